@@ -1,0 +1,3 @@
+// cdktf's matchers: toHaveResource, toHaveResourceWithProperties, toHaveDataSource...
+const { Testing } = require('cdktf');
+Testing.setupJest();

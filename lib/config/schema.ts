@@ -1,0 +1,177 @@
+/**
+ * The fleet config schema: the single source of truth for validation, TypeScript types and the
+ * published JSON Schema (`npm run schema`). Field-level rules live here; rules that relate fields to
+ * each other (references, regions, accounts) live in `validate.ts`.
+ */
+import { z } from 'zod';
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../arn';
+
+/** A string matching `re`; the error names what is expected, an example, and the value received. */
+function pattern(re: RegExp, what: string, example: string) {
+  return z
+    .string({ error: (iss) => `expected ${what}, got ${describe(iss.input)}` })
+    .regex(re, { error: (iss) => `expected ${what} (e.g. ${example}), got ${describe(iss.input)}` })
+    .describe(`${what}, e.g. ${example}`);
+}
+
+export function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+const NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+const name = (what: string) => pattern(NAME, `${what}: 2-32 chars of a-z, 0-9 and -, starting with a letter`, 'prod-eks');
+
+export const accountId = pattern(ACCOUNT_ID_PATTERN, 'a 12-digit AWS account ID', '111122223333');
+export const region = pattern(REGION_PATTERN, 'an AWS region', 'eu-west-1');
+const iamRoleArn = pattern(/^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/, 'an IAM role ARN', 'arn:aws:iam::111122223333:role/deployer');
+const eksClusterArn = pattern(/^arn:[a-z-]+:eks:[a-z0-9-]+:\d{12}:cluster\/[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'an EKS cluster ARN', 'arn:aws:eks:eu-west-1:111122223333:cluster/prod');
+const workspaceArn = pattern(/^arn:[a-z-]+:aps:[a-z0-9-]+:\d{12}:workspace\/ws-[0-9a-zA-Z-]{1,64}$/, 'an AMP workspace ARN', 'arn:aws:aps:eu-west-1:111122223333:workspace/ws-0123abcd-4567-89ef-0123-456789abcdef');
+const subnetId = pattern(/^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/, 'a subnet ID', 'subnet-0123456789abcdef0');
+const securityGroupId = pattern(/^sg-([0-9a-f]{8}|[0-9a-f]{17})$/, 'a security group ID', 'sg-0123456789abcdef0');
+/** IAM: 64 characters, [\w+=,.@-]. */
+const iamRoleName = pattern(/^[\w+=,.@-]{1,64}$/, 'an IAM role name of at most 64 characters from [A-Za-z0-9+=,.@_-]', 'amp-xa-prod-source');
+/** AMP alias rule from the API model. */
+const scraperAlias = pattern(/^[0-9A-Za-z][-.0-9A-Z_a-z]{0,99}$/, 'a scraper alias: 1-100 chars of [0-9A-Za-z._-], starting alphanumeric', 'prod-to-central');
+
+const tags = z
+  .record(
+    z.string().min(1).max(128).regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, { error: 'tag keys: 1-128 chars of letters, digits, spaces and _.:/=+-@, not starting with aws:' }),
+    z.string().max(256).regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, { error: 'tag values: at most 256 chars of letters, digits, spaces and _.:/=+-@' }),
+  )
+  .describe('Tags, key -> value');
+
+export const credentialsSchema = z
+  .strictObject({
+    profile: z.string().min(1).optional().describe('Named profile from the shared AWS config (AWS_PROFILE style)'),
+    assumeRoleArn: iamRoleArn.optional().describe('Role to assume in this account (after the profile or ambient credentials)'),
+    externalId: z.string().min(2).max(1224).optional().describe('External ID for assumeRoleArn, if its trust requires one'),
+    sessionName: z.string().regex(/^[\w+=,.@-]{2,64}$/).optional().describe('Session name for assumeRoleArn (default amp-xa)'),
+  })
+  .describe('How to reach the account. Empty: ambient credentials (environment, OIDC, instance role)');
+
+export const accountSchema = z.strictObject({
+  id: accountId,
+  region,
+  credentials: credentialsSchema.default({}),
+});
+
+export const clusterSchema = z.strictObject({
+  account: name('account name').describe('Key in `accounts` of the account that owns the cluster (the source account)'),
+  arn: eksClusterArn,
+  subnetIds: z
+    .array(subnetId)
+    .min(1, { error: 'give 1 to 5 subnet IDs' })
+    .max(5, { error: (iss) => `give 1 to 5 subnet IDs (an AMP scraper limit), got ${(iss.input as unknown[]).length}` })
+    .describe('Subnets the scraper attaches to: 1-5, in the cluster VPC'),
+  securityGroupIds: z
+    .array(securityGroupId)
+    .min(1, { error: 'give 1 to 5 security group IDs, or leave the field out' })
+    .max(5, { error: (iss) => `give 1 to 5 security group IDs (an AMP scraper limit), got ${(iss.input as unknown[]).length}` })
+    .optional()
+    .describe('Security groups for the scraper ENIs: 1-5; default the cluster security group'),
+  authenticationMode: z
+    .enum(['API', 'API_AND_CONFIG_MAP', 'CONFIG_MAP'])
+    .default('API_AND_CONFIG_MAP')
+    .describe('EKS authentication mode; CONFIG_MAP needs the RBAC manifest amp-xa emits'),
+});
+
+export const workspaceSchema = z.union([
+  z.strictObject({
+    account: name('account name').describe('Key in `accounts` of the account that owns the workspace (the target account)'),
+    arn: workspaceArn,
+  }),
+  z.strictObject({
+    account: name('account name'),
+    create: z
+      .strictObject({
+        alias: z.string().min(1).max(100).optional(),
+        kmsKeyArn: pattern(/^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, 'a KMS key ARN', 'arn:aws:kms:eu-west-1:111122223333:key/0123abcd-...').optional(),
+        tags: tags.optional(),
+      })
+      .describe('Create the workspace in its own stack `<workspace>-workspace`'),
+  }),
+], { error: 'a workspace needs `account` plus either `arn` (existing workspace) or `create` (new one), not both' });
+
+export const pairSchema = z.strictObject({
+  name: name('pair name').describe('Stable ID: stack names and construct IDs derive from it; renaming replaces the scraper'),
+  cluster: name('cluster name').describe('Key in `clusters`'),
+  workspace: name('workspace name').describe('Key in `workspaces`'),
+  alias: scraperAlias.optional().describe('Scraper alias (default: the pair name)'),
+  scrapeConfigFile: z.string().min(1).optional().describe('Prometheus scrape config YAML, relative to this file; default: amp-xa built-in EKS config'),
+  sourceRoleName: iamRoleName.optional().describe('Default amp-xa-<pair>-source'),
+  targetRoleName: iamRoleName.optional().describe('Default amp-xa-<pair>-target'),
+  tags: tags.optional(),
+});
+
+const STATIC_KEY_FIELDS = ['accessKey', 'secretKey', 'access_key', 'secret_key', 'token', 'sessionToken'];
+
+/** Credentials in backend config end up copied into every consumer's terraform_remote_state. */
+function noStaticCredentials<T extends z.ZodRawShape>(shape: T) {
+  return z.looseObject(shape).superRefine((value, ctx) => {
+    for (const key of Object.keys(value)) {
+      if (STATIC_KEY_FIELDS.includes(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: 'static credentials are not allowed in backend config (cdktf copies backend config into every remote-state reader); use a profile, roleArn, or the environment (AWS_* / TF_TOKEN_*)',
+        });
+      } else if (!(key in shape)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `unknown field; allowed: ${Object.keys(shape).join(', ')}` });
+      }
+    }
+  });
+}
+
+export const backendSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('local'),
+    directory: z.string().min(1).default('state').describe('Directory for state files, relative to the working directory'),
+  }),
+  noStaticCredentials({
+    type: z.literal('s3'),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: (iss) => `expected an S3 bucket name, got ${describe(iss.input)}` }),
+    region,
+    keyPrefix: z.string().regex(/^[\w!.*'()\/-]{1,200}$/).default('amp-xa').describe('State key: <keyPrefix>/<stack>.tfstate'),
+    useLockfile: z.boolean().default(true).describe('S3-native state locking (Terraform >= 1.10)'),
+    dynamodbTable: z.string().min(3).max(255).optional().describe('Legacy DynamoDB lock table, in addition to or instead of useLockfile'),
+    encrypt: z.boolean().default(true),
+    kmsKeyId: z.string().min(1).optional(),
+    profile: z.string().min(1).optional(),
+    roleArn: iamRoleArn.optional().describe('Role to assume for state access'),
+  }),
+  noStaticCredentials({
+    type: z.literal('cloud'),
+    organization: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+    hostname: z.string().regex(/^[a-z0-9.-]+$/).default('app.terraform.io'),
+    workspacePrefix: z.string().regex(/^[A-Za-z0-9_-]{0,60}$/).default('amp-xa-').describe('Workspace per stack: <prefix><stack>'),
+    project: z.string().min(1).optional().describe('Terraform Cloud project for new workspaces'),
+  }),
+], { error: (iss) => `backend.type must be one of local, s3, cloud; got ${describe((iss.input as { type?: unknown })?.type)}` });
+
+export const finalizerSchema = z.strictObject({
+  resource: z.enum(['null_resource', 'terraform_data']).default('null_resource').describe('null_resource needs hashicorp/null; terraform_data is built in (air-gapped runners)'),
+  awsCli: z.string().min(1).default('aws').describe('AWS CLI executable the finalizer runs'),
+});
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  accounts: z.record(name('account name'), accountSchema).refine((a) => Object.keys(a).length >= 2, { error: 'list at least two accounts: a source (clusters) and a target (workspaces)' }),
+  clusters: z.record(name('cluster name'), clusterSchema).refine((c) => Object.keys(c).length >= 1, { error: 'list at least one cluster' }),
+  workspaces: z.record(name('workspace name'), workspaceSchema).refine((w) => Object.keys(w).length >= 1, { error: 'list at least one workspace' }),
+  pairs: z.array(pairSchema).min(1, { error: 'list at least one pair (cluster -> workspace)' }),
+  backend: backendSchema.default({ type: 'local', directory: 'state' }),
+  finalizer: finalizerSchema.default({ resource: 'null_resource', awsCli: 'aws' }),
+  tags: tags.default({}).describe('Default tags for every resource'),
+});
+
+export type FleetConfigInput = z.input<typeof configSchema>;
+export type FleetConfig = z.output<typeof configSchema>;
+export type AccountConfig = z.output<typeof accountSchema>;
+export type ClusterConfig = z.output<typeof clusterSchema>;
+export type WorkspaceConfig = z.output<typeof workspaceSchema>;
+export type PairConfig = z.output<typeof pairSchema>;
+export type BackendConfig = z.output<typeof backendSchema>;
+export type FinalizerConfig = z.output<typeof finalizerSchema>;
+export type Credentials = z.output<typeof credentialsSchema>;

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Writes a Terraform CLI config that installs providers only from the filesystem mirror on this machine
+# and prints the environment to use it. Usage: eval "$(scripts/offline-terraform.sh [out-dir])"
+# The mirror is found, not guessed: its root is the folder above registry.terraform.io that holds the
+# AWS provider. AMP_XA_PROVIDER_MIRROR overrides the search.
+set -euo pipefail
+out_dir="${1:-${TMPDIR:-/tmp}/amp-xa-terraform}"
+mirror="${AMP_XA_PROVIDER_MIRROR:-}"
+if [ -z "$mirror" ]; then
+  binary=""
+  for root in /opt /usr/local /usr/share /root /home /var /srv; do
+    [ -d "$root" ] || continue
+    binary=$(find "$root" -name 'terraform-provider-aws_v*' -path '*registry.terraform.io/hashicorp/aws/*' 2>/dev/null | head -n 1)
+    [ -n "$binary" ] && break
+  done
+  if [ -z "$binary" ]; then
+    binary=$(find / -xdev -name 'terraform-provider-aws_v*' -path '*registry.terraform.io/hashicorp/aws/*' 2>/dev/null | head -n 1)
+  fi
+  if [ -z "$binary" ]; then
+    echo "offline-terraform: no hashicorp/aws provider mirror found; set AMP_XA_PROVIDER_MIRROR to the folder above registry.terraform.io" >&2
+    exit 1
+  fi
+  mirror="${binary%%/registry.terraform.io/*}"
+fi
+mkdir -p "$out_dir/plugin-cache"
+cat > "$out_dir/terraformrc" <<RC
+provider_installation {
+  filesystem_mirror {
+    path    = "$mirror"
+    include = ["registry.terraform.io/*/*"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/*/*"]
+  }
+}
+RC
+echo "export TF_CLI_CONFIG_FILE='$out_dir/terraformrc'"
+echo "export AMP_XA_PROVIDER_MIRROR='$mirror'"
+echo "export CHECKPOINT_DISABLE=1"
