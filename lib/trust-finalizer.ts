@@ -63,16 +63,20 @@ export class TrustFinalizer extends Construct {
     const provisioners = [
       {
         type: 'local-exec' as const,
-        command: FINALIZE_SCRIPT,
+        // The script travels in the environment so Terraform's log shows this one line, not the whole script.
+        command: 'eval "$AMP_XA_FINALIZE_SCRIPT"',
         interpreter: ['/bin/sh', '-c'],
-        environment: finalizeEnvironment({
+        environment: {
+          AMP_XA_FINALIZE_SCRIPT: FINALIZE_SCRIPT,
+          ...finalizeEnvironment({
           account: props.account,
           roleName: props.roleName,
           policy: `\${${documentJson}}`,
           expectQuery: props.expectQuery,
           expectValue: props.scraperArn,
           awsCli: props.finalizer.awsCli,
-        }),
+          }),
+        },
       },
     ];
     const common = { count, provisioners, dependsOn: [this.live, ...(props.dependsOn ?? [])] };
