@@ -34,7 +34,7 @@ export const FINALIZE_SCRIPT = [
   '  [ "$seen" = "$AMP_XA_EXPECT_VALUE" ] && break',
   '  tries=$((tries + 1))',
   '  if [ "$tries" -ge "$AMP_XA_READBACK_TRIES" ]; then echo "amp-xa: role $AMP_XA_ROLE_NAME still reads $seen instead of $AMP_XA_EXPECT_VALUE" >&2; exit 1; fi',
-  '  sleep 2',
+  '  sleep "$AMP_XA_READBACK_DELAY"',
   'done',
 ].join('\n');
 
@@ -63,6 +63,7 @@ export function finalizeEnvironment(input: FinalizeCommandInput): Record<string,
     AMP_XA_EXPECT_QUERY: input.expectQuery,
     AMP_XA_EXPECT_VALUE: input.expectValue,
     AMP_XA_READBACK_TRIES: '15',
+    AMP_XA_READBACK_DELAY: '2',
   };
 }
 

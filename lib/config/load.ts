@@ -23,7 +23,9 @@ function formatIssue(issue: z.core.$ZodIssue, input: unknown): string {
   }
   if (issue.code === 'invalid_type') {
     const received = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), input);
-    return received === undefined ? `${where}: required field is missing (expected ${issue.expected})` : `${where}: expected ${issue.expected}, got ${describe(received)}`;
+    if (received === undefined) return `${where}: required field is missing (expected ${issue.expected})`;
+    // Schema-specific messages (which say what a valid value looks like) beat zod's generic one.
+    return issue.message.startsWith('Invalid input') ? `${where}: expected ${issue.expected}, got ${describe(received)}` : `${where}: ${issue.message}`;
   }
   return `${where}: ${issue.message}`;
 }

@@ -148,7 +148,7 @@ export const backendSchema = z.discriminatedUnion('type', [
     workspacePrefix: z.string().regex(/^[A-Za-z0-9_-]{0,60}$/).default('amp-xa-').describe('Workspace per stack: <prefix><stack>'),
     project: z.string().min(1).optional().describe('Terraform Cloud project for new workspaces'),
   }),
-], { error: (iss) => `backend.type must be one of local, s3, cloud; got ${describe((iss.input as { type?: unknown })?.type)}` });
+], { error: (iss) => `must be one of local, s3, cloud; got ${describe((iss.input as { type?: unknown })?.type)}` });
 
 export const finalizerSchema = z.strictObject({
   resource: z.enum(['null_resource', 'terraform_data']).default('null_resource').describe('null_resource needs hashicorp/null; terraform_data is built in (air-gapped runners)'),

@@ -1,0 +1,51 @@
+import { exampleConfig, synthFleet } from './support/fleet';
+import { localStatePath } from '../lib/backend';
+
+function withBackend(backend: unknown) {
+  const config = exampleConfig();
+  config.backend = backend;
+  const { json } = synthFleet(config);
+  return { scraper: json['prod-to-central-scraper'], trust: json['prod-to-central-trust'] };
+}
+
+test('local (default): one state file per stack; phase 2 reads phase 1 file', () => {
+  const { scraper, trust } = withBackend(undefined);
+  expect(scraper.terraform.backend).toEqual({ local: { path: localStatePath('state', 'prod-to-central-scraper') } });
+  expect(trust.terraform.backend).toEqual({ local: { path: localStatePath('state', 'prod-to-central-trust') } });
+  expect(trust.data.terraform_remote_state['scraper-state'].config).toEqual({ path: localStatePath('state', 'prod-to-central-scraper') });
+});
+
+test('S3 with native locking: key per stack; the reader gets the same bucket, key and access, never static keys', () => {
+  const { scraper, trust } = withBackend({ type: 's3', bucket: 'tf-state', region: 'eu-central-1', keyPrefix: 'amp', roleArn: 'arn:aws:iam::222222222222:role/state', dynamodbTable: 'locks' });
+  expect(scraper.terraform.backend.s3).toEqual({
+    bucket: 'tf-state',
+    key: 'amp/prod-to-central-scraper.tfstate',
+    region: 'eu-central-1',
+    encrypt: true,
+    use_lockfile: true,
+    dynamodb_table: 'locks',
+    assume_role: { role_arn: 'arn:aws:iam::222222222222:role/state' },
+  });
+  const reader = trust.data.terraform_remote_state['scraper-state'];
+  expect(reader.backend).toBe('s3');
+  expect(reader.config).toEqual({ bucket: 'tf-state', key: 'amp/prod-to-central-scraper.tfstate', region: 'eu-central-1', assume_role: { role_arn: 'arn:aws:iam::222222222222:role/state' } });
+  expect(JSON.stringify(trust)).not.toMatch(/access_key|secret_key/);
+});
+
+test('S3 locking can be switched to DynamoDB only', () => {
+  const { scraper } = withBackend({ type: 's3', bucket: 'tf-state', region: 'eu-west-1', useLockfile: false, dynamodbTable: 'locks' });
+  expect(scraper.terraform.backend.s3.use_lockfile).toBeUndefined();
+  expect(scraper.terraform.backend.s3.dynamodb_table).toBe('locks');
+});
+
+test('Terraform Cloud: a workspace per stack; phase 2 reads phase 1 through the remote backend', () => {
+  const { scraper, trust } = withBackend({ type: 'cloud', organization: 'acme', workspacePrefix: 'obs-', project: 'observability' });
+  expect(scraper.terraform.cloud).toEqual({ hostname: 'app.terraform.io', organization: 'acme', workspaces: { name: 'obs-prod-to-central-scraper', project: 'observability' } });
+  expect(trust.terraform.cloud.workspaces.name).toBe('obs-prod-to-central-trust');
+  const reader = trust.data.terraform_remote_state['scraper-state'];
+  expect(reader).toEqual({
+    backend: 'remote',
+    config: { hostname: 'app.terraform.io', organization: 'acme', workspaces: { name: 'obs-prod-to-central-scraper' } },
+    defaults: { scraper_arn: '' },
+  });
+});

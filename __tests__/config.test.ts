@@ -1,0 +1,121 @@
+import { exampleConfig, plan } from './support/fleet';
+import { ConfigError, quotaWarnings } from '../lib/config/fleet';
+
+/** Problems reported for a config mutated from the example. */
+function problems(mutate: (c: any) => void, base = 'single-pair.json'): string[] {
+  const config = exampleConfig(base);
+  mutate(config);
+  try {
+    plan(config);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error('config was accepted');
+}
+
+test('the shipped examples are valid', () => {
+  expect(plan(exampleConfig()).pairs).toHaveLength(1);
+  expect(plan(exampleConfig('fleet.json')).pairs).toHaveLength(3);
+});
+
+test('defaults: local backend, null_resource finalizer, alias and role names from the pair', () => {
+  const fleet = plan(exampleConfig());
+  expect(fleet.backend).toEqual({ type: 'local', directory: 'state' });
+  expect(fleet.finalizer).toEqual({ resource: 'null_resource', awsCli: 'aws' });
+  const [pair] = fleet.pairs;
+  expect(pair).toMatchObject({
+    alias: 'prod-to-central',
+    sourceRoleName: 'amp-xa-prod-to-central-source',
+    targetRoleName: 'amp-xa-prod-to-central-target',
+    sourceRoleArn: 'arn:aws:iam::111111111111:role/amp-xa-prod-to-central-source',
+    targetRoleArn: 'arn:aws:iam::222222222222:role/amp-xa-prod-to-central-target',
+    partition: 'aws',
+    region: 'eu-west-1',
+  });
+  expect(pair.cluster.authenticationMode).toBe('API_AND_CONFIG_MAP');
+});
+
+// Each case: how to break the example, and what the message must say (field path first).
+const cases: Array<[string, (c: any) => void, RegExp]> = [
+  ['malformed account ID', (c) => (c.accounts.workload.id = '1234'), /^accounts\.workload\.id: expected a 12-digit AWS account ID \(e\.g\. 111122223333\), got "1234"$/],
+  ['account ID as a number', (c) => (c.accounts.workload.id = 111111111111), /^accounts\.workload\.id: expected a 12-digit AWS account ID, got 111111111111$/],
+  ['malformed region', (c) => (c.accounts.workload.region = 'Europe'), /^accounts\.workload\.region: expected an AWS region/],
+  ['malformed cluster ARN', (c) => (c.clusters['prod-eks'].arn = 'arn:aws:eks:eu-west-1:111111111111:prod-eks'), /^clusters\.prod-eks\.arn: expected an EKS cluster ARN/],
+  ['malformed workspace ARN', (c) => (c.workspaces.central.arn = 'ws-123'), /^workspaces\.central\.arn: expected an AMP workspace ARN \(e\.g\. .*\), got "ws-123"$/],
+  ['workspace with neither arn nor create', (c) => delete c.workspaces.central.arn, /^workspaces\.central: a workspace needs `account` plus either `arn`/],
+  ['malformed subnet', (c) => (c.clusters['prod-eks'].subnetIds[1] = 'subnet-XYZ'), /^clusters\.prod-eks\.subnetIds\[1\]: expected a subnet ID .*got "subnet-XYZ"$/],
+  ['too many subnets', (c) => (c.clusters['prod-eks'].subnetIds = Array.from({ length: 6 }, (_, i) => `subnet-0000000${i}`)), /^clusters\.prod-eks\.subnetIds: give 1 to 5 subnet IDs \(an AMP scraper limit\), got 6$/],
+  ['no subnets', (c) => (c.clusters['prod-eks'].subnetIds = []), /^clusters\.prod-eks\.subnetIds: give 1 to 5 subnet IDs$/],
+  ['too many security groups', (c) => (c.clusters['prod-eks'].securityGroupIds = Array.from({ length: 6 }, (_, i) => `sg-0000000${i}`)), /^clusters\.prod-eks\.securityGroupIds: give 1 to 5 security group IDs/],
+  ['cluster ARN in another account', (c) => (c.clusters['prod-eks'].arn = 'arn:aws:eks:eu-west-1:999999999999:cluster/prod-eks'), /^clusters\.prod-eks\.arn: ARN account 999999999999 differs from account workload \(111111111111\)$/],
+  ['cluster ARN in another region', (c) => (c.clusters['prod-eks'].arn = 'arn:aws:eks:eu-central-1:111111111111:cluster/prod-eks'), /^clusters\.prod-eks\.arn: ARN region eu-central-1 differs from account workload region eu-west-1$/],
+  ['workspace in another region than the cluster', (c) => {
+    c.accounts.observability.region = 'us-east-1';
+    c.workspaces.central.arn = c.workspaces.central.arn.replace('eu-west-1', 'us-east-1');
+  }, /^pairs\[0\]: cluster prod-eks is in eu-west-1 but workspace central is in us-east-1; cluster, scraper and workspace must share a region$/],
+  ['partition mismatch', (c) => (c.workspaces.central.arn = c.workspaces.central.arn.replace('arn:aws:', 'arn:aws-cn:')), /^workspaces\.central\.arn: ARN partition aws-cn does not match region eu-west-1/],
+  ['unknown cluster', (c) => (c.pairs[0].cluster = 'nope'), /^pairs\[0\]\.cluster: unknown cluster "nope"; defined clusters: prod-eks$/],
+  ['unknown workspace', (c) => (c.pairs[0].workspace = 'nope'), /^pairs\[0\]\.workspace: unknown workspace "nope"; defined workspaces: central$/],
+  ['unknown account', (c) => (c.clusters['prod-eks'].account = 'nope'), /^clusters\.prod-eks\.account: unknown account "nope"; defined accounts: workload, observability$/],
+  ['duplicate pair', (c) => c.pairs.push({ ...c.pairs[0], name: 'again' }), /^pairs\[1\]: duplicate pair prod-eks -> central \(same as pairs\[0\]\)/],
+  ['duplicate pair name', (c) => {
+    c.workspaces.other = { account: 'observability', arn: c.workspaces.central.arn.replace('ws-0123', 'ws-9999') };
+    c.pairs.push({ ...c.pairs[0], workspace: 'other' });
+  }, /^pairs\[1\]\.name: "prod-to-central" is already used by pairs\[0\]/],
+  ['same account on both sides', (c) => {
+    c.accounts.observability.id = '111111111111';
+    c.accounts.observability.credentials = {};
+    c.workspaces.central.arn = c.workspaces.central.arn.replace('222222222222', '111111111111');
+  }, /^pairs\[0\]: cluster prod-eks and workspace central are both in account 111111111111/],
+  ['role name over the IAM limit', (c) => (c.pairs[0].sourceRoleName = 'r'.repeat(65)), /^pairs\[0\]\.sourceRoleName: expected an IAM role name of at most 64 characters/],
+  ['role name with bad characters', (c) => (c.pairs[0].targetRoleName = 'bad name!'), /^pairs\[0\]\.targetRoleName: expected an IAM role name/],
+  ['pair name too long for derived role names', (c) => (c.pairs[0].name = 'p'.repeat(40)), /^pairs\[0\]\.name: expected pair name: 2-32 chars/],
+  ['bad scraper alias', (c) => (c.pairs[0].alias = '-starts-with-dash'), /^pairs\[0\]\.alias: expected a scraper alias/],
+  ['static keys in S3 backend config', (c) => (c.backend = { type: 's3', bucket: 'state-bucket', region: 'eu-west-1', accessKey: 'AKIA...', secretKey: 'x' }), /^backend\.accessKey: static credentials are not allowed in backend config/],
+  ['token in cloud backend config', (c) => (c.backend = { type: 'cloud', organization: 'acme', token: 'secret' }), /^backend\.token: static credentials are not allowed/],
+  ['unknown backend type', (c) => (c.backend = { type: 'gcs' }), /^backend\.type: must be one of local, s3, cloud; got "gcs"$/],
+  ['unknown finalizer', (c) => (c.finalizer = { resource: 'local_exec' }), /^finalizer\.resource: /],
+  ['unknown top-level field', (c) => (c.acounts = {}), /^acounts: unknown field/],
+  ['unknown nested field', (c) => (c.clusters['prod-eks'].subnets = []), /^clusters\.prod-eks\.subnets: unknown field/],
+  ['missing field', (c) => delete c.clusters['prod-eks'].arn, /^clusters\.prod-eks\.arn: required field is missing \(expected string\)$/],
+  ['no pairs', (c) => (c.pairs = []), /^pairs: list at least one pair/],
+  ['deployer role in another account', (c) => (c.accounts.workload.credentials.assumeRoleArn = 'arn:aws:iam::999999999999:role/x'), /^accounts\.workload\.credentials\.assumeRoleArn: role is in account 999999999999 but the account id is 111111111111/],
+  ['missing scrape config file', (c) => (c.pairs[0].scrapeConfigFile = 'scrape/none.yaml'), /^pairs\[0\]\.scrapeConfigFile: cannot read .*scrape\/none\.yaml \(ENOENT\); paths are relative to the config file$/],
+];
+
+test.each(cases)('rejects %s, naming the field', (_name, mutate, expected) => {
+  const found = problems(mutate);
+  expect(found).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
+});
+
+test('all problems are reported at once', () => {
+  const found = problems((c) => {
+    c.accounts.workload.id = 'x';
+    c.pairs[0].alias = '!';
+  });
+  expect(found.length).toBeGreaterThanOrEqual(2);
+  expect(found.some((p) => p.startsWith('accounts.workload.id'))).toBe(true);
+  expect(found.some((p) => p.startsWith('pairs[0].alias'))).toBe(true);
+});
+
+test('an invalid scrape config file is rejected with its key path', () => {
+  const { mkdtempSync, writeFileSync, copyFileSync } = require('fs');
+  const dir = mkdtempSync(require('path').join(require('os').tmpdir(), 'amp-xa-cfg-'));
+  writeFileSync(`${dir}/bad.yaml`, 'global:\n  scrape_interval: 10s\nscrape_configs:\n  - job_name: a\n    static_configs: [{targets: ["x:1"]}]\n');
+  copyFileSync(`${__dirname}/../examples/single-pair.json`, `${dir}/fleet.json`);
+  const config = exampleConfig();
+  config.pairs[0].scrapeConfigFile = 'bad.yaml';
+  expect(() => plan(config, dir)).toThrow(/pairs\[0\]\.scrapeConfigFile \(bad\.yaml\) global\.scrape_interval: must be at least 30s/);
+});
+
+test('more than 10 scrapers per source account and region is a warning, not an error', () => {
+  const config = exampleConfig();
+  for (let i = 0; i < 11; i++) {
+    config.workspaces[`ws-${i}`] = { account: 'observability', arn: `arn:aws:aps:eu-west-1:222222222222:workspace/ws-${i}abc` };
+    config.pairs.push({ name: `p-${i}`, cluster: 'prod-eks', workspace: `ws-${i}` });
+  }
+  const fleet = plan(config);
+  expect(quotaWarnings(fleet)).toEqual([expect.stringMatching(/^account\/region 111111111111 eu-west-1 gets 12 scrapers; the default AMP quota is 10/)]);
+  expect(quotaWarnings(plan(exampleConfig()))).toEqual([]);
+});

@@ -1,0 +1,63 @@
+/** The app as `cdktf synth` runs it: a child process, config from AMP_XA_CONFIG, output to CDKTF_OUTDIR. */
+import { spawnSync } from 'child_process';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import { exampleConfig } from './support/fleet';
+
+const ROOT = path.join(__dirname, '..');
+
+function runApp(configText: string | undefined) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-main-'));
+  const out = path.join(dir, 'out');
+  const env: Record<string, string> = { PATH: process.env.PATH!, CDKTF_OUTDIR: out };
+  if (configText !== undefined) {
+    writeFileSync(path.join(dir, 'fleet.json'), configText);
+    env.AMP_XA_CONFIG = path.join(dir, 'fleet.json');
+  }
+  const result = spawnSync(process.execPath, ['-r', require.resolve('sucrase/register/ts'), path.join(ROOT, 'main.ts')], { cwd: dir, env, encoding: 'utf8' });
+  return { ...result, out, written: existsSync(out) ? readdirSync(out, { recursive: true }) : [] };
+}
+
+test('without AMP_XA_CONFIG, the embedded example synthesizes both phases', () => {
+  const r = runApp(undefined);
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(r.written).toEqual(expect.arrayContaining(['manifest.json', 'stacks/prod-to-central-scraper/cdk.tf.json', 'stacks/prod-to-central-trust/cdk.tf.json']));
+});
+
+test.each([
+  ['an empty file', '', /\(file\): is empty/],
+  ['not JSON', '{ accounts: ', /\(file\): not valid JSON/],
+  ['a JSON array', '[]', /\(root\): expected object, got \[\]/],
+  ['a bad field', JSON.stringify({ ...exampleConfig(), pairs: [{ ...exampleConfig().pairs[0], cluster: 'nope' }] }), /pairs\[0\]\.cluster: unknown cluster "nope"/],
+])('%s: exit 1, the field in the message, nothing written', (_name, text, message) => {
+  const r = runApp(text);
+  expect(r.status).toBe(1);
+  expect(r.stderr).toMatch(/^invalid amp-xa config /);
+  expect(r.stderr).toMatch(message);
+  expect(r.written).toEqual([]);
+});
+
+test('a missing config file names AMP_XA_CONFIG', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-main-'));
+  const r = spawnSync(process.execPath, ['-r', require.resolve('sucrase/register/ts'), path.join(ROOT, 'main.ts')], {
+    cwd: dir,
+    env: { PATH: process.env.PATH!, CDKTF_OUTDIR: path.join(dir, 'out'), AMP_XA_CONFIG: path.join(dir, 'missing.json') },
+    encoding: 'utf8',
+  });
+  expect(r.status).toBe(1);
+  expect(r.stderr).toMatch(/AMP_XA_CONFIG: cannot read .*missing\.json \(ENOENT\)/);
+  expect(existsSync(path.join(dir, 'out'))).toBe(false);
+});
+
+test('quota warnings go to stderr without failing synth', () => {
+  const config = exampleConfig();
+  for (let i = 0; i < 10; i++) {
+    config.workspaces[`ws-${i}`] = { account: 'observability', arn: `arn:aws:aps:eu-west-1:222222222222:workspace/ws-${i}abc` };
+    config.pairs.push({ name: `p-${i}`, cluster: 'prod-eks', workspace: `ws-${i}` });
+  }
+  const r = runApp(JSON.stringify(config));
+  expect(r.status).toBe(0);
+  expect(r.stderr).toMatch(/^amp-xa warning: account\/region 111111111111 eu-west-1 gets 11 scrapers/);
+});
