@@ -15,7 +15,7 @@ function runApp(configText: string | undefined) {
     writeFileSync(path.join(dir, 'fleet.json'), configText);
     env.AMP_XA_CONFIG = path.join(dir, 'fleet.json');
   }
-  const result = spawnSync(process.execPath, ['-r', require.resolve('sucrase/register/ts'), path.join(ROOT, 'main.ts')], { cwd: dir, env, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'main.ts')], { cwd: dir, env, encoding: 'utf8' });
   return { ...result, out, written: existsSync(out) ? readdirSync(out, { recursive: true }) : [] };
 }
 
@@ -41,7 +41,7 @@ test.each([
 
 test('a missing config file names AMP_XA_CONFIG', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-main-'));
-  const r = spawnSync(process.execPath, ['-r', require.resolve('sucrase/register/ts'), path.join(ROOT, 'main.ts')], {
+  const r = spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'main.ts')], {
     cwd: dir,
     env: { PATH: process.env.PATH!, CDKTF_OUTDIR: path.join(dir, 'out'), AMP_XA_CONFIG: path.join(dir, 'missing.json') },
     encoding: 'utf8',

@@ -4,6 +4,7 @@
  * defaults, which cdktf does not see as a cross-stack reference.
  */
 import type { App } from 'cdktf';
+import './terraform-version-check';
 import type { FleetPlan } from './config/fleet';
 import { ScraperStack } from '../stacks/scraper-stack';
 import { TrustStack } from '../stacks/trust-stack';

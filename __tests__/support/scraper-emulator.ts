@@ -32,8 +32,8 @@ export interface EmulatedScraper {
 
 /** Makes matching requests fail with `status` until `remaining` reaches 0. */
 export interface Fault {
-  /** Substring of "METHOD path?query body" to match, e.g. "UpdateAssumeRolePolicy". */
-  match: string;
+  /** Substrings that must all occur in "METHOD path?query body", e.g. ["Action=UpdateAssumeRolePolicy", "RoleName=x"]. */
+  match: string[];
   status: number;
   errorType: string;
   remaining: number;
@@ -72,7 +72,7 @@ function validation(fields: Array<{ name: string; message: string }>): ApiError 
 export class ScraperEmulator {
   readonly scrapers = new Map<string, EmulatedScraper>();
   readonly faults: Fault[] = [];
-  /** Every request seen, "METHOD path", for assertions on what clients called. */
+  /** Every request seen, "METHOD path [Action]", in order, for assertions on what clients called. */
   readonly requests: string[] = [];
   private server?: http.Server;
   private readonly accounts = new Map<string, string>();
@@ -123,12 +123,14 @@ export class ScraperEmulator {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const body = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://emulator');
-    this.requests.push(`${req.method} ${url.pathname}`);
-    const signature = `${req.method} ${url.pathname}${url.search} ${body.toString('utf8')}`;
-    const fault = this.faults.find((f) => f.remaining > 0 && signature.includes(f.match));
+    const text = body.toString('utf8');
+    const action = /(?:^|&)Action=(\w+)/.exec(text)?.[1];
+    this.requests.push(`${req.method} ${url.pathname}${action ? ` ${action}` : ''}`);
+    const signature = `${req.method} ${url.pathname}${url.search} ${text}`;
+    const fault = this.faults.find((f) => f.remaining > 0 && f.match.every((m) => signature.includes(m)));
     if (fault) {
       fault.remaining--;
-      return send(res, fault.status, { message: `injected fault (${fault.match})` }, fault.errorType);
+      return send(res, fault.status, { message: `injected fault (${fault.match.join(' ')})` }, fault.errorType);
     }
     const scraperTags = /^\/tags\/(.+)$/.exec(url.pathname);
     const ours =

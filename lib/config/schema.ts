@@ -21,7 +21,7 @@ export function describe(value: unknown): string {
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
-const name = (what: string) => pattern(NAME, `${what}: 2-32 chars of a-z, 0-9 and -, starting with a letter`, 'prod-eks');
+const name = (what: string, example: string) => pattern(NAME, `${what}: 2-32 chars of a-z, 0-9 and -, starting with a letter`, example);
 
 export const accountId = pattern(ACCOUNT_ID_PATTERN, 'a 12-digit AWS account ID', '111122223333');
 export const region = pattern(REGION_PATTERN, 'an AWS region', 'eu-west-1');
@@ -58,7 +58,7 @@ export const accountSchema = z.strictObject({
 });
 
 export const clusterSchema = z.strictObject({
-  account: name('account name').describe('Key in `accounts` of the account that owns the cluster (the source account)'),
+  account: name('account name', 'workload').describe('Key in `accounts` of the account that owns the cluster (the source account)'),
   arn: eksClusterArn,
   subnetIds: z
     .array(subnetId)
@@ -79,11 +79,11 @@ export const clusterSchema = z.strictObject({
 
 export const workspaceSchema = z.union([
   z.strictObject({
-    account: name('account name').describe('Key in `accounts` of the account that owns the workspace (the target account)'),
+    account: name('account name', 'workload').describe('Key in `accounts` of the account that owns the workspace (the target account)'),
     arn: workspaceArn,
   }),
   z.strictObject({
-    account: name('account name'),
+    account: name('account name', 'workload'),
     create: z
       .strictObject({
         alias: z.string().min(1).max(100).optional(),
@@ -95,9 +95,9 @@ export const workspaceSchema = z.union([
 ], { error: 'a workspace needs `account` plus either `arn` (existing workspace) or `create` (new one), not both' });
 
 export const pairSchema = z.strictObject({
-  name: name('pair name').describe('Stable ID: stack names and construct IDs derive from it; renaming replaces the scraper'),
-  cluster: name('cluster name').describe('Key in `clusters`'),
-  workspace: name('workspace name').describe('Key in `workspaces`'),
+  name: name('pair name', 'prod-to-central').describe('Stable ID: stack names and construct IDs derive from it; renaming replaces the scraper'),
+  cluster: name('cluster name', 'prod-eks').describe('Key in `clusters`'),
+  workspace: name('workspace name', 'central').describe('Key in `workspaces`'),
   alias: scraperAlias.optional().describe('Scraper alias (default: the pair name)'),
   scrapeConfigFile: z.string().min(1).optional().describe('Prometheus scrape config YAML, relative to this file; default: amp-xa built-in EKS config'),
   sourceRoleName: iamRoleName.optional().describe('Default amp-xa-<pair>-source'),
@@ -157,9 +157,9 @@ export const finalizerSchema = z.strictObject({
 
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
-  accounts: z.record(name('account name'), accountSchema).refine((a) => Object.keys(a).length >= 2, { error: 'list at least two accounts: a source (clusters) and a target (workspaces)' }),
-  clusters: z.record(name('cluster name'), clusterSchema).refine((c) => Object.keys(c).length >= 1, { error: 'list at least one cluster' }),
-  workspaces: z.record(name('workspace name'), workspaceSchema).refine((w) => Object.keys(w).length >= 1, { error: 'list at least one workspace' }),
+  accounts: z.record(name('account name', 'workload'), accountSchema).refine((a) => Object.keys(a).length >= 2, { error: 'list at least two accounts: a source (clusters) and a target (workspaces)' }),
+  clusters: z.record(name('cluster name', 'prod-eks'), clusterSchema).refine((c) => Object.keys(c).length >= 1, { error: 'list at least one cluster' }),
+  workspaces: z.record(name('workspace name', 'central'), workspaceSchema).refine((w) => Object.keys(w).length >= 1, { error: 'list at least one workspace' }),
   pairs: z.array(pairSchema).min(1, { error: 'list at least one pair (cluster -> workspace)' }),
   backend: backendSchema.default({ type: 'local', directory: 'state' }),
   finalizer: finalizerSchema.default({ resource: 'null_resource', awsCli: 'aws' }),

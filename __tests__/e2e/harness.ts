@@ -1,0 +1,163 @@
+/**
+ * End-to-end harness: moto (IAM, STS, S3, AMP workspaces) behind the scraper emulator, real Terraform
+ * with the AWS provider from the offline mirror, and `cdktf deploy` of a fleet in a scratch directory.
+ * Child processes run asynchronously: the emulator lives in this process and must keep answering.
+ */
+import { spawn, execFile } from 'child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'fs';
+import { createServer } from 'net';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import { promisify } from 'util';
+import { ScraperEmulator } from '../support/scraper-emulator';
+
+const ROOT = path.join(__dirname, '..', '..');
+const execFileAsync = promisify(execFile);
+
+export interface RunResult {
+  code: number;
+  output: string;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs a command to completion without blocking the event loop; never throws on a non-zero exit. */
+export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', (e) => resolve({ code: 127, output: output + String(e) }));
+    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+// eslint-disable-next-line no-control-regex
+const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
+
+export class E2eEnvironment {
+  readonly workDir = mkdtempSync(path.join(tmpdir(), 'amp-xa-e2e-'));
+  readonly configPath = path.join(this.workDir, 'fleet.json');
+  emulator!: ScraperEmulator;
+  private moto?: ReturnType<typeof spawn>;
+  private baseEnv: NodeJS.ProcessEnv = {};
+
+  constructor(private readonly fleetConfig: unknown) {}
+
+  async start(): Promise<void> {
+    const motoPort = await freePort();
+    this.moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(motoPort)], { stdio: 'ignore', detached: true });
+    const motoUrl = `http://127.0.0.1:${motoPort}`;
+    await waitFor(async () => (await fetch(`${motoUrl}/moto-api/`)).ok, 'moto_server to answer');
+    this.emulator = new ScraperEmulator({ motoUrl, transitionMs: 1500 });
+    const endpoint = await this.emulator.start();
+
+    const mirror = await run(path.join(ROOT, 'scripts', 'offline-terraform.sh'), [path.join(this.workDir, 'terraform')]);
+    if (mirror.code !== 0) throw new Error(`offline Terraform setup failed:\n${mirror.output}`);
+    const tfEnv = Object.fromEntries([...mirror.output.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1], m[2]]));
+
+    writeFileSync(this.configPath, JSON.stringify(this.fleetConfig, null, 2));
+    writeFileSync(
+      path.join(this.workDir, 'cdktf.json'),
+      JSON.stringify({ language: 'typescript', app: `node -r ${path.join(ROOT, 'scripts', 'register.js')} ${path.join(ROOT, 'main.ts')}`, sendCrashReports: 'false' }),
+    );
+    this.baseEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...tfEnv,
+      CI: 'true',
+      AMP_XA_CONFIG: this.configPath,
+      AWS_ACCESS_KEY_ID: 'AKIAE2EBASE000000000',
+      AWS_SECRET_ACCESS_KEY: 'e2e-secret',
+      AWS_DEFAULT_REGION: 'eu-west-1',
+      AWS_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONFIG_FILE: path.join(this.workDir, 'no-aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(this.workDir, 'no-aws-credentials'),
+      TF_IN_AUTOMATION: '1',
+      TF_PLUGIN_CACHE_DIR: path.join(this.workDir, 'terraform', 'plugin-cache'),
+      CDKTF_DISABLE_PLUGIN_CACHE_ENV: 'true',
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.emulator?.stop();
+    if (this.moto?.pid) {
+      try {
+        process.kill(-this.moto.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+    }
+    rmSync(this.workDir, { recursive: true, force: true });
+  }
+
+  cdktf(...args: string[]): Promise<RunResult> {
+    return run(path.join(ROOT, 'node_modules', '.bin', 'cdktf'), [...args, '--skip-provider-lock'], { cwd: this.workDir, env: this.baseEnv }).then((r) => ({ ...r, output: stripAnsi(r.output) }));
+  }
+
+  deploy(): Promise<RunResult> {
+    return this.cdktf('deploy', '*', '--auto-approve');
+  }
+
+  destroy(): Promise<RunResult> {
+    return this.cdktf('destroy', '*', '--auto-approve');
+  }
+
+  /** `terraform plan -detailed-exitcode` in a synthesized stack: 0 = no changes, 2 = changes. */
+  plan(stack: string): Promise<RunResult> {
+    return run('terraform', ['plan', '-detailed-exitcode', '-no-color', '-input=false', '-lock=false'], { cwd: path.join(this.workDir, 'cdktf.out', 'stacks', stack), env: this.baseEnv });
+  }
+
+  /** The AWS CLI as the deployer role of `account` (moto lands assume-role in that account). */
+  async aws(account: string, args: string[]): Promise<any> {
+    const creds = await this.assume(account);
+    const { stdout } = await execFileAsync('aws', [...args, '--output', 'json'], { env: { ...this.baseEnv, ...creds } });
+    return stdout.trim() ? JSON.parse(stdout) : {};
+  }
+
+  /** Like aws(), but resolves to the error text instead of throwing. */
+  async awsError(account: string, args: string[]): Promise<string> {
+    try {
+      await this.aws(account, args);
+      return '';
+    } catch (e) {
+      return String((e as { stderr?: string }).stderr ?? e);
+    }
+  }
+
+  private async assume(account: string): Promise<Record<string, string>> {
+    const { stdout } = await execFileAsync(
+      'aws',
+      ['sts', 'assume-role', '--role-arn', `arn:aws:iam::${account}:role/amp-xa-deployer`, '--role-session-name', 'e2e-check', '--output', 'json'],
+      { env: this.baseEnv },
+    );
+    const c = JSON.parse(stdout).Credentials;
+    return { AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken };
+  }
+}
+
+export async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

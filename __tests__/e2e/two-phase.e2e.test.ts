@@ -1,0 +1,155 @@
+/**
+ * The two phases together, for real: `cdktf deploy` with Terraform 1.11 and hashicorp/aws 5.100.0
+ * against moto (two accounts reached by assume-role) and the scraper emulator.
+ */
+import { readFileSync } from 'fs';
+import * as path from 'path';
+import { E2eEnvironment } from './harness';
+import { sourceTrustPolicy, targetTrustPolicy } from '../../lib/iam-documents';
+import { normalizePolicy } from '../support/policy';
+import { evaluate } from '../support/trust-chain';
+import { chainCases } from '../support/trust-chain-cases';
+
+const SOURCE = '111111111111';
+const TARGET = '222222222222';
+const PAIR = 'prod-to-central';
+const SOURCE_ROLE = `amp-xa-${PAIR}-source`;
+const TARGET_ROLE = `amp-xa-${PAIR}-target`;
+const side = { partition: 'aws', region: 'eu-west-1', sourceAccount: SOURCE };
+
+// The shipped example fleet, with the finalizer Terraform has built in (no hashicorp/null offline).
+const example = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'examples', 'single-pair.json'), 'utf8'));
+delete example.$schema;
+example.finalizer = { resource: 'terraform_data' };
+
+const env = new E2eEnvironment(example);
+let scraperArn = '';
+
+async function liveTrust(account: string, role: string): Promise<any> {
+  return (await env.aws(account, ['iam', 'get-role', '--role-name', role])).Role.AssumeRolePolicyDocument;
+}
+
+async function expectFinalTrust(): Promise<void> {
+  expect(normalizePolicy(await liveTrust(SOURCE, SOURCE_ROLE))).toEqual(normalizePolicy(sourceTrustPolicy(side, scraperArn)));
+  expect(normalizePolicy(await liveTrust(TARGET, TARGET_ROLE))).toEqual(
+    normalizePolicy(targetTrustPolicy(side, `arn:aws:iam::${SOURCE}:role/${SOURCE_ROLE}`, scraperArn)),
+  );
+}
+
+async function expectNoChanges(): Promise<void> {
+  for (const stack of [`${PAIR}-scraper`, `${PAIR}-trust`]) {
+    const plan = await env.plan(stack);
+    expect({ stack, code: plan.code, plan: plan.code === 0 ? '' : plan.output }).toEqual({ stack, code: 0, plan: '' });
+  }
+}
+
+const handTrust = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'scraper.aps.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
+
+beforeAll(() => env.start(), 60_000);
+afterAll(() => env.stop());
+
+test('one cdktf deploy creates roles, scraper, and final trust in both accounts', async () => {
+  const result = await env.deploy();
+  expect({ code: result.code, tail: result.code ? result.output.slice(-3000) : '' }).toEqual({ code: 0, tail: '' });
+
+  const [scraper] = env.emulator.list(SOURCE);
+  expect(scraper).toBeDefined();
+  scraperArn = scraper.arn;
+  expect(scraper.status.statusCode).toBe('ACTIVE');
+  expect(scraper.roleConfiguration).toEqual({
+    sourceRoleArn: `arn:aws:iam::${SOURCE}:role/${SOURCE_ROLE}`,
+    targetRoleArn: `arn:aws:iam::${TARGET}:role/${TARGET_ROLE}`,
+  });
+  expect(scraper.source.eksConfiguration.clusterArn).toBe(example.clusters['prod-eks'].arn);
+  expect(scraper.destination.ampConfiguration.workspaceArn).toBe(example.workspaces.central.arn);
+  expect(env.emulator.list(TARGET)).toEqual([]);
+
+  // Each role in its own account only.
+  expect((await env.aws(SOURCE, ['iam', 'get-role', '--role-name', SOURCE_ROLE])).Role.Arn).toBe(`arn:aws:iam::${SOURCE}:role/${SOURCE_ROLE}`);
+  expect((await env.aws(TARGET, ['iam', 'get-role', '--role-name', TARGET_ROLE])).Role.Arn).toBe(`arn:aws:iam::${TARGET}:role/${TARGET_ROLE}`);
+  expect(await env.awsError(TARGET, ['iam', 'get-role', '--role-name', SOURCE_ROLE])).toMatch(/NoSuchEntity/);
+  expect(await env.awsError(SOURCE, ['iam', 'get-role', '--role-name', TARGET_ROLE])).toMatch(/NoSuchEntity/);
+
+  await expectFinalTrust();
+  expect(result.output).toMatch(/finalized = true/);
+});
+
+test('the live documents, read back from the emulated accounts, admit only this scraper', async () => {
+  const inline = async (account: string, role: string, name: string) =>
+    (await env.aws(account, ['iam', 'get-role-policy', '--role-name', role, '--policy-name', name])).PolicyDocument;
+  const docs = {
+    sourceTrust: await liveTrust(SOURCE, SOURCE_ROLE),
+    targetTrust: await liveTrust(TARGET, TARGET_ROLE),
+    sourcePermissions: await inline(SOURCE, SOURCE_ROLE, 'amp-xa-assume-target'),
+    targetPermissions: await inline(TARGET, TARGET_ROLE, 'amp-xa-remote-write'),
+  };
+  const cases = chainCases(
+    { sourceAccount: SOURCE, targetAccount: TARGET, region: 'eu-west-1', scraperArn, sourceRoleName: SOURCE_ROLE, targetRoleName: TARGET_ROLE, workspaceArn: example.workspaces.central.arn },
+    docs,
+  );
+  for (const c of cases) {
+    expect({ case: c.name, ...(await evaluate(c.request)) }).toEqual({ case: c.name, result: c.expect.final, ignoredContextKeys: [] });
+  }
+});
+
+test('a second deploy changes nothing', async () => {
+  await expectNoChanges();
+  const again = await env.deploy();
+  expect(again.code).toBe(0);
+  expect(again.output).not.toMatch(/Resources: [1-9]\d* added|[1-9]\d* changed|[1-9]\d* destroyed/);
+});
+
+test('a trust policy edited by hand is detected at plan time and repaired by the next deploy', async () => {
+  await env.aws(SOURCE, ['iam', 'update-assume-role-policy', '--role-name', SOURCE_ROLE, '--policy-document', handTrust]);
+  const plan = await env.plan(`${PAIR}-trust`);
+  expect(plan.code).toBe(2);
+  expect(plan.output).toMatch(/terraform_data\.source-trust_finalizer_\w+\[0\] must be replaced/);
+  expect(plan.output).toMatch(/live_policy\s+= "in-sync" -> \(known after apply\)/);
+
+  const repair = await env.deploy();
+  expect(repair.code).toBe(0);
+  await expectFinalTrust();
+  await expectNoChanges();
+});
+
+test('a phase-2 run that fails midway converges on re-run', async () => {
+  // Drift both roles, then make IAM fail every update of the Target role: Source is repaired, Target is not.
+  await env.aws(SOURCE, ['iam', 'update-assume-role-policy', '--role-name', SOURCE_ROLE, '--policy-document', handTrust]);
+  await env.aws(TARGET, ['iam', 'update-assume-role-policy', '--role-name', TARGET_ROLE, '--policy-document', handTrust.replace('"Service":"scraper.aps.amazonaws.com"', `"AWS":"arn:aws:iam::${SOURCE}:root"`)]);
+  // The AWS CLI retries 5xx answers, so the fault outlasts its retries.
+  env.emulator.inject({ match: ['Action=UpdateAssumeRolePolicy', `RoleName=${TARGET_ROLE}&`], status: 500, remaining: 1000 });
+  const failed = await env.deploy();
+  const injected = 1000 - env.emulator.faults[0].remaining;
+  env.emulator.clearFaults();
+  expect(injected).toBeGreaterThan(0);
+  expect(failed.code).not.toBe(0);
+  expect(failed.output).toMatch(/local-exec provisioner error/);
+  expect(normalizePolicy(await liveTrust(SOURCE, SOURCE_ROLE))).toEqual(normalizePolicy(sourceTrustPolicy(side, scraperArn)));
+  expect((await liveTrust(TARGET, TARGET_ROLE)).Statement[0].Principal).toEqual({ AWS: `arn:aws:iam::${SOURCE}:root` });
+
+  const rerun = await env.deploy();
+  expect({ code: rerun.code, tail: rerun.code ? rerun.output.slice(-3000) : '' }).toEqual({ code: 0, tail: '' });
+  await expectFinalTrust();
+  await expectNoChanges();
+});
+
+test('destroy removes the trust stack, then the scraper, then the roles, in both accounts', async () => {
+  const start = env.emulator.requests.length;
+  const result = await env.destroy();
+  expect({ code: result.code, tail: result.code ? result.output.slice(-3000) : '' }).toEqual({ code: 0, tail: '' });
+  expect(env.emulator.list()).toEqual([]);
+  expect(await env.awsError(SOURCE, ['iam', 'get-role', '--role-name', SOURCE_ROLE])).toMatch(/NoSuchEntity/);
+  expect(await env.awsError(TARGET, ['iam', 'get-role', '--role-name', TARGET_ROLE])).toMatch(/NoSuchEntity/);
+
+  const calls = env.emulator.requests.slice(start);
+  const scraperDelete = calls.findIndex((c) => c.startsWith('DELETE /scrapers/'));
+  const roleDeletes = calls.map((c, i) => (c.endsWith(' DeleteRole') ? i : -1)).filter((i) => i >= 0);
+  expect(scraperDelete).toBeGreaterThanOrEqual(0);
+  expect(roleDeletes).toHaveLength(2);
+  for (const i of roleDeletes) expect(i).toBeGreaterThan(scraperDelete);
+  // cdktf destroys dependants first: the trust stack finishes before the scraper stack starts.
+  expect(result.output.indexOf(`${PAIR}-trust`)).toBeLessThan(result.output.indexOf(`${PAIR}-scraper  aws_prometheus_scraper.scraper: Destroying`));
+});

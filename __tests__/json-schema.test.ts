@@ -1,0 +1,33 @@
+import { readFileSync } from 'fs';
+import * as path from 'path';
+import Ajv2020 from 'ajv/dist/2020';
+import { fleetConfigJsonSchema } from '../lib/config/json-schema';
+import { exampleConfig } from './support/fleet';
+
+const committed = JSON.parse(readFileSync(path.join(__dirname, '..', 'amp-xa.schema.json'), 'utf8'));
+const validate = new Ajv2020({ strict: false, allErrors: true }).compile(committed);
+
+test('amp-xa.schema.json is current (run `npm run schema` after changing lib/config/schema.ts)', () => {
+  expect(committed).toEqual(fleetConfigJsonSchema());
+});
+
+test.each(['single-pair.json', 'fleet.json'])('examples/%s references the schema and satisfies it', (name) => {
+  const config = exampleConfig(name);
+  expect(config.$schema).toBe('../amp-xa.schema.json');
+  expect(validate(config)).toBe(true);
+});
+
+test('editors flag what the app rejects: a bad account ID, an unknown field, too many subnets', () => {
+  const config = exampleConfig();
+  config.accounts.workload.id = '12';
+  config.clusters['prod-eks'].subnetIds = Array.from({ length: 6 }, (_, i) => `subnet-0000000${i}`);
+  config.pairs[0].colour = 'red';
+  expect(validate(config)).toBe(false);
+  const paths = (validate.errors ?? []).map((e) => e.instancePath);
+  expect(paths).toEqual(expect.arrayContaining(['/accounts/workload/id', '/clusters/prod-eks/subnetIds', '/pairs/0']));
+});
+
+test('field descriptions reach the editor', () => {
+  expect(committed.properties.pairs.items.properties.name.description).toMatch(/renaming replaces the scraper/);
+  expect(committed.properties.finalizer.properties.resource.enum).toEqual(['null_resource', 'terraform_data']);
+});

@@ -1,0 +1,123 @@
+/**
+ * `npm run bench`: whole-process median wall time and peak memory (RSS summed over the process tree,
+ * sampled from /proc) for synth of an empty cdktf app (the baseline), the example config, generated
+ * fleets of 10, 100 and 500 pairs, and the unit test suite. Prints figures; asserts nothing.
+ * Options: --runs N (default 5; the test suite runs max(2, N/2) times), --pairs 10,100,500
+ */
+import { spawn } from 'child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import { generateFleet } from './generate-fleet';
+
+const ROOT = path.join(__dirname, '..');
+const REGISTER = path.join(ROOT, 'scripts', 'register.js');
+
+interface Measurement {
+  seconds: number;
+  peakMb: number;
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+}
+
+/** RSS in kB of `pid` and all its descendants right now. */
+function treeRssKb(root: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid)!.push(Number(entry));
+    } catch {
+      /* process ended */
+    }
+  }
+  let total = 0;
+  const queue = [root];
+  while (queue.length) {
+    const pid = queue.pop()!;
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      total += m ? Number(m[1]) : 0;
+    } catch {
+      /* process ended */
+    }
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+function measure(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Measurement> {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    let peak = 0;
+    const sample = () => (peak = Math.max(peak, treeRssKb(child.pid!)));
+    const timer = setInterval(sample, 20);
+    child.on('exit', (code) => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      clearInterval(timer);
+      if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${stderr.slice(-2000)}`));
+      else resolve({ seconds, peakMb: peak / 1024 });
+    });
+    sample();
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function bench(name: string, runs: number, command: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  await measure(command, args, env); // warm the transpile cache and the file system cache
+  const results: Measurement[] = [];
+  for (let i = 0; i < runs; i++) results.push(await measure(command, args, env));
+  return { name, seconds: median(results.map((r) => r.seconds)), peakMb: Math.max(...results.map((r) => r.peakMb)), runs };
+}
+
+async function main() {
+  const runs = Number(arg('runs', '5'));
+  const sizes = arg('pairs', '10,100,500').split(',').map(Number);
+  const work = mkdtempSync(path.join(tmpdir(), 'amp-xa-bench-'));
+  const synth = (configPath?: string) => ({ CDKTF_OUTDIR: path.join(work, 'out'), ...(configPath ? { AMP_XA_CONFIG: configPath } : {}) });
+  const node = process.execPath;
+  const rows = [];
+  try {
+    rows.push(await bench('empty cdktf app (baseline)', runs, node, ['-r', REGISTER, path.join('scripts', 'empty-app.ts')], synth()));
+    rows.push(await bench('example config (1 pair)', runs, node, ['-r', REGISTER, 'main.ts'], { ...synth(), AMP_XA_CONFIG: '' }));
+    for (const n of sizes) {
+      const file = path.join(work, `fleet-${n}.json`);
+      writeFileSync(file, JSON.stringify(generateFleet(n)));
+      rows.push({ ...(await bench(`fleet of ${n} pairs`, n >= 500 ? Math.max(1, Math.ceil(runs / 2)) : runs, node, ['-r', REGISTER, 'main.ts'], synth(file))), pairs: n });
+    }
+    rows.push(await bench('unit test suite (jest)', Math.max(2, Math.ceil(runs / 2)), node, [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--silent'], {}));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const baseline = rows[0];
+  console.log(`amp-xa bench on ${require('os').cpus().length} cores, node ${process.version}; median of N runs, peak RSS of the process tree\n`);
+  console.log(['case'.padEnd(30), 'runs', 'median s'.padStart(9), 'x baseline'.padStart(11), 'peak MB'.padStart(8), 'ms/pair'.padStart(8)].join('  '));
+  for (const r of rows) {
+    const perPair = 'pairs' in r ? ((r.seconds - baseline.seconds) * 1000) / (r as { pairs: number }).pairs : undefined;
+    console.log(
+      [
+        r.name.padEnd(30),
+        String(r.runs).padStart(4),
+        r.seconds.toFixed(2).padStart(9),
+        (r.seconds / baseline.seconds).toFixed(2).padStart(11),
+        r.peakMb.toFixed(0).padStart(8),
+        (perPair === undefined ? '' : perPair.toFixed(1)).padStart(8),
+      ].join('  '),
+    );
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,36 @@
+/**
+ * Require hook for the app's TypeScript: transpile-only with sucrase, cached on disk by file path, size
+ * and mtime, so `cdktf synth` does not re-transpile unchanged files. Type checking is `npm run typecheck`.
+ * Usage: node -r ./scripts/register.js main.ts
+ */
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const crypto = require('crypto');
+
+const cacheDir = process.env.AMP_XA_TRANSPILE_CACHE || path.join(__dirname, '..', 'node_modules', '.cache', 'amp-xa-ts');
+let transform; // sucrase loads only on a cache miss
+
+function compileTs(module, filename) {
+  const stat = fs.statSync(filename);
+  const key = crypto.createHash('sha1').update(`${filename}\0${stat.size}\0${stat.mtimeMs}`).digest('hex');
+  const cached = path.join(cacheDir, `${key}.js`);
+  let code;
+  try {
+    code = fs.readFileSync(cached, 'utf8');
+  } catch {
+    transform ??= require('sucrase').transform;
+    code = transform(fs.readFileSync(filename, 'utf8'), { transforms: ['typescript', 'imports'], filePath: filename }).code;
+    try {
+      fs.mkdirSync(cacheDir, { recursive: true });
+      const tmp = `${cached}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, code);
+      fs.renameSync(tmp, cached); // atomic: parallel synths never read half a file
+    } catch {
+      /* a read-only tree still works, just without the cache */
+    }
+  }
+  module._compile(code, filename);
+}
+
+require.extensions['.ts'] = compileTs;
