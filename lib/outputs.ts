@@ -6,6 +6,9 @@ export const SCRAPER_STACK_OUTPUTS = {
   targetRoleArn: 'target_role_arn',
   workspaceArn: 'workspace_arn',
   remoteWriteUrl: 'remote_write_url',
+  /** Only for clusters in CONFIG_MAP authentication mode. */
+  eksRbacManifest: 'eks_rbac_manifest',
+  eksAwsAuthMapRole: 'eks_aws_auth_map_role',
 } as const;
 
 export const WORKSPACE_STACK_OUTPUTS = {

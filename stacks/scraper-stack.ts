@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { Fn, TerraformOutput, TerraformStack } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { PrometheusScraper } from '@cdktf/provider-aws/lib/prometheus-scraper';
@@ -8,6 +8,7 @@ import { configureBackend, remoteState } from '../lib/backend';
 import { accountProvider, baseTags } from '../lib/providers';
 import { renderPolicy, sourcePermissionsPolicy, sourceTrustPolicy, targetPermissionsPolicy, targetTrustPolicy } from '../lib/iam-documents';
 import { SCRAPER_STACK_OUTPUTS, WORKSPACE_STACK_OUTPUTS } from '../lib/outputs';
+import { awsAuthMapRole, collectorRbacManifest, ROLE_PATH_PATTERN } from '../lib/eks-access';
 
 export interface ScraperStackProps {
   readonly fleet: FleetPlan;
@@ -99,6 +100,11 @@ export class ScraperStack extends TerraformStack {
       [SCRAPER_STACK_OUTPUTS.workspaceArn]: this.workspaceArn,
       [SCRAPER_STACK_OUTPUTS.remoteWriteUrl]: remoteWriteUrl ?? '',
     };
+    if (pair.cluster.authenticationMode === 'CONFIG_MAP') {
+      // The cluster does not take EKS access entries: hand over what to apply to it instead.
+      outputs[SCRAPER_STACK_OUTPUTS.eksRbacManifest] = collectorRbacManifest();
+      outputs[SCRAPER_STACK_OUTPUTS.eksAwsAuthMapRole] = awsAuthMapRole(Fn.replace(this.scraper.roleArn, ROLE_PATH_PATTERN, ':role/'));
+    }
     for (const [name, value] of Object.entries(outputs)) new TerraformOutput(this, name, { value });
   }
 }
