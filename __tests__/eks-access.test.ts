@@ -5,7 +5,7 @@ import * as path from 'path';
 import { parseAllDocuments, parse } from 'yaml';
 import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
 import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
-import { awsAuthMapRole, collectorRbacManifest, ROLE_PATH_PATTERN } from '../lib/eks-access';
+import { awsAuthMapRole, collectorRbacManifest } from '../lib/eks-access';
 import { exampleConfig, synthFleet } from './support/fleet';
 
 test('the RBAC manifest is a valid ClusterRole and ClusterRoleBinding for aps-collector-user', () => {
@@ -41,9 +41,10 @@ describe('phase-1 outputs for CONFIG_MAP clusters', () => {
     expect(parse(mapRole)).toEqual([{ rolearn: expect.stringMatching(/^\$\{replace\(aws_prometheus_scraper\.scraper\.role_arn, .*\)\}$/), username: 'aps-collector-user' }]);
   });
 
-  test("Terraform's replace() strips the service-linked role path (aws-auth rejects paths)", () => {
+  test("the synthesized expression, run by Terraform, strips the service-linked role path (aws-auth rejects paths)", () => {
     const slr = 'arn:aws:iam::333333333333:role/aws-service-role/scraper.aps.amazonaws.com/AWSServiceRoleForAmazonPrometheusScraper_1a2b3c';
-    const expression = `replace("${slr}", ${JSON.stringify(ROLE_PATH_PATTERN)}, ":role/")`;
+    const synthesized: string = json['staging-to-central-scraper'].output.eks_aws_auth_map_role.value;
+    const expression = /\$\{(replace\(.*\))\}/.exec(synthesized)![1].replace('aws_prometheus_scraper.scraper.role_arn', JSON.stringify(slr));
     const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-console-'));
     const result = spawnSync('terraform', ['console'], { cwd: dir, input: `${expression}\n`, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
     expect(result.stdout.trim()).toBe('"arn:aws:iam::333333333333:role/AWSServiceRoleForAmazonPrometheusScraper_1a2b3c"');

@@ -42,5 +42,8 @@ export function awsAuthMapRole(roleArn: string): string {
   return stringify([{ rolearn: roleArn, username: COLLECTOR_USER }]);
 }
 
-/** Terraform regex (for `replace`) that drops an IAM role path: ...:role/aws-service-role/x/Name -> ...:role/Name */
-export const ROLE_PATH_PATTERN = '/:role\\/.*\\//';
+/**
+ * Terraform `replace` regex (between the outer slashes) that drops an IAM role path:
+ * ...:role/aws-service-role/x/Name -> ...:role/Name. No backslashes: HCL strings reject `\/`.
+ */
+export const ROLE_PATH_PATTERN = '/:role/.*//';

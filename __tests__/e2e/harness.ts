@@ -104,8 +104,17 @@ export class E2eEnvironment {
     rmSync(this.workDir, { recursive: true, force: true });
   }
 
+  /** Synthesizes and pins providers to the committed lock file, as an air-gapped runner does before deploying. */
+  async synthAndLock(): Promise<void> {
+    const synth = await this.cdktf('synth');
+    if (synth.code !== 0) throw new Error(`cdktf synth failed:\n${synth.output}`);
+    const lock = await run(path.join(ROOT, 'scripts', 'lock-providers.sh'), [path.join(this.workDir, 'cdktf.out')], { env: this.baseEnv });
+    if (lock.code !== 0) throw new Error(`lock-providers failed:\n${lock.output}`);
+  }
+
   cdktf(...args: string[]): Promise<RunResult> {
-    return run(path.join(ROOT, 'node_modules', '.bin', 'cdktf'), [...args, '--skip-provider-lock'], { cwd: this.workDir, env: this.baseEnv }).then((r) => ({ ...r, output: stripAnsi(r.output) }));
+    const lockFlag = args[0] === 'synth' ? [] : ['--skip-provider-lock'];
+    return run(path.join(ROOT, 'node_modules', '.bin', 'cdktf'), [...args, ...lockFlag], { cwd: this.workDir, env: this.baseEnv }).then((r) => ({ ...r, output: stripAnsi(r.output) }));
   }
 
   deploy(): Promise<RunResult> {

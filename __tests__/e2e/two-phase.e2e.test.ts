@@ -48,7 +48,10 @@ const handTrust = JSON.stringify({
   Statement: [{ Effect: 'Allow', Principal: { Service: 'scraper.aps.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 });
 
-beforeAll(() => env.start(), 60_000);
+beforeAll(async () => {
+  await env.start();
+  await env.synthAndLock();
+}, 120_000);
 afterAll(() => env.stop());
 
 test('one cdktf deploy creates roles, scraper, and final trust in both accounts', async () => {
