@@ -7,4 +7,5 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   setupFilesAfterEnv: ['<rootDir>/__tests__/setup.js'],
   maxWorkers: 2,
+  workerIdleMemoryLimit: '150MB',
 };

@@ -14,6 +14,11 @@ describe('the built-in and example scrape configs', () => {
     expect(validateScrapeConfiguration(readFileSync(EXAMPLE_SCRAPE, 'utf8'))).toEqual([]);
   });
 
+  test('the default template is exactly the reviewed configuration (fixtures/default-scrape-config.yaml)', () => {
+    const fixture = readFileSync(path.join(__dirname, 'fixtures', 'default-scrape-config.yaml'), 'utf8').replace('cluster: CLUSTER', 'cluster: prod-eks');
+    expect(parse(defaultScrapeConfiguration('prod-eks'))).toEqual(parse(fixture));
+  });
+
   test('the default scrapes the API server, kubelet, cAdvisor, annotated pods and services, every 30s', () => {
     const config = parse(defaultScrapeConfiguration('prod-eks'));
     expect(config.global).toEqual({ scrape_interval: '30s', scrape_timeout: '10s', external_labels: { cluster: 'prod-eks' } });

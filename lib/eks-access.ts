@@ -3,7 +3,10 @@
  * API_AND_CONFIG_MAP, AMP creates an access entry itself): the `aps-collector-role` ClusterRole bound to the
  * user `aps-collector-user`, and an aws-auth entry mapping the scraper's service-linked role to that user.
  */
-import { stringify } from 'yaml';
+import type * as Yaml from 'yaml';
+
+/** Loaded on use: only clusters in CONFIG_MAP mode need YAML output. */
+const stringify = (value: unknown) => (require('yaml') as typeof Yaml).stringify(value);
 
 export const COLLECTOR_USER = 'aps-collector-user';
 export const COLLECTOR_CLUSTER_ROLE = 'aps-collector-role';

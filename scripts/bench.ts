@@ -2,7 +2,8 @@
  * `npm run bench`: whole-process median wall time and peak memory (RSS summed over the process tree,
  * sampled from /proc) for synth of an empty cdktf app (the baseline), the example config, generated
  * fleets of 10, 100 and 500 pairs, and the unit test suite. Prints figures; asserts nothing.
- * Options: --runs N (default 5; the test suite runs max(2, N/2) times), --pairs 10,100,500
+ * Options: --runs N (default 5; the test suite runs max(2, N/2) times), --pairs 10,100,500,
+ * --only synth|tests (default both; the baseline always runs)
  */
 import { spawn } from 'child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
@@ -82,20 +83,21 @@ async function bench(name: string, runs: number, command: string, args: string[]
 
 async function main() {
   const runs = Number(arg('runs', '5'));
-  const sizes = arg('pairs', '10,100,500').split(',').map(Number);
+  const sizes = arg('pairs', '10,100,500').split(',').filter(Boolean).map(Number);
+  const only = arg('only', 'all');
   const work = mkdtempSync(path.join(tmpdir(), 'amp-xa-bench-'));
   const synth = (configPath?: string) => ({ CDKTF_OUTDIR: path.join(work, 'out'), ...(configPath ? { AMP_XA_CONFIG: configPath } : {}) });
   const node = process.execPath;
   const rows = [];
   try {
     rows.push(await bench('empty cdktf app (baseline)', runs, node, ['-r', REGISTER, path.join('scripts', 'empty-app.ts')], synth()));
-    rows.push(await bench('example config (1 pair)', runs, node, ['-r', REGISTER, 'main.ts'], { ...synth(), AMP_XA_CONFIG: '' }));
-    for (const n of sizes) {
+    if (only !== 'tests') rows.push(await bench('example config (1 pair)', runs, node, ['-r', REGISTER, 'main.ts'], { ...synth(), AMP_XA_CONFIG: '' }));
+    for (const n of only === 'tests' ? [] : sizes) {
       const file = path.join(work, `fleet-${n}.json`);
       writeFileSync(file, JSON.stringify(generateFleet(n)));
       rows.push({ ...(await bench(`fleet of ${n} pairs`, n >= 500 ? Math.max(1, Math.ceil(runs / 2)) : runs, node, ['-r', REGISTER, 'main.ts'], synth(file))), pairs: n });
     }
-    rows.push(await bench('unit test suite (jest)', Math.max(2, Math.ceil(runs / 2)), node, [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--silent'], {}));
+    if (only !== 'synth') rows.push(await bench('unit test suite (jest)', Math.max(2, Math.ceil(runs / 2)), node, [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--silent'], {}));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

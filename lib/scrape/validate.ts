@@ -3,7 +3,7 @@
  * `global` and `scrape_configs` with static, Kubernetes SD, relabel and metric-relabel configs. Errors
  * name the key path. The collector itself would reject these only after ~20 minutes of scraper creation.
  */
-import { parseDocument, isMap, isSeq } from 'yaml';
+import type * as Yaml from 'yaml';
 
 export const MIN_SCRAPE_INTERVAL_MS = 30_000;
 
@@ -173,6 +173,8 @@ function checkJob(c: Checker, path: string, value: unknown, globalInterval: numb
 export function validateScrapeConfiguration(yamlText: string): string[] {
   const c = new Checker();
   if (yamlText.trim() === '') return ['(file): is empty; expected a YAML mapping with scrape_configs'];
+  // Loaded here, not at the top: synth without scrape config files never needs a YAML parser.
+  const { parseDocument, isMap, isSeq } = require('yaml') as typeof Yaml;
   const doc = parseDocument(yamlText, { uniqueKeys: true });
   if (doc.errors.length) return doc.errors.map((e) => `(yaml): ${e.message.split('\n')[0]}`);
   if (!isMap(doc.contents)) return [`(file): expected a YAML mapping at the top, got ${isSeq(doc.contents) ? 'a list' : 'a scalar'}`];
