@@ -104,10 +104,10 @@ export function planFleet(config: FleetConfig, scrapeConfigs: string[], sourceNa
   for (const [n, w] of Object.entries(config.workspaces)) {
     const account = lookupAccount(`workspaces.${n}.account`, w.account);
     if (!account) continue;
-    if ('arn' in w) {
+    if (w.arn !== undefined) {
       checkArnOwner(`workspaces.${n}.arn`, w.arn, account);
       workspaces.set(n, { name: n, account, arn: w.arn });
-    } else {
+    } else if (w.create !== undefined) {
       const create = { stackName: `${n}-workspace`, alias: w.create.alias ?? n, kmsKeyArn: w.create.kmsKeyArn, tags: w.create.tags ?? {} };
       if (create.kmsKeyArn) checkArnOwner(`workspaces.${n}.create.kmsKeyArn`, create.kmsKeyArn, account);
       workspaces.set(n, { name: n, account, create });

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'fs';
 import * as path from 'path';
-import type { z } from 'zod';
-import { configSchema, describe, type FleetConfig } from './schema';
+import type { ZodIssue } from 'zod';
+import { configSchema, describe, STATIC_CREDENTIAL_FIELDS, STATIC_CREDENTIALS_MESSAGE, type FleetConfig } from './schema';
 import { ConfigError, planFleet, type FleetPlan } from './fleet';
 import { defaultScrapeConfiguration } from '../scrape/default';
 import { validateScrapeConfiguration } from '../scrape/validate';
@@ -16,25 +16,43 @@ export function formatPath(segments: ReadonlyArray<PropertyKey>): string {
   return segments.reduce<string>((out, s) => (typeof s === 'number' ? `${out}[${s}]` : out ? `${out}.${String(s)}` : String(s)), '');
 }
 
-function formatIssue(issue: z.core.$ZodIssue, input: unknown): string {
+function valueAt(input: unknown, segments: ReadonlyArray<PropertyKey>): unknown {
+  return segments.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), input);
+}
+
+/** One line per problem: the field path, what is wrong or expected, and the value received. */
+function formatIssue(issue: ZodIssue, input: unknown): string[] {
   const where = formatPath(issue.path) || '(root)';
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((k) => `${where === '(root)' ? k : `${where}.${k}`}: unknown field; check the spelling against the README config reference`).join('\n');
+  const received = valueAt(input, issue.path);
+  const got = (value: unknown) => (Array.isArray(value) ? `${value.length} item${value.length === 1 ? '' : 's'}` : describe(value));
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((k) => {
+        const field = where === '(root)' ? k : `${where}.${k}`;
+        return where === 'backend' && STATIC_CREDENTIAL_FIELDS.includes(k)
+          ? `${field}: ${STATIC_CREDENTIALS_MESSAGE}`
+          : `${field}: unknown field; check the spelling against the README config reference`;
+      });
+    case 'invalid_type':
+      if (received === undefined) return [`${where}: required field is missing (expected ${issue.expected})`];
+      // Schema-specific messages (which say what a valid value looks like) beat zod's generic one.
+      return [`${where}: ${issue.message.startsWith('Expected ') ? `expected ${issue.expected}` : issue.message}, got ${describe(received)}`];
+    case 'invalid_enum_value':
+      return [`${where}: expected one of ${issue.options.join(', ')}, got ${describe(received)}`];
+    case 'invalid_union_discriminator':
+      return [`${where}: ${issue.message}; got ${describe(received)}`];
+    case 'custom':
+      return [`${where}: ${issue.message}`];
+    default:
+      return [`${where}: ${issue.message}, got ${got(received)}`];
   }
-  if (issue.code === 'invalid_type') {
-    const received = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), input);
-    if (received === undefined) return `${where}: required field is missing (expected ${issue.expected})`;
-    // Schema-specific messages (which say what a valid value looks like) beat zod's generic one.
-    return issue.message.startsWith('Invalid input') ? `${where}: expected ${issue.expected}, got ${describe(received)}` : `${where}: ${issue.message}`;
-  }
-  return `${where}: ${issue.message}`;
 }
 
 /** Validates already-parsed JSON. `baseDir` resolves scrapeConfigFile paths. */
 export function parseFleetConfig(input: unknown, baseDir: string, sourceName = 'config', read = (p: string) => readFileSync(p, 'utf8')): FleetPlan {
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
-    throw new ConfigError(sourceName, parsed.error.issues.flatMap((i) => formatIssue(i, input).split('\n')));
+    throw new ConfigError(sourceName, parsed.error.issues.flatMap((i) => formatIssue(i, input)));
   }
   const config: FleetConfig = parsed.data;
   const problems: string[] = [];

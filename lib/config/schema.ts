@@ -6,11 +6,11 @@
 import { z } from 'zod';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../arn';
 
-/** A string matching `re`; the error names what is expected, an example, and the value received. */
+/** A string matching `re`; the error names what is expected and an example (load.ts adds the value received). */
 function pattern(re: RegExp, what: string, example: string) {
   return z
-    .string({ error: (iss) => `expected ${what}, got ${describe(iss.input)}` })
-    .regex(re, { error: (iss) => `expected ${what} (e.g. ${example}), got ${describe(iss.input)}` })
+    .string({ invalid_type_error: `expected ${what}` })
+    .regex(re, { message: `expected ${what} (e.g. ${example})` })
     .describe(`${what}, e.g. ${example}`);
 }
 
@@ -37,64 +37,75 @@ const scraperAlias = pattern(/^[0-9A-Za-z][-.0-9A-Z_a-z]{0,99}$/, 'a scraper ali
 
 const tags = z
   .record(
-    z.string().min(1).max(128).regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, { error: 'tag keys: 1-128 chars of letters, digits, spaces and _.:/=+-@, not starting with aws:' }),
-    z.string().max(256).regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, { error: 'tag values: at most 256 chars of letters, digits, spaces and _.:/=+-@' }),
+    z.string().regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, { message: 'tag keys: 1-128 chars of letters, digits, spaces and _.:/=+-@, not starting with aws:' }),
+    z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, { message: 'tag values: at most 256 chars of letters, digits, spaces and _.:/=+-@' }),
   )
   .describe('Tags, key -> value');
 
 export const credentialsSchema = z
-  .strictObject({
+  .object({
     profile: z.string().min(1).optional().describe('Named profile from the shared AWS config (AWS_PROFILE style)'),
     assumeRoleArn: iamRoleArn.optional().describe('Role to assume in this account (after the profile or ambient credentials)'),
     externalId: z.string().min(2).max(1224).optional().describe('External ID for assumeRoleArn, if its trust requires one'),
-    sessionName: z.string().regex(/^[\w+=,.@-]{2,64}$/).optional().describe('Session name for assumeRoleArn (default amp-xa)'),
+    sessionName: z.string().regex(/^[\w+=,.@-]{2,64}$/, { message: 'expected 2-64 chars of [A-Za-z0-9+=,.@_-]' }).optional().describe('Session name for assumeRoleArn (default amp-xa)'),
   })
+  .strict()
   .describe('How to reach the account. Empty: ambient credentials (environment, OIDC, instance role)');
 
-export const accountSchema = z.strictObject({
-  id: accountId,
-  region,
-  credentials: credentialsSchema.default({}),
-});
+export const accountSchema = z
+  .object({
+    id: accountId,
+    region,
+    credentials: credentialsSchema.default({}),
+  })
+  .strict();
 
-export const clusterSchema = z.strictObject({
+export const clusterSchema = z
+  .object({
   account: name('account name', 'workload').describe('Key in `accounts` of the account that owns the cluster (the source account)'),
   arn: eksClusterArn,
   subnetIds: z
     .array(subnetId)
-    .min(1, { error: 'give 1 to 5 subnet IDs' })
-    .max(5, { error: (iss) => `give 1 to 5 subnet IDs (an AMP scraper limit), got ${(iss.input as unknown[]).length}` })
+    .min(1, { message: 'give 1 to 5 subnet IDs' })
+    .max(5, { message: 'give 1 to 5 subnet IDs (an AMP scraper limit)' })
     .describe('Subnets the scraper attaches to: 1-5, in the cluster VPC'),
   securityGroupIds: z
     .array(securityGroupId)
-    .min(1, { error: 'give 1 to 5 security group IDs, or leave the field out' })
-    .max(5, { error: (iss) => `give 1 to 5 security group IDs (an AMP scraper limit), got ${(iss.input as unknown[]).length}` })
+    .min(1, { message: 'give 1 to 5 security group IDs, or leave the field out' })
+    .max(5, { message: 'give 1 to 5 security group IDs (an AMP scraper limit)' })
     .optional()
     .describe('Security groups for the scraper ENIs: 1-5; default the cluster security group'),
   authenticationMode: z
     .enum(['API', 'API_AND_CONFIG_MAP', 'CONFIG_MAP'])
     .default('API_AND_CONFIG_MAP')
     .describe('EKS authentication mode; CONFIG_MAP needs the RBAC manifest amp-xa emits'),
-});
+  })
+  .strict();
 
-export const workspaceSchema = z.union([
-  z.strictObject({
+export const workspaceSchema = z
+  .object({
     account: name('account name', 'workload').describe('Key in `accounts` of the account that owns the workspace (the target account)'),
-    arn: workspaceArn,
-  }),
-  z.strictObject({
-    account: name('account name', 'workload'),
+    arn: workspaceArn.optional().describe('An existing workspace'),
     create: z
-      .strictObject({
+      .object({
         alias: z.string().min(1).max(100).optional(),
         kmsKeyArn: pattern(/^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, 'a KMS key ARN', 'arn:aws:kms:eu-west-1:111122223333:key/0123abcd-...').optional(),
         tags: tags.optional(),
       })
+      .strict()
+      .optional()
       .describe('Create the workspace in its own stack `<workspace>-workspace`'),
-  }),
-], { error: 'a workspace needs `account` plus either `arn` (existing workspace) or `create` (new one), not both' });
+  })
+  .strict()
+  .superRefine((w, ctx) => {
+    if ((w.arn === undefined) === (w.create === undefined)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'a workspace needs `account` plus either `arn` (existing workspace) or `create` (new one), not both' });
+    }
+  })
+  .describe('Exactly one of `arn` and `create`');
 
-export const pairSchema = z.strictObject({
+export const pairSchema = z
+  .object({
   name: name('pair name', 'prod-to-central').describe('Stable ID: stack names and construct IDs derive from it; renaming replaces the scraper'),
   cluster: name('cluster name', 'prod-eks').describe('Key in `clusters`'),
   workspace: name('workspace name', 'central').describe('Key in `workspaces`'),
@@ -103,68 +114,68 @@ export const pairSchema = z.strictObject({
   sourceRoleName: iamRoleName.optional().describe('Default amp-xa-<pair>-source'),
   targetRoleName: iamRoleName.optional().describe('Default amp-xa-<pair>-target'),
   tags: tags.optional(),
-});
-
-const STATIC_KEY_FIELDS = ['accessKey', 'secretKey', 'access_key', 'secret_key', 'token', 'sessionToken'];
+  })
+  .strict();
 
 /** Credentials in backend config end up copied into every consumer's terraform_remote_state. */
-function noStaticCredentials<T extends z.ZodRawShape>(shape: T) {
-  return z.looseObject(shape).superRefine((value, ctx) => {
-    for (const key of Object.keys(value)) {
-      if (STATIC_KEY_FIELDS.includes(key)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [key],
-          message: 'static credentials are not allowed in backend config (cdktf copies backend config into every remote-state reader); use a profile, roleArn, or the environment (AWS_* / TF_TOKEN_*)',
-        });
-      } else if (!(key in shape)) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `unknown field; allowed: ${Object.keys(shape).join(', ')}` });
-      }
-    }
-  });
-}
+export const STATIC_CREDENTIAL_FIELDS = ['accessKey', 'secretKey', 'access_key', 'secret_key', 'token', 'sessionToken'];
+export const STATIC_CREDENTIALS_MESSAGE =
+  'static credentials are not allowed in backend config (cdktf copies backend config into every remote-state reader); use a profile, roleArn, or the environment (AWS_* / TF_TOKEN_*)';
 
 export const backendSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('local'),
-    directory: z.string().min(1).default('state').describe('Directory for state files, relative to the working directory'),
-  }),
-  noStaticCredentials({
-    type: z.literal('s3'),
-    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: (iss) => `expected an S3 bucket name, got ${describe(iss.input)}` }),
-    region,
-    keyPrefix: z.string().regex(/^[\w!.*'()\/-]{1,200}$/).default('amp-xa').describe('State key: <keyPrefix>/<stack>.tfstate'),
-    useLockfile: z.boolean().default(true).describe('S3-native state locking (Terraform >= 1.10)'),
-    dynamodbTable: z.string().min(3).max(255).optional().describe('Legacy DynamoDB lock table, in addition to or instead of useLockfile'),
-    encrypt: z.boolean().default(true),
-    kmsKeyId: z.string().min(1).optional(),
-    profile: z.string().min(1).optional(),
-    roleArn: iamRoleArn.optional().describe('Role to assume for state access'),
-  }),
-  noStaticCredentials({
-    type: z.literal('cloud'),
-    organization: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-    hostname: z.string().regex(/^[a-z0-9.-]+$/).default('app.terraform.io'),
-    workspacePrefix: z.string().regex(/^[A-Za-z0-9_-]{0,60}$/).default('amp-xa-').describe('Workspace per stack: <prefix><stack>'),
-    project: z.string().min(1).optional().describe('Terraform Cloud project for new workspaces'),
-  }),
-], { error: (iss) => `must be one of local, s3, cloud; got ${describe((iss.input as { type?: unknown })?.type)}` });
-
-export const finalizerSchema = z.strictObject({
-  resource: z.enum(['null_resource', 'terraform_data']).default('null_resource').describe('null_resource needs hashicorp/null; terraform_data is built in (air-gapped runners)'),
-  awsCli: z.string().min(1).default('aws').describe('AWS CLI executable the finalizer runs'),
+  z
+    .object({
+      type: z.literal('local'),
+      directory: z.string().min(1).default('state').describe('Directory for state files, relative to the working directory'),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('s3'),
+      bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'expected an S3 bucket name' }),
+      region,
+      keyPrefix: z.string().regex(/^[\w!.*'()\/-]{1,200}$/, { message: 'expected an S3 key prefix of [A-Za-z0-9_!.*\'()/-]' }).default('amp-xa').describe('State key: <keyPrefix>/<stack>.tfstate'),
+      useLockfile: z.boolean().default(true).describe('S3-native state locking (Terraform >= 1.10)'),
+      dynamodbTable: z.string().min(3).max(255).optional().describe('Legacy DynamoDB lock table, in addition to or instead of useLockfile'),
+      encrypt: z.boolean().default(true),
+      kmsKeyId: z.string().min(1).optional(),
+      profile: z.string().min(1).optional(),
+      roleArn: iamRoleArn.optional().describe('Role to assume for state access'),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('cloud'),
+      organization: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'expected a Terraform Cloud organization name' }),
+      hostname: z.string().regex(/^[a-z0-9.-]+$/, { message: 'expected a host name' }).default('app.terraform.io'),
+      workspacePrefix: z.string().regex(/^[A-Za-z0-9_-]{0,60}$/, { message: 'expected at most 60 chars of [A-Za-z0-9_-]' }).default('amp-xa-').describe('Workspace per stack: <prefix><stack>'),
+      project: z.string().min(1).optional().describe('Terraform Cloud project for new workspaces'),
+    })
+    .strict(),
+], {
+  errorMap: (issue, ctx) =>
+    issue.code === 'invalid_union_discriminator' ? { message: 'must be one of local, s3, cloud' } : { message: ctx.defaultError },
 });
 
-export const configSchema = z.strictObject({
+export const finalizerSchema = z
+  .object({
+    resource: z.enum(['null_resource', 'terraform_data']).default('null_resource').describe('null_resource needs hashicorp/null; terraform_data is built in (air-gapped runners)'),
+    awsCli: z.string().min(1).default('aws').describe('AWS CLI executable the finalizer runs'),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
   $schema: z.string().optional(),
-  accounts: z.record(name('account name', 'workload'), accountSchema).refine((a) => Object.keys(a).length >= 2, { error: 'list at least two accounts: a source (clusters) and a target (workspaces)' }),
-  clusters: z.record(name('cluster name', 'prod-eks'), clusterSchema).refine((c) => Object.keys(c).length >= 1, { error: 'list at least one cluster' }),
-  workspaces: z.record(name('workspace name', 'central'), workspaceSchema).refine((w) => Object.keys(w).length >= 1, { error: 'list at least one workspace' }),
-  pairs: z.array(pairSchema).min(1, { error: 'list at least one pair (cluster -> workspace)' }),
+  accounts: z.record(name('account name', 'workload'), accountSchema).refine((a) => Object.keys(a).length >= 2, { message: 'list at least two accounts: a source (clusters) and a target (workspaces)' }),
+  clusters: z.record(name('cluster name', 'prod-eks'), clusterSchema).refine((c) => Object.keys(c).length >= 1, { message: 'list at least one cluster' }),
+  workspaces: z.record(name('workspace name', 'central'), workspaceSchema).refine((w) => Object.keys(w).length >= 1, { message: 'list at least one workspace' }),
+  pairs: z.array(pairSchema).min(1, { message: 'list at least one pair (cluster -> workspace)' }),
   backend: backendSchema.default({ type: 'local', directory: 'state' }),
   finalizer: finalizerSchema.default({ resource: 'null_resource', awsCli: 'aws' }),
   tags: tags.default({}).describe('Default tags for every resource'),
-});
+  })
+  .strict();
 
 export type FleetConfigInput = z.input<typeof configSchema>;
 export type FleetConfig = z.output<typeof configSchema>;
