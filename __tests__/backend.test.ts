@@ -12,7 +12,10 @@ test('local (default): one state file per stack; phase 2 reads phase 1 file', ()
   const { scraper, trust } = withBackend(undefined);
   expect(scraper.terraform.backend).toEqual({ local: { path: localStatePath('state', 'prod-to-central-scraper') } });
   expect(trust.terraform.backend).toEqual({ local: { path: localStatePath('state', 'prod-to-central-trust') } });
-  expect(trust.data.terraform_remote_state['scraper-state'].config).toEqual({ path: localStatePath('state', 'prod-to-central-scraper') });
+  const reader = trust.data.terraform_remote_state['scraper-state'];
+  expect(reader.config).toEqual({ path: localStatePath('state', 'prod-to-central-scraper') });
+  // terraform_remote_state fails on a missing state file even with defaults: read it only once it exists.
+  expect(reader.count).toBe(`\${fileexists(${JSON.stringify(localStatePath('state', 'prod-to-central-scraper'))}) ? 1 : 0}`);
 });
 
 test('S3 with native locking: key per stack; the reader gets the same bucket, key and access, never static keys', () => {
@@ -29,6 +32,14 @@ test('S3 with native locking: key per stack; the reader gets the same bucket, ke
   const reader = trust.data.terraform_remote_state['scraper-state'];
   expect(reader.backend).toBe('s3');
   expect(reader.config).toEqual({ bucket: 'tf-state', key: 'amp/prod-to-central-scraper.tfstate', region: 'eu-central-1', assume_role: { role_arn: 'arn:aws:iam::222222222222:role/state' } });
+  // Read only once phase 1 has written its state: a listing of the key decides, with the bucket's own access.
+  expect(reader.count).toBe('${contains(data.aws_s3_objects.scraper-state-probe.keys, "amp/prod-to-central-scraper.tfstate") ? 1 : 0}');
+  expect(trust.data.aws_s3_objects['scraper-state-probe']).toEqual({ bucket: 'tf-state', prefix: 'amp/prod-to-central-scraper.tfstate', max_keys: 1, provider: 'aws.scraper-state-bucket' });
+  expect(trust.provider.aws.find((p: any) => p.alias === 'scraper-state-bucket')).toEqual({
+    alias: 'scraper-state-bucket',
+    region: 'eu-central-1',
+    assume_role: [{ role_arn: 'arn:aws:iam::222222222222:role/state', session_name: 'amp-xa-state' }],
+  });
   expect(JSON.stringify(trust)).not.toMatch(/access_key|secret_key/);
 });
 
@@ -46,6 +57,6 @@ test('Terraform Cloud: a workspace per stack; phase 2 reads phase 1 through the 
   expect(reader).toEqual({
     backend: 'remote',
     config: { hostname: 'app.terraform.io', organization: 'acme', workspaces: { name: 'obs-prod-to-central-scraper' } },
-    defaults: { scraper_arn: '' },
   });
+  expect(trust.output.scraper_arn.value).toBe('${try(data.terraform_remote_state.scraper-state.outputs.scraper_arn, "")}');
 });

@@ -23,7 +23,7 @@ test('diff on pull requests, deploy on main only, after the tests', () => {
   expect(workflow.jobs.diff.if).toBe("github.event_name == 'pull_request'");
   expect(workflow.jobs.deploy.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
   for (const job of ['diff', 'deploy']) expect(workflow.jobs[job].needs).toBe('test');
-  expect(runs('diff')).toContain("npx cdktf diff '*' 2>&1 | tee diff.txt");
+  expect(runs('diff')).toContain('scripts/ci/diff-all.sh 2>&1 | tee diff.txt');
   expect(runs('deploy')).toContain("npx cdktf deploy '*' --auto-approve --outputs-file outputs.json");
   expect(workflow.jobs.deploy.environment).toBe('production');
 });
@@ -44,6 +44,6 @@ test.each(['diff', 'deploy'])('%s: one OIDC role per account, each saved as the 
 
 test('deploy verifies that a second run would change nothing', () => {
   const verify = runs('deploy').find((r) => r.includes('verify.txt'))!;
-  expect(verify).toMatch(/npx cdktf diff '\*'/);
+  expect(verify).toMatch(/scripts\/ci\/diff-all\.sh/);
   expect(verify).toMatch(/! grep -E "Plan: \[1-9\]\|must be replaced" verify\.txt/);
 });

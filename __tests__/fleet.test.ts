@@ -34,10 +34,10 @@ describe('multi-pair fleet (examples/fleet.json)', () => {
     for (const s of [central, audit]) expect(only(s, 'aws_prometheus_scraper').source[0].eks[0].cluster_arn).toBe('arn:aws:eks:eu-west-1:111111111111:cluster/prod-eks');
     expect(central.resource.aws_iam_role['source-role'].name).toBe('amp-xa-prod-to-central-source');
     expect(audit.resource.aws_iam_role['source-role'].name).toBe('amp-xa-prod-to-audit-source');
-    const auditArn = '${data.terraform_remote_state.workspace-state.outputs.workspace_arn}';
+    const auditArn = '${try(data.terraform_remote_state.workspace-state[0].outputs.workspace_arn, "arn:aws:aps:eu-west-1:222222222222:workspace/ws-pending")}';
     expect(normalizePolicy(JSON.parse(audit.resource.aws_iam_role_policy['target-remote-write'].policy))).toEqual(normalizePolicy(targetPermissionsPolicy(auditArn)));
     expect(only(audit, 'aws_prometheus_scraper').destination[0].amp[0].workspace_arn).toBe(auditArn);
-    expect(audit.output.remote_write_url.value).toBe('${data.terraform_remote_state.workspace-state.outputs.remote_write_url}');
+    expect(audit.output.remote_write_url.value).toBe('${try(data.terraform_remote_state.workspace-state[0].outputs.remote_write_url, "")}');
   });
 
   test('two clusters into one workspace: two Target roles in the target account, two source accounts', () => {
@@ -70,11 +70,14 @@ describe('multi-pair fleet (examples/fleet.json)', () => {
     expect(ws.output.remote_write_url.value).toBe('${aws_prometheus_workspace.workspace.prometheus_endpoint}api/v1/remote_write');
   });
 
-  test('phase 1 reads a created workspace from its stack state, with a placeholder so it plans first', () => {
-    const remote = synth.json['prod-to-audit-scraper'].data.terraform_remote_state['workspace-state'];
+  test('phase 1 reads a created workspace from its stack state once it exists (S3 listing), a placeholder before', () => {
+    const stack = synth.json['prod-to-audit-scraper'];
+    const remote = stack.data.terraform_remote_state['workspace-state'];
     expect(remote.backend).toBe('s3');
     expect(remote.config.key).toBe('amp-xa/prod/audit-workspace.tfstate');
-    expect(remote.defaults.workspace_arn).toBe('arn:aws:aps:eu-west-1:222222222222:workspace/ws-pending');
+    expect(remote.count).toBe('${contains(data.aws_s3_objects.workspace-state-probe.keys, "amp-xa/prod/audit-workspace.tfstate") ? 1 : 0}');
+    expect(stack.data.aws_s3_objects['workspace-state-probe']).toMatchObject({ bucket: 'amp-xa-state-222222222222', prefix: 'amp-xa/prod/audit-workspace.tfstate', max_keys: 1, provider: 'aws.workspace-state-bucket' });
+    expect(stack.provider.aws.find((p: any) => p.alias === 'workspace-state-bucket')).toEqual({ alias: 'workspace-state-bucket', region: 'eu-west-1', profile: 'observability' });
   });
 
   test('every stack passes cdktf validations', () => {

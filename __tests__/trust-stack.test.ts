@@ -8,8 +8,9 @@ import { localStatePath } from '../lib/backend';
 
 const SOURCE = '111111111111';
 const TARGET = '222222222222';
-const ARN_REF = '${data.terraform_remote_state.scraper-state.outputs.scraper_arn}';
-const ENABLED = '${data.terraform_remote_state.scraper-state.outputs.scraper_arn != "" ? 1 : 0}';
+const ARN = 'try(data.terraform_remote_state.scraper-state[0].outputs.scraper_arn, "")';
+const ARN_REF = `\${${ARN}}`;
+const ENABLED = `\${${ARN} != "" ? 1 : 0}`;
 const side = { partition: 'aws', region: 'eu-west-1', sourceAccount: SOURCE };
 
 function trustStack(mutate: (config: any) => void = () => undefined) {
@@ -28,11 +29,12 @@ function documentLocal(stack: any, side: string): any {
 describe('phase 2: <pair>-trust stack, default null_resource finalizer', () => {
   const { json: stack, text } = trustStack();
 
-  test('reads the scraper ARN from phase-1 state, with an empty default so it plans before phase 1 exists', () => {
+  test('reads the scraper ARN from phase-1 state, only once that state exists, so it plans before phase 1 exists', () => {
+    const path = localStatePath('state', 'prod-to-central-scraper');
     expect(stack.data.terraform_remote_state['scraper-state']).toEqual({
       backend: 'local',
-      config: { path: localStatePath('state', 'prod-to-central-scraper') },
-      defaults: { scraper_arn: '' },
+      config: { path },
+      count: `\${fileexists(${JSON.stringify(path)}) ? 1 : 0}`,
     });
   });
 
@@ -104,7 +106,7 @@ describe('phase 2: <pair>-trust stack, default null_resource finalizer', () => {
 
   test('outputs the pinned ARN and whether finalization ran', () => {
     expect(stack.output.scraper_arn.value).toBe(ARN_REF);
-    expect(stack.output.finalized.value).toBe('${data.terraform_remote_state.scraper-state.outputs.scraper_arn != ""}');
+    expect(stack.output.finalized.value).toBe(`\${${ARN} != ""}`);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
- * State backends and the matching remote-state readers. Phase 2 reads phase 1 through an explicit
- * remote-state data source with `defaults`, not a cdktf cross-stack token: with defaults, phase 2 still
- * plans (for `cdktf diff` on a pull request) before phase 1 has any state.
+ * State backends and the matching readers of another stack's outputs. Phase 2 reads phase 1 through an
+ * explicit remote-state data source, not a cdktf cross-stack token, so that it can still plan (for
+ * `cdktf diff` on a pull request) before phase 1 has any state: see stackOutputs().
  */
 import * as path from 'path';
 import type { Construct } from 'constructs';
@@ -16,6 +16,8 @@ import {
   type TerraformRemoteState,
   type TerraformStack,
 } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { DataAwsS3Objects } from '@cdktf/provider-aws/lib/data-aws-s3-objects';
 import type { BackendConfig } from './config/schema';
 
 type S3Config = Extract<BackendConfig, { type: 's3' }>;
@@ -41,6 +43,7 @@ function s3Access(config: S3Config, stackName: string) {
     region: config.region,
     profile: config.profile,
     assumeRole: config.roleArn ? { roleArn: config.roleArn } : undefined,
+    usePathStyle: config.usePathStyle,
   };
 }
 
@@ -69,18 +72,57 @@ export function configureBackend(stack: TerraformStack, config: BackendConfig, s
   }
 }
 
-export function remoteState(scope: Construct, id: string, config: BackendConfig, fromStackName: string, defaults: Record<string, unknown>): TerraformRemoteState {
+/** Reads another stack's outputs; each read falls back when that stack has no state (or no such output) yet. */
+export interface StackOutputs {
+  /** HCL expression (no `${}`) of output `name`, or `fallback` while the stack has no state. */
+  expression(name: string, fallback: string): string;
+  /** The same as a Terraform interpolation, for resource arguments. */
+  get(name: string, fallback: string): string;
+}
+
+function outputsAt(address: string): StackOutputs {
+  const expression = (name: string, fallback: string) => `try(${address}.outputs.${name}, ${JSON.stringify(fallback)})`;
+  return { expression, get: (name, fallback) => `\${${expression(name, fallback)}}` };
+}
+
+/**
+ * `terraform_remote_state` fails with "Unable to find remote state" when the other stack has never been
+ * applied, `defaults` or not. So the reader is gated on the state's existence where Terraform can see it
+ * at plan time: `fileexists()` for local state, a listing of the key for S3. Then phase 2 plans (say, in
+ * `cdktf diff` on a pull request) before phase 1 exists, as a no-op.
+ */
+export function stackOutputs(scope: Construct, id: string, config: BackendConfig, fromStackName: string): StackOutputs {
+  const counted = (state: TerraformRemoteState, exists: string): StackOutputs => {
+    state.addOverride('count', `\${${exists} ? 1 : 0}`);
+    return outputsAt(`data.terraform_remote_state.${state.friendlyUniqueId}[0]`);
+  };
   switch (config.type) {
-    case 'local':
-      return new DataTerraformRemoteStateLocal(scope, id, { path: localStatePath(config.directory, fromStackName), defaults });
-    case 's3':
-      return new DataTerraformRemoteStateS3(scope, id, { ...s3Access(config, fromStackName), defaults });
-    case 'cloud':
-      return new DataTerraformRemoteState(scope, id, {
+    case 'local': {
+      const path = localStatePath(config.directory, fromStackName);
+      return counted(new DataTerraformRemoteStateLocal(scope, id, { path }), `fileexists(${JSON.stringify(path)})`);
+    }
+    case 's3': {
+      const access = s3Access(config, fromStackName);
+      // Listing needs its own provider: the state bucket's region and credentials, not an account's.
+      const bucketProvider = new AwsProvider(scope, `${id}-bucket`, {
+        alias: `${id}-bucket`,
+        region: config.region,
+        profile: config.profile,
+        assumeRole: config.roleArn ? [{ roleArn: config.roleArn, sessionName: 'amp-xa-state' }] : undefined,
+        s3UsePathStyle: config.usePathStyle,
+      });
+      const probe = new DataAwsS3Objects(scope, `${id}-probe`, { provider: bucketProvider, bucket: config.bucket, prefix: access.key, maxKeys: 1 });
+      return counted(new DataTerraformRemoteStateS3(scope, id, access), `contains(data.aws_s3_objects.${probe.friendlyUniqueId}.keys, ${JSON.stringify(access.key)})`);
+    }
+    case 'cloud': {
+      // No plan-time existence check for a Terraform Cloud workspace: a stack never applied makes this read fail
+      // until `cdktf deploy` has applied it (README, Terraform Cloud runs).
+      const state = new DataTerraformRemoteState(scope, id, {
         hostname: config.hostname,
         organization: config.organization,
         workspaces: { name: cloudWorkspaceName(config, fromStackName) },
-        defaults,
       });
+      return outputsAt(`data.terraform_remote_state.${state.friendlyUniqueId}`);
+    }
   }
 }

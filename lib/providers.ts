@@ -4,7 +4,7 @@
  */
 import type { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import type { AccountRef } from './config/fleet';
+import type { AccountRef, FleetPlan, PairPlan } from './config/fleet';
 
 export type Side = 'source' | 'target';
 
@@ -30,4 +30,13 @@ export function accountProvider(scope: Construct, alias: string, account: Accoun
 /** Tags every amp-xa resource carries: config-wide tags, then provenance. */
 export function baseTags(fleetTags: Record<string, string>, extra: Record<string, string> = {}): Record<string, string> {
   return { ...fleetTags, 'managed-by': 'amp-xa', ...extra };
+}
+
+/** The `source` and `target` providers every stack of a pair has, tagged with the pair. */
+export function pairProviders(scope: Construct, fleet: FleetPlan, pair: PairPlan): { source: AwsProvider; target: AwsProvider } {
+  const tags = baseTags(fleet.tags, { 'amp-xa:pair': pair.name });
+  return {
+    source: accountProvider(scope, 'source', pair.source, { tags }),
+    target: accountProvider(scope, 'target', pair.target, { tags }),
+  };
 }

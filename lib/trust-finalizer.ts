@@ -33,9 +33,9 @@ export interface TrustFinalizerProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
-/** `${<address>[0].<attribute>}` for a counted resource or data source. */
-function firstInstance(element: { terraformResourceType: string; friendlyUniqueId: string }, attribute: string, isData: boolean): string {
-  return `${isData ? 'data.' : ''}${element.terraformResourceType}.${element.friendlyUniqueId}[0].${attribute}`;
+/** HCL reference to an attribute of the first instance of a counted data source. */
+function firstDataInstance(element: { terraformResourceType: string; friendlyUniqueId: string }, attribute: string): string {
+  return `data.${element.terraformResourceType}.${element.friendlyUniqueId}[0].${attribute}`;
 }
 
 export class TrustFinalizer extends Construct {
@@ -52,7 +52,7 @@ export class TrustFinalizer extends Construct {
     const expected = `jsondecode(${documentJson})`;
 
     this.live = new DataAwsIamRole(this, 'live', { provider: props.provider, name: props.roleName, count });
-    const inSync = `jsondecode(${firstInstance(this.live, 'assume_role_policy', true)}) == ${expected}`;
+    const inSync = `jsondecode(${firstDataInstance(this.live, 'assume_role_policy')}) == ${expected}`;
     const triggers = {
       scraper_arn: props.scraperArn,
       role_name: props.roleName,
@@ -69,12 +69,12 @@ export class TrustFinalizer extends Construct {
         environment: {
           AMP_XA_FINALIZE_SCRIPT: FINALIZE_SCRIPT,
           ...finalizeEnvironment({
-          account: props.account,
-          roleName: props.roleName,
-          policy: `\${${documentJson}}`,
-          expectQuery: props.expectQuery,
-          expectValue: props.scraperArn,
-          awsCli: props.finalizer.awsCli,
+            account: props.account,
+            roleName: props.roleName,
+            policy: `\${${documentJson}}`,
+            expectQuery: props.expectQuery,
+            expectValue: props.scraperArn,
+            awsCli: props.finalizer.awsCli,
           }),
         },
       },

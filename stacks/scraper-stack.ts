@@ -1,19 +1,16 @@
 import type { Construct } from 'constructs';
-import { Fn, TerraformOutput, TerraformStack } from 'cdktf';
+import { Fn, TerraformOutput } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { PrometheusScraper } from '@cdktf/provider-aws/lib/prometheus-scraper';
-import { existingRemoteWriteUrl, type FleetPlan, type PairPlan } from '../lib/config/fleet';
-import { configureBackend, remoteState } from '../lib/backend';
-import { accountProvider, baseTags } from '../lib/providers';
+import { existingRemoteWriteUrl, sourceSide } from '../lib/config/fleet';
+import { stackOutputs } from '../lib/backend';
+import { PairStack, type PairStackProps } from './pair-stack';
 import { renderPolicy, sourcePermissionsPolicy, sourceTrustPolicy, targetPermissionsPolicy, targetTrustPolicy } from '../lib/iam-documents';
 import { SCRAPER_STACK_OUTPUTS, WORKSPACE_STACK_OUTPUTS } from '../lib/outputs';
 import { awsAuthMapRole, collectorRbacManifest, ROLE_PATH_PATTERN } from '../lib/eks-access';
 
-export interface ScraperStackProps {
-  readonly fleet: FleetPlan;
-  readonly pair: PairPlan;
-}
+export type ScraperStackProps = PairStackProps;
 
 /** Scraper creation and deletion are slow in AWS (about 20 minutes; the provider waits 8 before polling a delete). */
 export const SCRAPER_TIMEOUTS = { create: '45m', update: '45m', delete: '45m' };
@@ -22,31 +19,26 @@ export const SCRAPER_TIMEOUTS = { create: '45m', update: '45m', delete: '45m' };
  * Phase 1 of a pair: both roles with the bootstrap (wildcard) trust, their least-privilege permissions,
  * and the scraper. The trust stack (phase 2) later pins both trusts to the scraper's real ARN.
  */
-export class ScraperStack extends TerraformStack {
+export class ScraperStack extends PairStack {
   readonly sourceRole: IamRole;
   readonly targetRole: IamRole;
   readonly scraper: PrometheusScraper;
   readonly workspaceArn: string;
 
   constructor(scope: Construct, props: ScraperStackProps) {
+    super(scope, props.pair.scraperStackName, props);
     const { fleet, pair } = props;
-    super(scope, pair.scraperStackName);
-    configureBackend(this, fleet.backend, pair.scraperStackName);
-    const tags = baseTags(fleet.tags, { 'amp-xa:pair': pair.name });
-    const source = accountProvider(this, 'source', pair.source, { tags });
-    const target = accountProvider(this, 'target', pair.target, { tags });
-    const side = { partition: pair.partition, region: pair.region, sourceAccount: pair.source.id };
+    const { source, target } = this.providers;
+    const side = sourceSide(pair);
 
     let remoteWriteUrl = existingRemoteWriteUrl(pair);
     if (pair.workspace.arn) {
       this.workspaceArn = pair.workspace.arn;
     } else {
-      const created = remoteState(this, 'workspace-state', fleet.backend, pair.workspace.create!.stackName, {
-        [WORKSPACE_STACK_OUTPUTS.workspaceArn]: `arn:${pair.partition}:aps:${pair.region}:${pair.target.id}:workspace/ws-pending`,
-        [WORKSPACE_STACK_OUTPUTS.remoteWriteUrl]: '',
-      });
-      this.workspaceArn = created.getString(WORKSPACE_STACK_OUTPUTS.workspaceArn);
-      remoteWriteUrl = created.getString(WORKSPACE_STACK_OUTPUTS.remoteWriteUrl);
+      const created = stackOutputs(this, 'workspace-state', fleet.backend, pair.workspace.create!.stackName);
+      // A well-formed placeholder keeps the plan valid until the workspace stack has been applied.
+      this.workspaceArn = created.get(WORKSPACE_STACK_OUTPUTS.workspaceArn, `arn:${pair.partition}:aps:${pair.region}:${pair.target.id}:workspace/ws-pending`);
+      remoteWriteUrl = created.get(WORKSPACE_STACK_OUTPUTS.remoteWriteUrl, '');
     }
 
     // Phase 2 owns the final trust text; without ignore_changes every phase-1 run would revert it.

@@ -117,6 +117,12 @@ export class E2eEnvironment {
     return run(path.join(ROOT, 'node_modules', '.bin', 'cdktf'), [...args, ...lockFlag], { cwd: this.workDir, env: this.baseEnv }).then((r) => ({ ...r, output: stripAnsi(r.output) }));
   }
 
+  /** scripts/ci/diff-all.sh in the scratch project, as CI runs it on a pull request. */
+  diffAll(): Promise<RunResult> {
+    const cdktf = path.join(ROOT, 'node_modules', '.bin', 'cdktf');
+    return run(path.join(ROOT, 'scripts', 'ci', 'diff-all.sh'), ['--skip-provider-lock'], { cwd: this.workDir, env: { ...this.baseEnv, CDKTF: cdktf } }).then((r) => ({ ...r, output: stripAnsi(r.output) }));
+  }
+
   deploy(): Promise<RunResult> {
     return this.cdktf('deploy', '*', '--auto-approve');
   }
@@ -128,6 +134,12 @@ export class E2eEnvironment {
   /** `terraform plan -detailed-exitcode` in a synthesized stack: 0 = no changes, 2 = changes. */
   plan(stack: string): Promise<RunResult> {
     return run('terraform', ['plan', '-detailed-exitcode', '-no-color', '-input=false', '-lock=false'], { cwd: path.join(this.workDir, 'cdktf.out', 'stacks', stack), env: this.baseEnv });
+  }
+
+  /** The AWS CLI with the base (CI) credentials, e.g. for the state bucket. */
+  async awsBase(args: string[]): Promise<any> {
+    const { stdout } = await execFileAsync('aws', [...args, '--output', 'json'], { env: this.baseEnv });
+    return stdout.trim() ? JSON.parse(stdout) : {};
   }
 
   /** The AWS CLI as the deployer role of `account` (moto lands assume-role in that account). */

@@ -54,6 +54,18 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => env.stop());
 
+test('before anything exists, cdktf diff plans both phases (the pull-request check)', async () => {
+  const phase1 = await env.cdktf('diff', `${PAIR}-scraper`);
+  expect({ code: phase1.code, tail: phase1.code ? phase1.output.slice(-3000) : '' }).toEqual({ code: 0, tail: '' });
+  expect(phase1.output).toMatch(/Plan: 5 to add, 0 to change, 0 to destroy/);
+  // Phase 1 has no state yet: the remote-state defaults apply and phase 2 plans nothing but its outputs.
+  const phase2 = await env.cdktf('diff', `${PAIR}-trust`);
+  expect({ code: phase2.code, tail: phase2.code ? phase2.output.slice(-3000) : '' }).toEqual({ code: 0, tail: '' });
+  expect(phase2.output).not.toMatch(/will be created|will be read|Error/);
+  expect(phase2.output).toMatch(/finalized\s+= false/);
+  expect(env.emulator.list()).toEqual([]);
+});
+
 test('one cdktf deploy creates roles, scraper, and final trust in both accounts', async () => {
   const result = await env.deploy();
   expect({ code: result.code, tail: result.code ? result.output.slice(-3000) : '' }).toEqual({ code: 0, tail: '' });

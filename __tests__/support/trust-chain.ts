@@ -60,8 +60,15 @@ export function session(account: string, role: string, name = 'session'): string
 
 /** Replaces Terraform references in synthesized documents with the values they take after apply. */
 export function resolveReferences<T>(doc: T, values: Record<string, string>): T {
-  let text = JSON.stringify(doc);
-  for (const [ref, value] of Object.entries(values)) text = text.split(ref).join(value);
-  if (/\$\{/.test(text)) throw new Error(`unresolved reference in ${text}`);
-  return JSON.parse(text);
+  const resolve = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      const resolved = Object.entries(values).reduce((text, [ref, v]) => text.split(ref).join(v), value);
+      if (resolved.includes('${')) throw new Error(`unresolved reference in ${resolved}`);
+      return resolved;
+    }
+    if (Array.isArray(value)) return value.map(resolve);
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
+    return value;
+  };
+  return resolve(doc) as T;
 }

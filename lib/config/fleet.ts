@@ -214,6 +214,11 @@ export function quotaWarnings(plan: FleetPlan): string[] {
     .map(([k, n]) => `account/region ${k} gets ${n} scrapers; the default AMP quota is ${SCRAPERS_PER_ACCOUNT_REGION_QUOTA} per account and region (raise it in Service Quotas first)`);
 }
 
+/** The source side of a pair, as the IAM document builders take it. */
+export function sourceSide(pair: PairPlan): { partition: string; region: string; sourceAccount: string } {
+  return { partition: pair.partition, region: pair.region, sourceAccount: pair.source.id };
+}
+
 /** Remote-write URL for an existing workspace; created workspaces get theirs from the workspace stack. */
 export function existingRemoteWriteUrl(pair: PairPlan): string | undefined {
   const id = pair.workspace.arn && workspaceIdOf(pair.workspace.arn);

@@ -141,6 +141,7 @@ export const backendSchema = z.discriminatedUnion('type', [
       kmsKeyId: z.string().min(1).optional(),
       profile: z.string().min(1).optional(),
       roleArn: iamRoleArn.optional().describe('Role to assume for state access'),
+      usePathStyle: z.boolean().optional().describe('Path-style S3 URLs, for S3-compatible stores and local emulators'),
     })
     .strict(),
   z
