@@ -39,6 +39,22 @@ test.each([
   expect(r.written).toEqual([]);
 });
 
+test('an invalid scrape config file: exit 1, the key path in the message, nothing written', () => {
+  const config = exampleConfig();
+  config.pairs[0].scrapeConfigFile = 'scrape.yaml';
+  const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-main-'));
+  writeFileSync(path.join(dir, 'fleet.json'), JSON.stringify(config));
+  writeFileSync(path.join(dir, 'scrape.yaml'), 'scrape_configs:\n  - job_name: a\n    file_sd_configs: [{files: [x]}]\n');
+  const r = spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'main.ts')], {
+    cwd: dir,
+    env: { PATH: process.env.PATH!, CDKTF_OUTDIR: path.join(dir, 'out'), AMP_XA_CONFIG: path.join(dir, 'fleet.json') },
+    encoding: 'utf8',
+  });
+  expect(r.status).toBe(1);
+  expect(r.stderr).toMatch(/pairs\[0\]\.scrapeConfigFile \(scrape\.yaml\) scrape_configs\[0\]\.file_sd_configs: not supported by the AMP managed collector/);
+  expect(existsSync(path.join(dir, 'out'))).toBe(false);
+});
+
 test('a missing config file names AMP_XA_CONFIG', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-main-'));
   const r = spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'main.ts')], {
