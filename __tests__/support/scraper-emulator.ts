@@ -8,6 +8,7 @@
 import * as http from 'http';
 import { randomUUID } from 'crypto';
 import type { AddressInfo } from 'net';
+import { ApiError, checkCreate, checkMutable, validation } from './scraper-validation';
 
 export type ScraperStatus = 'CREATING' | 'UPDATING' | 'ACTIVE' | 'DELETING' | 'CREATION_FAILED' | 'UPDATE_FAILED' | 'DELETION_FAILED';
 
@@ -45,28 +46,6 @@ export interface EmulatorOptions {
   /** How long CREATING/UPDATING/DELETING last. */
   transitionMs?: number;
   port?: number;
-}
-
-const CLUSTER_ARN = /^arn:aws[-a-z]*:eks:[a-z0-9-]+:\d{12}:cluster\/[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
-const WORKSPACE_ARN = /^arn:aws[-a-z]*:aps:[a-z0-9-]+:\d{12}:workspace\/ws-[0-9a-zA-Z-]+$/;
-const ROLE_ARN = /^arn:aws[-a-z]*:iam::\d{12}:role\/.+$/;
-const SUBNET = /^subnet-[0-9a-z]+$/;
-const SECURITY_GROUP = /^sg-[0-9a-z]+$/;
-const ALIAS = /^[0-9A-Za-z][-.0-9A-Z_a-z]*$/;
-
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly errorType: string,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
-
-function validation(fields: Array<{ name: string; message: string }>): ApiError {
-  return new ApiError(400, 'ValidationException', fields.map((f) => f.message).join('; '), { reason: 'FIELD_VALIDATION_FAILED', fieldList: fields });
 }
 
 export class ScraperEmulator {
@@ -197,26 +176,11 @@ export class ScraperEmulator {
   }
 
   private create(input: Record<string, any>, account: string, region: string) {
-    const problems: Array<{ name: string; message: string }> = [];
-    const eks = input.source?.eksConfiguration;
-    if (!eks) problems.push({ name: 'source', message: 'source.eksConfiguration is required' });
-    else {
-      if (!CLUSTER_ARN.test(eks.clusterArn ?? '')) problems.push({ name: 'source.eksConfiguration.clusterArn', message: `Invalid cluster ARN: ${eks.clusterArn}` });
-      const subnets: unknown[] = eks.subnetIds ?? [];
-      if (subnets.length < 1 || subnets.length > 5) problems.push({ name: 'source.eksConfiguration.subnetIds', message: 'Member must have length between 1 and 5' });
-      for (const s of subnets) if (typeof s !== 'string' || !SUBNET.test(s)) problems.push({ name: 'source.eksConfiguration.subnetIds', message: `Invalid subnet ID: ${s}` });
-      const groups: unknown[] = eks.securityGroupIds ?? [];
-      if (groups.length > 5) problems.push({ name: 'source.eksConfiguration.securityGroupIds', message: 'Member must have length between 1 and 5' });
-      for (const g of groups) if (typeof g !== 'string' || !SECURITY_GROUP.test(g)) problems.push({ name: 'source.eksConfiguration.securityGroupIds', message: `Invalid security group ID: ${g}` });
-      if (CLUSTER_ARN.test(eks.clusterArn ?? '') && eks.clusterArn.split(':')[3] !== region) {
-        problems.push({ name: 'source.eksConfiguration.clusterArn', message: `Cluster must be in the scraper's region ${region}` });
-      }
-    }
-    problems.push(...this.checkMutable(input, region, true));
+    const problems = checkCreate(input, region);
     if (problems.length) throw validation(problems);
     const scraperId = `s-${randomUUID()}`;
     const now = Math.floor(Date.now() / 1000);
-    const partition = eks.clusterArn.split(':')[1];
+    const partition = input.source.eksConfiguration.clusterArn.split(':')[1];
     const scraper: EmulatedScraper = {
       scraperId,
       arn: `arn:${partition}:aps:${region}:${account}:scraper/${scraperId}`,
@@ -237,40 +201,11 @@ export class ScraperEmulator {
     return { scraperId, arn: scraper.arn, status: scraper.status, tags: scraper.tags };
   }
 
-  /** Checks shared by create and update; `required` marks create, where destination and config must be present. */
-  private checkMutable(input: Record<string, any>, region: string, required: boolean): Array<{ name: string; message: string }> {
-    const problems: Array<{ name: string; message: string }> = [];
-    if (input.alias !== undefined && (typeof input.alias !== 'string' || !ALIAS.test(input.alias) || input.alias.length > 100)) {
-      problems.push({ name: 'alias', message: `Invalid alias: ${input.alias}` });
-    }
-    const workspaceArn = input.destination?.ampConfiguration?.workspaceArn;
-    if (required || input.destination !== undefined) {
-      if (!WORKSPACE_ARN.test(workspaceArn ?? '')) problems.push({ name: 'destination.ampConfiguration.workspaceArn', message: `Invalid workspace ARN: ${workspaceArn}` });
-      else if (workspaceArn.split(':')[3] !== region) problems.push({ name: 'destination.ampConfiguration.workspaceArn', message: `Workspace must be in the scraper's region ${region}` });
-    }
-    const blob = input.scrapeConfiguration?.configurationBlob;
-    if (required || input.scrapeConfiguration !== undefined) {
-      const decoded = typeof blob === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(blob) ? Buffer.from(blob, 'base64').toString('utf8') : '';
-      if (!decoded.trim() || !/scrape_configs\s*:/.test(decoded)) {
-        problems.push({ name: 'scrapeConfiguration.configurationBlob', message: 'Configuration blob must be a base64-encoded Prometheus scrape configuration with scrape_configs' });
-      }
-    }
-    const roles = input.roleConfiguration;
-    if (roles !== undefined) {
-      const given = [roles.sourceRoleArn, roles.targetRoleArn].filter((r) => r !== undefined);
-      if (given.length === 1) problems.push({ name: 'roleConfiguration', message: 'Both sourceRoleArn and targetRoleArn must be provided' });
-      for (const [name, value] of [['roleConfiguration.sourceRoleArn', roles.sourceRoleArn], ['roleConfiguration.targetRoleArn', roles.targetRoleArn]]) {
-        if (value !== undefined && !ROLE_ARN.test(value)) problems.push({ name, message: `Invalid role ARN: ${value}` });
-      }
-    }
-    return problems;
-  }
-
   private update(scraper: EmulatedScraper, input: Record<string, any>) {
     if (scraper.status.statusCode !== 'ACTIVE') {
       throw new ApiError(409, 'ConflictException', `Scraper ${scraper.scraperId} is ${scraper.status.statusCode}; only ACTIVE scrapers can be updated`, { resourceId: scraper.scraperId, resourceType: 'scraper' });
     }
-    const problems = this.checkMutable(input, scraper.region, false);
+    const problems = checkMutable(input, scraper.region, false);
     if (problems.length) throw validation(problems);
     if (input.alias !== undefined) scraper.alias = input.alias;
     if (input.destination !== undefined) scraper.destination = input.destination;
