@@ -1,5 +1,9 @@
 import { exampleConfig, plan } from './support/fleet';
+import { existsSync, mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
 import { ConfigError, quotaWarnings } from '../lib/config/fleet';
+import { synthFleetApp } from '../lib/fleet-app';
 
 /** Problems reported for a config mutated from the example. */
 function problems(mutate: (c: any) => void, base = 'single-pair.json'): string[] {
@@ -87,6 +91,25 @@ const cases: Array<[string, (c: any) => void, RegExp]> = [
 test.each(cases)('rejects %s, naming the field', (_name, mutate, expected) => {
   const found = problems(mutate);
   expect(found).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
+});
+
+test.each(cases)('the app rejects %s from a file and writes nothing to the output directory', (_name, mutate, expected) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-battery-'));
+  const config = exampleConfig();
+  mutate(config);
+  writeFileSync(path.join(dir, 'fleet.json'), JSON.stringify(config));
+  const lines: string[] = [];
+  const outdir = path.join(dir, 'cdktf.out');
+  expect(synthFleetApp({ configPath: path.join(dir, 'fleet.json'), outdir, log: (l) => lines.push(l) })).toBe(1);
+  expect(lines.join('\n').split('\n').map((l) => l.replace(/^  - /, ''))).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
+  expect(existsSync(outdir)).toBe(false);
+});
+
+test('the same app synthesizes a valid config into the output directory', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-battery-'));
+  const outdir = path.join(dir, 'cdktf.out');
+  expect(synthFleetApp({ configPath: path.join(__dirname, '..', 'examples', 'single-pair.json'), outdir, log: () => undefined })).toBe(0);
+  expect(existsSync(path.join(outdir, 'stacks', 'prod-to-central-trust', 'cdk.tf.json'))).toBe(true);
 });
 
 test('all problems are reported at once', () => {

@@ -3,9 +3,10 @@
  * The dependencies are explicit because phase 2 reads phase 1 through a remote-state data source with
  * defaults, which cdktf does not see as a cross-stack reference.
  */
-import type { App } from 'cdktf';
+import { App } from 'cdktf';
 import './terraform-version-check';
-import type { FleetPlan } from './config/fleet';
+import { ConfigError, quotaWarnings, type FleetPlan } from './config/fleet';
+import { loadFleetConfig } from './config/load';
 import { ScraperStack } from '../stacks/scraper-stack';
 import { TrustStack } from '../stacks/trust-stack';
 import { WorkspaceStack } from '../stacks/workspace-stack';
@@ -30,4 +31,25 @@ export function buildFleet(app: App, fleet: FleetPlan): FleetStacks {
     pairs.set(pair.name, { scraper, trust });
   }
   return { workspaces, pairs };
+}
+
+/**
+ * What `cdktf synth` runs: load and check the config, then build and synthesize every stack.
+ * An invalid config returns 1 before any App exists, so nothing is written to the output directory.
+ */
+export function synthFleetApp(options: { configPath?: string; outdir?: string; log?: (line: string) => void } = {}): number {
+  const log = options.log ?? ((line: string) => console.error(line));
+  let fleet: FleetPlan;
+  try {
+    fleet = loadFleetConfig(options.configPath);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    log(e.message);
+    return 1;
+  }
+  for (const warning of quotaWarnings(fleet)) log(`amp-xa warning: ${warning}`);
+  const app = new App(options.outdir ? { outdir: options.outdir } : {});
+  buildFleet(app, fleet);
+  app.synth();
+  return 0;
 }

@@ -73,8 +73,9 @@ export function parseFleetConfig(input: unknown, baseDir: string, sourceName = '
   return planFleet(config, scrapeConfigs, sourceName);
 }
 
-export function loadFleetConfig(file: string = process.env.AMP_XA_CONFIG || DEFAULT_CONFIG_PATH): FleetPlan {
-  const resolved = path.resolve(file);
+/** `file` defaults to AMP_XA_CONFIG, then the shipped single-pair example. */
+export function loadFleetConfig(file?: string): FleetPlan {
+  const resolved = path.resolve(file ?? (process.env.AMP_XA_CONFIG || DEFAULT_CONFIG_PATH));
   let text: string;
   try {
     text = readFileSync(resolved, 'utf8');
