@@ -58,5 +58,5 @@ test('Terraform Cloud: a workspace per stack; phase 2 reads phase 1 through the 
     backend: 'remote',
     config: { hostname: 'app.terraform.io', organization: 'acme', workspaces: { name: 'obs-prod-to-central-scraper' } },
   });
-  expect(trust.output.scraper_arn.value).toBe('${try(data.terraform_remote_state.scraper-state.outputs.scraper_arn, "")}');
+  expect(trust.locals['scraper-state-scraper_arn']).toBe('${try(data.terraform_remote_state.scraper-state.outputs.scraper_arn, "")}');
 });

@@ -34,10 +34,11 @@ describe('multi-pair fleet (examples/fleet.json)', () => {
     for (const s of [central, audit]) expect(only(s, 'aws_prometheus_scraper').source[0].eks[0].cluster_arn).toBe('arn:aws:eks:eu-west-1:111111111111:cluster/prod-eks');
     expect(central.resource.aws_iam_role['source-role'].name).toBe('amp-xa-prod-to-central-source');
     expect(audit.resource.aws_iam_role['source-role'].name).toBe('amp-xa-prod-to-audit-source');
-    const auditArn = '${try(data.terraform_remote_state.workspace-state[0].outputs.workspace_arn, "arn:aws:aps:eu-west-1:222222222222:workspace/ws-pending")}';
+    const auditArn = '${local.workspace-state-workspace_arn}';
+    expect(audit.locals['workspace-state-workspace_arn']).toBe('${try(data.terraform_remote_state.workspace-state[0].outputs.workspace_arn, "arn:aws:aps:eu-west-1:222222222222:workspace/ws-pending")}');
     expect(normalizePolicy(JSON.parse(audit.resource.aws_iam_role_policy['target-remote-write'].policy))).toEqual(normalizePolicy(targetPermissionsPolicy(auditArn)));
     expect(only(audit, 'aws_prometheus_scraper').destination[0].amp[0].workspace_arn).toBe(auditArn);
-    expect(audit.output.remote_write_url.value).toBe('${try(data.terraform_remote_state.workspace-state[0].outputs.remote_write_url, "")}');
+    expect(audit.output.remote_write_url.value).toBe('${local.workspace-state-remote_write_url}');
   });
 
   test('two clusters into one workspace: two Target roles in the target account, two source accounts', () => {
@@ -78,6 +79,16 @@ describe('multi-pair fleet (examples/fleet.json)', () => {
     expect(remote.count).toBe('${contains(data.aws_s3_objects.workspace-state-probe.keys, "amp-xa/prod/audit-workspace.tfstate") ? 1 : 0}');
     expect(stack.data.aws_s3_objects['workspace-state-probe']).toMatchObject({ bucket: 'amp-xa-state-222222222222', prefix: 'amp-xa/prod/audit-workspace.tfstate', max_keys: 1, provider: 'aws.workspace-state-bucket' });
     expect(stack.provider.aws.find((p: any) => p.alias === 'workspace-state-bucket')).toEqual({ alias: 'workspace-state-bucket', region: 'eu-west-1', profile: 'observability' });
+  });
+
+  test('no interpolation carries an escaped quote (HCL rejects `\\"` inside `${}`: JSON text must embed references, not expressions)', () => {
+    const strings: string[] = [];
+    const walk = (v: unknown): void => {
+      if (typeof v === 'string') strings.push(v);
+      else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+    };
+    walk(synth.json);
+    expect(strings.filter((text) => /\$\{[^}]*\\"/.test(text))).toEqual([]);
   });
 
   test('every stack passes cdktf validations', () => {

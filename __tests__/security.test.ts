@@ -24,7 +24,7 @@ const pair: Pair = {
 const values = {
   '${aws_iam_role.source-role.arn}': fleetPair.sourceRoleArn,
   '${aws_iam_role.target-role.arn}': fleetPair.targetRoleArn,
-  '${try(data.terraform_remote_state.scraper-state[0].outputs.scraper_arn, "")}': pair.scraperArn,
+  '${local.scraper-state-scraper_arn}': pair.scraperArn,
 };
 
 function documents(stage: 'bootstrap' | 'final'): ChainDocuments {

@@ -9,7 +9,7 @@ import { localStatePath } from '../lib/backend';
 const SOURCE = '111111111111';
 const TARGET = '222222222222';
 const ARN = 'try(data.terraform_remote_state.scraper-state[0].outputs.scraper_arn, "")';
-const ARN_REF = `\${${ARN}}`;
+const ARN_REF = '${local.scraper-state-scraper_arn}';
 const ENABLED = `\${${ARN} != "" ? 1 : 0}`;
 const side = { partition: 'aws', region: 'eu-west-1', sourceAccount: SOURCE };
 
@@ -30,6 +30,7 @@ describe('phase 2: <pair>-trust stack, default null_resource finalizer', () => {
   const { json: stack, text } = trustStack();
 
   test('reads the scraper ARN from phase-1 state, only once that state exists, so it plans before phase 1 exists', () => {
+    expect(stack.locals['scraper-state-scraper_arn']).toBe(`\${${ARN}}`);
     const path = localStatePath('state', 'prod-to-central-scraper');
     expect(stack.data.terraform_remote_state['scraper-state']).toEqual({
       backend: 'local',

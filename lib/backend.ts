@@ -13,6 +13,7 @@ import {
   LocalBackend,
   NamedCloudWorkspace,
   S3Backend,
+  TerraformLocal,
   type TerraformRemoteState,
   type TerraformStack,
 } from 'cdktf';
@@ -80,9 +81,14 @@ export interface StackOutputs {
   get(name: string, fallback: string): string;
 }
 
-function outputsAt(address: string): StackOutputs {
+function outputsAt(scope: Construct, id: string, address: string): StackOutputs {
   const expression = (name: string, fallback: string) => `try(${address}.outputs.${name}, ${JSON.stringify(fallback)})`;
-  return { expression, get: (name, fallback) => `\${${expression(name, fallback)}}` };
+  return {
+    expression,
+    // Through a local: the expression's quoted fallback would be escaped wherever the value is embedded in
+    // JSON text (a policy document), which HCL rejects; `${local.x}` has no quotes to escape.
+    get: (name, fallback) => new TerraformLocal(scope, `${id}-${name}`, `\${${expression(name, fallback)}}`).asString,
+  };
 }
 
 /**
@@ -94,7 +100,7 @@ function outputsAt(address: string): StackOutputs {
 export function stackOutputs(scope: Construct, id: string, config: BackendConfig, fromStackName: string): StackOutputs {
   const counted = (state: TerraformRemoteState, exists: string): StackOutputs => {
     state.addOverride('count', `\${${exists} ? 1 : 0}`);
-    return outputsAt(`data.terraform_remote_state.${state.friendlyUniqueId}[0]`);
+    return outputsAt(scope, id, `data.terraform_remote_state.${state.friendlyUniqueId}[0]`);
   };
   switch (config.type) {
     case 'local': {
@@ -122,7 +128,7 @@ export function stackOutputs(scope: Construct, id: string, config: BackendConfig
         organization: config.organization,
         workspaces: { name: cloudWorkspaceName(config, fromStackName) },
       });
-      return outputsAt(`data.terraform_remote_state.${state.friendlyUniqueId}`);
+      return outputsAt(scope, id, `data.terraform_remote_state.${state.friendlyUniqueId}`);
     }
   }
 }
