@@ -85,6 +85,8 @@ const cases: Array<[string, (c: any) => void, RegExp]> = [
   ['missing field', (c) => delete c.clusters['prod-eks'].arn, /^clusters\.prod-eks\.arn: required field is missing \(expected string\)$/],
   ['no pairs', (c) => (c.pairs = []), /^pairs: list at least one pair/],
   ['deployer role in another account', (c) => (c.accounts.workload.credentials.assumeRoleArn = 'arn:aws:iam::999999999999:role/x'), /^accounts\.workload\.credentials\.assumeRoleArn: role is in account 999999999999 but the account id is 111111111111/],
+  ['a profile with a space', (c) => (c.accounts.workload.credentials = { profile: 'my profile' }), /^accounts\.workload\.credentials\.profile: expected a profile name without spaces, got "my profile"$/],
+  ['an external ID with a space', (c) => (c.accounts.workload.credentials.externalId = 'a b'), /^accounts\.workload\.credentials\.externalId: expected an STS external ID/],
   ['missing scrape config file', (c) => (c.pairs[0].scrapeConfigFile = 'scrape/none.yaml'), /^pairs\[0\]\.scrapeConfigFile: cannot read .*scrape\/none\.yaml \(ENOENT\); paths are relative to the config file$/],
 ];
 

@@ -126,7 +126,6 @@ export function planFleet(config: FleetConfig, scrapeConfigs: string[], sourceNa
   const seenNames = new Map<string, number>();
   const seenEdges = new Map<string, number>();
   const roleNames = new Map<string, string>();
-  const stackNames = new Set(Object.keys(config.workspaces).map((w) => `${w}-workspace`));
 
   config.pairs.forEach((p, i) => {
     const path = `pairs[${i}]`;
@@ -161,11 +160,6 @@ export function planFleet(config: FleetConfig, scrapeConfigs: string[], sourceNa
       // IAM role names are unique per account, case-insensitively.
       if (owner) problems.push(`${path}.${field}: role ${roleName} in account ${account.id} is also used by ${owner}`);
       roleNames.set(key, `${path}.${field}`);
-    }
-
-    for (const stack of [`${p.name}-scraper`, `${p.name}-trust`]) {
-      if (stackNames.has(stack)) problems.push(`${path}.name: stack name ${stack} collides with another stack; rename the pair or the workspace`);
-      stackNames.add(stack);
     }
 
     pairs.push({

@@ -44,9 +44,10 @@ const tags = z
 
 export const credentialsSchema = z
   .object({
-    profile: z.string().min(1).optional().describe('Named profile from the shared AWS config (AWS_PROFILE style)'),
+    // No whitespace: the finalizer passes it to the AWS CLI as one word.
+    profile: z.string().regex(/^[^\s]+$/, { message: 'expected a profile name without spaces' }).optional().describe('Named profile from the shared AWS config (AWS_PROFILE style)'),
     assumeRoleArn: iamRoleArn.optional().describe('Role to assume in this account (after the profile or ambient credentials)'),
-    externalId: z.string().min(2).max(1224).optional().describe('External ID for assumeRoleArn, if its trust requires one'),
+    externalId: z.string().regex(/^[\w+=,.@:\/-]{2,1224}$/, { message: 'expected an STS external ID: 2-1224 chars of [A-Za-z0-9+=,.@:/_-]' }).optional().describe('External ID for assumeRoleArn, if its trust requires one'),
     sessionName: z.string().regex(/^[\w+=,.@-]{2,64}$/, { message: 'expected 2-64 chars of [A-Za-z0-9+=,.@_-]' }).optional().describe('Session name for assumeRoleArn (default amp-xa)'),
   })
   .strict()
