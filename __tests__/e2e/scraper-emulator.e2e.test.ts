@@ -10,8 +10,8 @@ import { promisify } from 'util';
 import { ScraperEmulator } from '../support/scraper-emulator';
 
 const run = promisify(execFile);
-// Longer than one CLI call (~0.5 s), so a state is still there when the next call looks.
-const TRANSITION_MS = 1500;
+// Several times one CLI call (~0.5 s, more on a busy runner), so a state is still there when the next call looks.
+const TRANSITION_MS = 3000;
 const afterTransition = () => new Promise((r) => setTimeout(r, TRANSITION_MS + 100));
 const ACCOUNTS: Record<string, string> = { AKIASOURCE0000000000: '111111111111', AKIAOTHER00000000000: '333333333333' };
 const proxied: string[] = [];
