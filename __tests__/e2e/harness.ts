@@ -51,7 +51,8 @@ export class E2eEnvironment {
   readonly configPath = path.join(this.workDir, 'fleet.json');
   emulator!: ScraperEmulator;
   private moto?: ReturnType<typeof spawn>;
-  private baseEnv: NodeJS.ProcessEnv = {};
+  /** The environment every command of the run gets: offline Terraform, emulated AWS endpoint, base credentials. */
+  baseEnv: NodeJS.ProcessEnv = {};
 
   constructor(private readonly fleetConfig: unknown) {}
 
@@ -168,6 +169,11 @@ export class E2eEnvironment {
     const c = JSON.parse(stdout).Credentials;
     return { AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken };
   }
+}
+
+/** Expects a command to have succeeded, showing the end of its output when it did not. */
+export function expectSuccess(result: RunResult): void {
+  expect({ code: result.code, tail: result.code ? result.output.slice(-3000) : '' }).toEqual({ code: 0, tail: '' });
 }
 
 export async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'fs';
 import * as path from 'path';
-import { E2eEnvironment } from './harness';
+import { E2eEnvironment, expectSuccess } from './harness';
 import { sourceTrustPolicy, targetTrustPolicy } from '../../lib/iam-documents';
 import { normalizePolicy } from '../support/policy';
 import { evaluate } from '../support/trust-chain';
@@ -56,11 +56,11 @@ afterAll(() => env.stop());
 
 test('before anything exists, cdktf diff plans both phases (the pull-request check)', async () => {
   const phase1 = await env.cdktf('diff', `${PAIR}-scraper`);
-  expect({ code: phase1.code, tail: phase1.code ? phase1.output.slice(-3000) : '' }).toEqual({ code: 0, tail: '' });
+  expectSuccess(phase1);
   expect(phase1.output).toMatch(/Plan: 5 to add, 0 to change, 0 to destroy/);
   // Phase 1 has no state yet: the remote-state defaults apply and phase 2 plans nothing but its outputs.
   const phase2 = await env.cdktf('diff', `${PAIR}-trust`);
-  expect({ code: phase2.code, tail: phase2.code ? phase2.output.slice(-3000) : '' }).toEqual({ code: 0, tail: '' });
+  expectSuccess(phase2);
   expect(phase2.output).not.toMatch(/will be created|will be read|Error/);
   expect(phase2.output).toMatch(/finalized\s+= false/);
   expect(env.emulator.list()).toEqual([]);
@@ -68,7 +68,7 @@ test('before anything exists, cdktf diff plans both phases (the pull-request che
 
 test('one cdktf deploy creates roles, scraper, and final trust in both accounts', async () => {
   const result = await env.deploy();
-  expect({ code: result.code, tail: result.code ? result.output.slice(-3000) : '' }).toEqual({ code: 0, tail: '' });
+  expectSuccess(result);
 
   const [scraper] = env.emulator.list(SOURCE);
   expect(scraper).toBeDefined();
@@ -146,7 +146,7 @@ test('a phase-2 run that fails midway converges on re-run', async () => {
   expect((await liveTrust(TARGET, TARGET_ROLE)).Statement[0].Principal).toEqual({ AWS: `arn:aws:iam::${SOURCE}:root` });
 
   const rerun = await env.deploy();
-  expect({ code: rerun.code, tail: rerun.code ? rerun.output.slice(-3000) : '' }).toEqual({ code: 0, tail: '' });
+  expectSuccess(rerun);
   await expectFinalTrust();
   await expectNoChanges();
 });
@@ -154,7 +154,7 @@ test('a phase-2 run that fails midway converges on re-run', async () => {
 test('destroy removes the trust stack, then the scraper, then the roles, in both accounts', async () => {
   const start = env.emulator.requests.length;
   const result = await env.destroy();
-  expect({ code: result.code, tail: result.code ? result.output.slice(-3000) : '' }).toEqual({ code: 0, tail: '' });
+  expectSuccess(result);
   expect(env.emulator.list()).toEqual([]);
   expect(await env.awsError(SOURCE, ['iam', 'get-role', '--role-name', SOURCE_ROLE])).toMatch(/NoSuchEntity/);
   expect(await env.awsError(TARGET, ['iam', 'get-role', '--role-name', TARGET_ROLE])).toMatch(/NoSuchEntity/);

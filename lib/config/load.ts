@@ -5,7 +5,8 @@
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import type { ZodIssue } from 'zod';
-import { configSchema, describe, STATIC_CREDENTIAL_FIELDS, STATIC_CREDENTIALS_MESSAGE, type FleetConfig } from './schema';
+import { describeValue as describe } from '../describe-value';
+import { configSchema, STATIC_CREDENTIAL_FIELDS, STATIC_CREDENTIALS_MESSAGE, type FleetConfig } from './schema';
 import { ConfigError, planFleet, type FleetPlan } from './fleet';
 import { defaultScrapeConfiguration } from '../scrape/default';
 import { validateScrapeConfiguration } from '../scrape/validate';

@@ -4,6 +4,7 @@
  * name the key path. The collector itself would reject these only after ~20 minutes of scraper creation.
  */
 import type * as Yaml from 'yaml';
+import { describeValue } from '../describe-value';
 
 export const MIN_SCRAPE_INTERVAL_MS = 30_000;
 
@@ -89,11 +90,7 @@ class Checker {
   }
 }
 
-function show(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
+const show = (value: unknown) => describeValue(value, 60);
 
 function checkRelabel(c: Checker, path: string, value: unknown) {
   c.list(path, value).forEach((entry, i) => {
