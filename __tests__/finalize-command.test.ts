@@ -6,7 +6,7 @@ import { spawnSync } from 'child_process';
 import { mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { FINALIZE_SCRIPT, finalizeEnvironment, EXPECT_QUERY } from '../lib/finalize-command';
+import { FINALIZE_COMMAND, FINALIZE_SCRIPT, finalizeEnvironment, EXPECT_QUERY } from '../lib/finalize-command';
 import type { AccountRef } from '../lib/config/fleet';
 
 const SCRAPER = 'arn:aws:aps:eu-west-1:111111111111:scraper/s-1';
@@ -35,11 +35,10 @@ function run(account: Partial<AccountRef['credentials']>, extraEnv: Record<strin
     expectValue: SCRAPER,
     awsCli: cli,
   });
-  const result = spawnSync('/bin/sh', ['-c', 'eval "$AMP_XA_FINALIZE_SCRIPT"'], {
+  const result = spawnSync('/bin/sh', ['-c', FINALIZE_COMMAND], {
     env: {
       PATH: process.env.PATH,
       AWS_ACCESS_KEY_ID: 'AKIABASE',
-      AMP_XA_FINALIZE_SCRIPT: FINALIZE_SCRIPT,
       ...env,
       AMP_XA_READBACK_TRIES: '2',
       AMP_XA_READBACK_DELAY: '0',

@@ -3,7 +3,7 @@ import { Resource as NullResource } from '@cdktf/provider-null/lib/resource';
 import { exampleConfig, synthFleet, all } from './support/fleet';
 import { normalizePolicy } from './support/policy';
 import { sourceTrustPolicy, targetTrustPolicy } from '../lib/iam-documents';
-import { FINALIZE_SCRIPT } from '../lib/finalize-command';
+import { FINALIZE_COMMAND, FINALIZE_SCRIPT } from '../lib/finalize-command';
 import { localStatePath } from '../lib/backend';
 
 const SOURCE = '111111111111';
@@ -66,6 +66,7 @@ describe('phase 2: <pair>-trust stack, default null_resource finalizer', () => {
     const envs = finalizers.map((f: any) => f.provisioner[0]['local-exec']);
     for (const e of envs) {
       expect(e.command).toBe('eval "$AMP_XA_FINALIZE_SCRIPT"');
+      expect(e.command).toBe(FINALIZE_COMMAND);
       expect(e.interpreter).toEqual(['/bin/sh', '-c']);
       expect(e.environment.AMP_XA_FINALIZE_SCRIPT).toBe(FINALIZE_SCRIPT);
       expect(e.environment.AMP_XA_POLICY).toMatch(/^\$\{jsonencode\(local\.(source|target)-trust_document_\w+\)\}$/);

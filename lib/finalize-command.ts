@@ -38,6 +38,9 @@ export const FINALIZE_SCRIPT = [
   'done',
 ].join('\n');
 
+/** What local-exec runs: the script travels in the environment, so Terraform's log shows this one line. */
+export const FINALIZE_COMMAND = 'eval "$AMP_XA_FINALIZE_SCRIPT"';
+
 export interface FinalizeCommandInput {
   readonly account: AccountRef;
   readonly roleName: string;
@@ -51,6 +54,7 @@ export interface FinalizeCommandInput {
 export function finalizeEnvironment(input: FinalizeCommandInput): Record<string, string> {
   const c = input.account.credentials;
   return {
+    AMP_XA_FINALIZE_SCRIPT: FINALIZE_SCRIPT,
     AMP_XA_AWS_CLI: input.awsCli,
     AMP_XA_ACCOUNT_ID: input.account.id,
     AMP_XA_REGION: input.account.region,

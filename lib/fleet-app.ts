@@ -1,7 +1,7 @@
 /**
  * Builds every stack of a fleet into an app and declares their order: workspace -> scraper -> trust.
- * The dependencies are explicit because phase 2 reads phase 1 through a remote-state data source with
- * defaults, which cdktf does not see as a cross-stack reference.
+ * The dependencies are explicit because phase 2 reads phase 1 through a remote-state data source
+ * (lib/backend.ts, stackOutputs), which cdktf does not see as a cross-stack reference.
  */
 import { App } from 'cdktf';
 import './terraform-version-check';

@@ -6,8 +6,6 @@ import type { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { AccountRef, FleetPlan, PairPlan } from './config/fleet';
 
-export type Side = 'source' | 'target';
-
 export interface ProviderOptions {
   readonly tags: Record<string, string>;
   /** Tag keys AWS adds by itself, e.g. AMPAgentlessScraper on a scraper's destination workspace. */

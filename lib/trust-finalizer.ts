@@ -17,7 +17,7 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { AccountRef } from './config/fleet';
 import type { FinalizerConfig } from './config/schema';
 import type { PolicyDocument } from './iam-documents';
-import { FINALIZE_SCRIPT, finalizeEnvironment } from './finalize-command';
+import { FINALIZE_COMMAND, finalizeEnvironment } from './finalize-command';
 
 export interface TrustFinalizerProps {
   readonly provider: AwsProvider;
@@ -63,20 +63,16 @@ export class TrustFinalizer extends Construct {
     const provisioners = [
       {
         type: 'local-exec' as const,
-        // The script travels in the environment so Terraform's log shows this one line, not the whole script.
-        command: 'eval "$AMP_XA_FINALIZE_SCRIPT"',
+        command: FINALIZE_COMMAND,
         interpreter: ['/bin/sh', '-c'],
-        environment: {
-          AMP_XA_FINALIZE_SCRIPT: FINALIZE_SCRIPT,
-          ...finalizeEnvironment({
-            account: props.account,
-            roleName: props.roleName,
-            policy: `\${${documentJson}}`,
-            expectQuery: props.expectQuery,
-            expectValue: props.scraperArn,
-            awsCli: props.finalizer.awsCli,
-          }),
-        },
+        environment: finalizeEnvironment({
+          account: props.account,
+          roleName: props.roleName,
+          policy: `\${${documentJson}}`,
+          expectQuery: props.expectQuery,
+          expectValue: props.scraperArn,
+          awsCli: props.finalizer.awsCli,
+        }),
       },
     ];
     const common = { count, provisioners, dependsOn: [this.live, ...(props.dependsOn ?? [])] };

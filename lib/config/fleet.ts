@@ -4,6 +4,7 @@
  * Pure: scrape configurations arrive already read (see load.ts).
  */
 import { parseArn, partitionOf, roleArn, workspaceIdOf, remoteWriteUrl } from '../arn';
+import type { SourceSide } from '../iam-documents';
 import type { AccountConfig, BackendConfig, FinalizerConfig, FleetConfig, Credentials } from './schema';
 
 export interface AccountRef {
@@ -209,7 +210,7 @@ export function quotaWarnings(plan: FleetPlan): string[] {
 }
 
 /** The source side of a pair, as the IAM document builders take it. */
-export function sourceSide(pair: PairPlan): { partition: string; region: string; sourceAccount: string } {
+export function sourceSide(pair: PairPlan): SourceSide {
   return { partition: pair.partition, region: pair.region, sourceAccount: pair.source.id };
 }
 
