@@ -21,7 +21,17 @@ interface Measurement {
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
+  return i > 0 ? process.argv[i + 1] ?? '' : fallback;
+}
+
+/** A command-line number, or exit naming the option, the value and what is allowed. */
+function positiveInteger(option: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`bench: --${option} takes whole numbers of at least 1, got ${JSON.stringify(text)}`);
+    process.exit(2);
+  }
+  return n;
 }
 
 /** RSS in kB of `pid` and all its descendants right now. */
@@ -82,9 +92,13 @@ async function bench(name: string, runs: number, command: string, args: string[]
 }
 
 async function main() {
-  const runs = Number(arg('runs', '5'));
-  const sizes = arg('pairs', '10,100,500').split(',').filter(Boolean).map(Number);
+  const runs = positiveInteger('runs', arg('runs', '5'));
+  const sizes = arg('pairs', '10,100,500').split(',').filter(Boolean).map((n) => positiveInteger('pairs', n));
   const only = arg('only', 'all');
+  if (!['all', 'synth', 'tests'].includes(only)) {
+    console.error(`bench: --only takes synth or tests, got ${JSON.stringify(only)}`);
+    process.exit(2);
+  }
   const work = mkdtempSync(path.join(tmpdir(), 'amp-xa-bench-'));
   const synth = (configPath?: string) => ({ CDKTF_OUTDIR: path.join(work, 'out'), ...(configPath ? { AMP_XA_CONFIG: configPath } : {}) });
   const node = process.execPath;

@@ -35,5 +35,9 @@ export function generateFleet(pairs: number): FleetConfigInput {
 
 if (require.main === module) {
   const n = Number(process.argv[2] ?? 10);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`generate-fleet: the pair count must be a whole number of at least 1, got ${JSON.stringify(process.argv[2])}`);
+    process.exit(2);
+  }
   process.stdout.write(`${JSON.stringify(generateFleet(n), null, 2)}\n`);
 }
