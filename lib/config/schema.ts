@@ -155,7 +155,7 @@ export const backendSchema = z.discriminatedUnion('type', [
 
 export const finalizerSchema = z
   .object({
-    resource: z.enum(['null_resource', 'terraform_data']).default('null_resource').describe('null_resource needs hashicorp/null; terraform_data is built in (air-gapped runners)'),
+    resource: z.enum(['terraform_data', 'null_resource']).default('terraform_data').describe('terraform_data is built into Terraform 1.4+ (no provider to install); null_resource needs hashicorp/null'),
     awsCli: z.string().min(1).default('aws').describe('AWS CLI executable the finalizer runs'),
   })
   .strict();
@@ -168,7 +168,11 @@ export const configSchema = z
   workspaces: z.record(name('workspace name', 'central'), workspaceSchema).refine((w) => Object.keys(w).length >= 1, { message: 'list at least one workspace' }),
   pairs: z.array(pairSchema).min(1, { message: 'list at least one pair (cluster -> workspace)' }),
   backend: backendSchema.default({ type: 'local', directory: 'state' }),
-  finalizer: finalizerSchema.default({ resource: 'null_resource', awsCli: 'aws' }),
+  finalizer: finalizerSchema.default({ resource: 'terraform_data', awsCli: 'aws' }),
+  bootstrapTrust: z
+    .enum(['sealed', 'account-wide'])
+    .default('sealed')
+    .describe('Trust of new roles until phase 2 pins them: sealed (a placeholder scraper ARN that matches nothing; default) or account-wide (any scraper of the source account and region, so metrics flow even if phase 2 fails)'),
   tags: tags.default({}).describe('Default tags for every resource'),
   })
   .strict();
@@ -178,4 +182,5 @@ export type FleetConfig = z.output<typeof configSchema>;
 export type AccountConfig = z.output<typeof accountSchema>;
 export type BackendConfig = z.output<typeof backendSchema>;
 export type FinalizerConfig = z.output<typeof finalizerSchema>;
+export type BootstrapTrust = z.output<typeof configSchema>['bootstrapTrust'];
 export type Credentials = z.output<typeof credentialsSchema>;
