@@ -30,7 +30,7 @@ export interface SourceSide {
 }
 
 /** `scraperArn` undefined = bootstrap. */
-export function sourceTrustPolicy(side: SourceSide, scraperArn?: string): PolicyDocument {
+export function sourceTrustPolicy(side: SourceSide, scraperArn?: string, _bootstrap: 'sealed' | 'account-wide' = 'account-wide'): PolicyDocument {
   const sourceArnCondition: Record<string, Record<string, string>> = scraperArn
     ? { ArnEquals: { 'aws:SourceArn': scraperArn } }
     : { ArnLike: { 'aws:SourceArn': scraperArnPattern(side.partition, side.region, side.sourceAccount) } };
@@ -52,7 +52,7 @@ export function sourceTrustPolicy(side: SourceSide, scraperArn?: string): Policy
 }
 
 /** `scraperArn` undefined = bootstrap. StringEquals does not expand `*`, so the bootstrap needs StringLike. */
-export function targetTrustPolicy(side: SourceSide, sourceRoleArn: string, scraperArn?: string): PolicyDocument {
+export function targetTrustPolicy(side: SourceSide, sourceRoleArn: string, scraperArn?: string, _bootstrap: 'sealed' | 'account-wide' = 'account-wide'): PolicyDocument {
   const externalIdCondition: Record<string, Record<string, string>> = scraperArn
     ? { StringEquals: { 'sts:ExternalId': scraperArn } }
     : { StringLike: { 'sts:ExternalId': scraperArnPattern(side.partition, side.region, side.sourceAccount) } };
