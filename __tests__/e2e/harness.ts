@@ -54,7 +54,13 @@ export class E2eEnvironment {
   /** The environment every command of the run gets: offline Terraform, emulated AWS endpoint, base credentials. */
   baseEnv: NodeJS.ProcessEnv = {};
 
-  constructor(private readonly fleetConfig: unknown) {}
+  constructor(private fleetConfig: unknown) {}
+
+  /** Replaces the fleet config the next cdktf command reads (a user editing their config file). */
+  writeConfig(config: unknown): void {
+    this.fleetConfig = config;
+    writeFileSync(this.configPath, JSON.stringify(config, null, 2));
+  }
 
   async start(): Promise<void> {
     const motoPort = await freePort();
