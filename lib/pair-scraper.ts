@@ -15,6 +15,7 @@ import { renderPolicy, sourcePermissionsPolicy, sourceTrustPolicy, targetPermiss
 import { awsAuthMapRole, ROLE_PATH_PATTERN } from './eks-access';
 import { literal } from './terraform-expr';
 import { literalTags } from './providers';
+import { adoptPair } from './adoption';
 
 /** Scraper creation and deletion are slow in AWS (about 20 minutes; the provider waits 8 before polling a delete). */
 export const SCRAPER_TIMEOUTS = { create: '45m', update: '45m', delete: '45m' };
@@ -85,6 +86,10 @@ export class PairScraper extends Construct {
       timeouts: SCRAPER_TIMEOUTS,
       // The scraper starts writing as soon as it is ACTIVE: its permissions must already be in place.
       dependsOn: [sourcePermissions, targetPermissions],
+    });
+    adoptPair(this, pair, this.scraper, {
+      source: { role: this.sourceRole, roleName: pair.sourceRoleName, provider: source, permissions: sourcePermissions },
+      target: { role: this.targetRole, roleName: pair.targetRoleName, provider: target, permissions: targetPermissions },
     });
     if (pair.cluster.authenticationMode === 'CONFIG_MAP') {
       // The cluster does not take EKS access entries: hand over what to apply to it instead.

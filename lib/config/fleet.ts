@@ -102,6 +102,19 @@ export function uniquePairsRule(pairs: FleetConfig['pairs']): Problems {
   return problems;
 }
 
+/** One scraper can be adopted by one pair only. */
+export function uniqueAdoptionRule(pairs: FleetConfig['pairs']): Problems {
+  const problems: Problems = [];
+  const owners = new Map<string, number>();
+  pairs.forEach((p, i) => {
+    if (!p.adopt) return;
+    const owner = owners.get(p.adopt.scraperId);
+    if (owner !== undefined) problems.push(`pairs[${i}].adopt.scraperId: scraper ${p.adopt.scraperId} is already adopted by pairs[${owner}]`);
+    else owners.set(p.adopt.scraperId, i);
+  });
+  return problems;
+}
+
 /** IAM role names are unique per account, case-insensitively. */
 export function uniqueRoleNamesRule(pairs: PairPlan[], paths: Map<PairPlan, string>): Problems {
   const problems: Problems = [];
@@ -144,7 +157,7 @@ export function planFleet(config: FleetConfig, scrapeConfigs: string[], sourceNa
     problems.push(...arnOwnerRule(`clusters.${name}.arn`, c.arn, account));
     clusterAccounts.set(name, account);
   }
-  problems.push(...uniquePairsRule(config.pairs));
+  problems.push(...uniquePairsRule(config.pairs), ...uniqueAdoptionRule(config.pairs));
 
   const pairs: PairPlan[] = [];
   const paths = new Map<PairPlan, string>();
@@ -174,6 +187,7 @@ export function planFleet(config: FleetConfig, scrapeConfigs: string[], sourceNa
       targetRoleArn: roleArn(target.partition, target.id, targetRoleName),
       scrapeConfiguration: scrapeConfigs[i],
       tags: p.tags ?? {},
+      adopt: p.adopt,
     };
     problems.push(...pairPlacementRule(path, pair));
     pairs.push(pair);

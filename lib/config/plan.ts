@@ -60,6 +60,8 @@ export interface PairPlan {
   readonly targetRoleArn: string;
   readonly scrapeConfiguration: string;
   readonly tags: Record<string, string>;
+  /** Set when the pair already exists (made by hand): its scraper and roles are imported, not created. */
+  readonly adopt?: { readonly scraperId: string; readonly allowReplacement: boolean };
 }
 
 /**
