@@ -4,6 +4,7 @@
  * and `%{`, which Terraform would treat as template syntax.
  */
 import type { AccountRef } from './config/fleet';
+import { PINNED_ARN_QUERY } from './iam-documents';
 
 export const FINALIZE_SCRIPT = [
   'set -e',
@@ -71,8 +72,5 @@ export function finalizeEnvironment(input: FinalizeCommandInput): Record<string,
   };
 }
 
-/** JMESPath to the condition value that carries the scraper ARN in each final trust document. */
-export const EXPECT_QUERY = {
-  source: 'Role.AssumeRolePolicyDocument.Statement[0].Condition.ArnEquals."aws:SourceArn"',
-  target: 'Role.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals."sts:ExternalId"',
-} as const;
+/** @deprecated Use PINNED_ARN_QUERY from ./iam-documents, which owns the documents' shape. */
+export const EXPECT_QUERY = PINNED_ARN_QUERY;
