@@ -20,7 +20,7 @@ const TARGET_ROLE = 'AMPScraperTargetRole';
 const side = { partition: 'aws', region: REGION, sourceAccount: SOURCE };
 const placeholder = `arn:aws:aps:${REGION}:${SOURCE}:scraper/placeholder`;
 
-const env = new E2eEnvironment({});
+const env = new E2eEnvironment({}, { awsManagedPolicies: true });
 let workspaceArn = '';
 let scraper: { scraperId: string; arn: string } = { scraperId: '', arn: '' };
 
