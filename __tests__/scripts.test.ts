@@ -1,6 +1,6 @@
 /** Scripts' options: the benchmark's inputs (generated fleets are valid configs, bad options stop it), the cdktf wrapper. */
 import { spawnSync } from 'child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import { tmpdir } from 'os';
 import * as path from 'path';
@@ -109,5 +109,85 @@ describe('npm run synth|deploy|destroy (scripts/cdktf.ts)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('offline Terraform and provider locks', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-lock-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const sh = (name: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
+    spawnSync(path.join(ROOT, 'scripts', name), args, { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
+
+  /** A synthesized app: stack name -> required_providers. */
+  function app(stacks: Record<string, Record<string, { source: string; version: string }>>) {
+    const manifest: Record<string, unknown> = {};
+    for (const [name, providers] of Object.entries(stacks)) {
+      mkdirSync(path.join(dir, 'out', 'stacks', name), { recursive: true });
+      writeFileSync(path.join(dir, 'out', 'stacks', name, 'cdk.tf.json'), JSON.stringify({ terraform: { required_providers: providers } }));
+      manifest[name] = { name, workingDirectory: `stacks/${name}`, synthesizedStackPath: `stacks/${name}/cdk.tf.json` };
+    }
+    writeFileSync(path.join(dir, 'out', 'manifest.json'), JSON.stringify({ stacks: manifest }));
+  }
+  const AWS = { aws: { source: 'aws', version: '5.100.0' } };
+  const NULL = { null: { source: 'hashicorp/null', version: '3.2.4' } };
+  const committedLock = () => readFileSync(path.join(ROOT, '.terraform.lock.hcl'), 'utf8');
+
+  test('offline-terraform: the CLI config in the given directory, else a new temp directory; no plugin cache', () => {
+    const env = { AMP_XA_PROVIDER_MIRROR: path.join(dir, 'mirror'), TMPDIR: dir };
+    const given = sh('offline-terraform.sh', [path.join(dir, 'given')], env);
+    expect(given.stdout).toBe(
+      `export TF_CLI_CONFIG_FILE='${path.join(dir, 'given', 'terraformrc')}'\nexport AMP_XA_PROVIDER_MIRROR='${env.AMP_XA_PROVIDER_MIRROR}'\nexport CHECKPOINT_DISABLE=1\nexport CDKTF_DISABLE_PLUGIN_CACHE_ENV=true\n`,
+    );
+    expect(readdirSync(path.join(dir, 'given'))).toEqual(['terraformrc']);
+    const first = /TF_CLI_CONFIG_FILE='([^']+)'/.exec(sh('offline-terraform.sh', [], env).stdout)![1];
+    const second = /TF_CLI_CONFIG_FILE='([^']+)'/.exec(sh('offline-terraform.sh', [], env).stdout)![1];
+    expect(first).not.toBe(second);
+    for (const file of [first, second]) {
+      expect(path.dirname(path.dirname(file))).toBe(dir);
+      expect(readdirSync(path.dirname(file))).toEqual(['terraformrc']);
+      expect(readFileSync(file, 'utf8')).toMatch(`path    = "${env.AMP_XA_PROVIDER_MIRROR}"`);
+    }
+  });
+
+  test('lock-providers copies the committed lock file into every stack of the manifest when it pins what they need', () => {
+    app({ 'a-scrapers': AWS, 'a-trust': AWS });
+    const r = sh('lock-providers.sh', ['out']);
+    expect({ code: r.status, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(r.stdout).toBe(`lock-providers: hashicorp/aws 5.100.0 pinned by ${path.join(ROOT, '.terraform.lock.hcl')}, copied into 2 stacks\n`);
+    for (const stack of ['a-scrapers', 'a-trust']) expect(readFileSync(path.join(dir, 'out', 'stacks', stack, '.terraform.lock.hcl'), 'utf8')).toBe(committedLock());
+  });
+
+  test('a provider the lock file lacks stops it, naming the provider and the stacks that need it', () => {
+    app({ 'a-scrapers': AWS, 'a-trust': { ...AWS, ...NULL } });
+    const r = sh('lock-providers.sh', ['out']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^lock-providers: \.terraform\.lock\.hcl does not pin hashicorp\/null 3\.2\.4 \(needed by a-trust\)$/m);
+    expect(r.stderr).toMatch(/the default terraform_data needs no provider/);
+    expect(readdirSync(path.join(dir, 'out', 'stacks', 'a-trust'))).toEqual(['cdk.tf.json']);
+  });
+
+  test('a version other than the pinned one stops it', () => {
+    app({ 'a-scrapers': { aws: { source: 'hashicorp/aws', version: '6.0.0' } } });
+    const r = sh('lock-providers.sh', ['out']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^lock-providers: \.terraform\.lock\.hcl pins registry\.terraform\.io\/hashicorp\/aws 5\.100\.0, but a-scrapers need 6\.0\.0$/m);
+  });
+
+  test('--update: a provider the mirror lacks stops it before the lock file is touched', () => {
+    mkdirSync(path.join(dir, 'mirror', 'registry.terraform.io', 'hashicorp', 'aws', '5.100.0'), { recursive: true });
+    app({ 'a-scrapers': AWS, 'a-trust': { ...AWS, ...NULL } });
+    const before = committedLock();
+    const r = sh('lock-providers.sh', ['--update', 'out'], { AMP_XA_PROVIDER_MIRROR: path.join(dir, 'mirror') });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^lock-providers: the mirror ${path.join(dir, 'mirror')} has no hashicorp/null 3\\.2\\.4 \\(needed by a-trust\\)$`, 'm'));
+    expect(r.stderr).not.toMatch(/aws/);
+    expect(committedLock()).toBe(before);
+  });
+
+  test('no synthesized app: says to synth first', () => {
+    const r = sh('lock-providers.sh', ['out']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('lock-providers: no synthesized app in out; run cdktf synth first\n');
   });
 });
