@@ -293,6 +293,37 @@ describe('the script against a synthesized app, with a fake terraform', () => {
     expect(r.markdown()).toMatch(/#### Orphaned states/);
   });
 
+  /** Rewrites every stack's backend. */
+  function useBackend(terraform: (name: string) => Record<string, unknown>) {
+    for (const name of Object.keys(STACKS)) writeFileSync(path.join(dir, 'cdktf.out', 'stacks', name, 'cdk.tf.json'), JSON.stringify({ terraform: terraform(name) }));
+  }
+
+  test('S3 state: the keys under the prefix are listed with the AWS CLI, with the backend profile and region', () => {
+    useBackend((name) => ({ backend: { s3: { bucket: 'acme-state', key: `fleet/prod/${name}.tfstate`, region: 'eu-west-1', profile: 'state' } } }));
+    const aws = path.join(dir, 'aws');
+    const keys = ['fleet/prod/workload-scrapers.tfstate', 'fleet/prod/workload-scrapers.tfstate.tflock', 'fleet/prod/gone-trust.tfstate', 'fleet/prod/old/x.tfstate'];
+    writeFileSync(aws, `#!/bin/sh\necho "$*" > ${path.join(dir, 'aws-args')}\necho '${JSON.stringify(keys)}'\n`, { mode: 0o755 });
+    const r = planAll({}, [], { AMP_XA_AWS_CLI: aws });
+    expect(r.code).toBe(2);
+    expect(readFileSync(path.join(dir, 'aws-args'), 'utf8')).toBe('s3api list-objects-v2 --bucket acme-state --prefix fleet/prod/ --query Contents[].Key --region eu-west-1 --profile state --output json\n');
+    expect(r.summary().orphans.findings.map((f: any) => [f.stack, f.location])).toEqual([['gone-trust', 's3://acme-state/fleet/prod/gone-trust.tfstate']]);
+  });
+
+  test('S3 state that cannot be listed: said, and the exit code is the plans\' own', () => {
+    useBackend((name) => ({ backend: { s3: { bucket: 'acme-state', key: `amp-xa/${name}.tfstate`, region: 'eu-west-1' } } }));
+    const r = planAll({}, [], { AMP_XA_AWS_CLI: '/bin/false' });
+    expect(r.code).toBe(0);
+    expect(r.summary().orphans).toEqual({ checked: false, note: 'cannot list s3://acme-state/amp-xa/ with the AWS CLI (exit 1)', findings: [] });
+    expect(r.stdout).toMatch(/orphaned states not checked: cannot list s3:\/\/acme-state\/amp-xa\//);
+  });
+
+  test('Terraform Cloud without a token: says it cannot check', () => {
+    useBackend((name) => ({ cloud: { organization: 'acme', hostname: 'tfe.example-corp.com', workspaces: { name: `amp-xa-${name}` } } }));
+    const r = planAll({});
+    expect(r.code).toBe(0);
+    expect(r.summary().orphans.note).toBe('TF_TOKEN_tfe_example__corp_com is not set, so the Terraform Cloud workspaces cannot be listed');
+  });
+
   test('bad options exit 1, never 2 (which a caller reads as changes pending)', () => {
     const r = planAll({}, ['--bogus']);
     expect(r.code).toBe(1);
