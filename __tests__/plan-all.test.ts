@@ -6,7 +6,7 @@ import { spawnSync } from 'child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { countChanges, errorLines, inDependencyOrder, parseOptions, renderMarkdown, summarize, type Summary } from '../scripts/ci/plan-all';
+import { backendOfStack, countChanges, errorLines, inDependencyOrder, parseOptions, renderMarkdown, summarize, type Summary } from '../scripts/ci/plan-all';
 
 const ROOT = path.join(__dirname, '..');
 const FAKE_TF = path.join(__dirname, 'support', 'fake-terraform.js');
@@ -65,6 +65,14 @@ test('errorLines: each diagnostic summary with what it concerns, once; else the 
     'Error: Invalid reference',
   ]);
   expect(errorLines('a\n\nb\nc\nsegmentation fault\n', 2)).toEqual(['c', 'segmentation fault']);
+});
+
+test('backendOfStack: the synthesized backend in config terms (a relative local path is relative to the stack directory)', () => {
+  expect(backendOfStack({ terraform: { backend: { local: { path: '/srv/state/terraform.a-trust.tfstate' } } } }, 'a-trust')).toEqual({ type: 'local', directory: '/srv/state' });
+  expect(backendOfStack({ terraform: { backend: { local: { path: '../../state/terraform.a-trust.tfstate' } } } }, 'a-trust', '/w/cdktf.out/stacks/a-trust')).toEqual({ type: 'local', directory: '/w/cdktf.out/state' });
+  expect(backendOfStack({ terraform: { backend: { s3: { bucket: 'b', key: 'p/q/a-trust.tfstate', region: 'eu-west-1', assume_role: { role_arn: 'arn:aws:iam::1:role/r' } } } } }, 'a-trust')).toMatchObject({ type: 's3', bucket: 'b', keyPrefix: 'p/q', roleArn: 'arn:aws:iam::1:role/r' });
+  expect(backendOfStack({ terraform: { cloud: { organization: 'acme', workspaces: { name: 'x-a-trust' } } } }, 'a-trust')).toMatchObject({ type: 'cloud', hostname: 'app.terraform.io', workspacePrefix: 'x-' });
+  expect(backendOfStack({ terraform: {} }, 'a-trust')).toBeUndefined();
 });
 
 describe('parseOptions', () => {

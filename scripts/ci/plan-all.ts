@@ -379,10 +379,11 @@ async function planStack(stack: ManifestStack, options: Options, terraform: stri
 // Orphaned states
 
 /** The app's backend, as synthesized (every stack has the same one), in the config's terms. */
-export function backendOfStack(stackJson: any, stackName: string): BackendConfig | undefined {
+export function backendOfStack(stackJson: any, stackName: string, workingDirectory = '.'): BackendConfig | undefined {
   const tf = stackJson?.terraform ?? {};
   if (tf.backend?.local) {
-    return { type: 'local', directory: path.dirname(tf.backend.local.path ?? `terraform.${stackName}.tfstate`) };
+    // A relative state path is relative to the stack's directory, where Terraform runs.
+    return { type: 'local', directory: path.dirname(path.resolve(workingDirectory, tf.backend.local.path ?? `terraform.${stackName}.tfstate`)) };
   }
   if (tf.backend?.s3) {
     const s3 = tf.backend.s3;
@@ -439,16 +440,20 @@ async function listStates(backend: BackendConfig, env: NodeJS.ProcessEnv): Promi
       const aws = env.AMP_XA_AWS_CLI || 'aws';
       const common = ['--region', backend.region, ...(backend.profile ? ['--profile', backend.profile] : []), '--output', 'json'];
       let awsEnv = env;
-      const sink = createWriteStream(os.devNull);
-      if (backend.roleArn) {
-        const r = await exec(aws, ['sts', 'assume-role', '--role-arn', backend.roleArn, '--role-session-name', 'amp-xa-plan-all', ...common], '.', env, sink, true);
-        if (r.code !== 0) return { note: `cannot assume ${backend.roleArn} to list s3://${backend.bucket}/${backend.keyPrefix}/` };
-        const c = JSON.parse(r.stdout).Credentials;
-        awsEnv = { ...env, AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken, AWS_PROFILE: '' };
+      const sink = createWriteStream(os.devNull); // the CLI's stderr: the note says what failed
+      let listing: Exec;
+      try {
+        if (backend.roleArn) {
+          const r = await exec(aws, ['sts', 'assume-role', '--role-arn', backend.roleArn, '--role-session-name', 'amp-xa-plan-all', ...common], '.', env, sink, true);
+          if (r.code !== 0) return { note: `cannot assume ${backend.roleArn} to list s3://${backend.bucket}/${backend.keyPrefix}/` };
+          const c = JSON.parse(r.stdout).Credentials;
+          awsEnv = { ...env, AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken, AWS_PROFILE: '' };
+        }
+        const args = ['s3api', 'list-objects-v2', '--bucket', backend.bucket, '--prefix', `${backend.keyPrefix}/`, '--query', 'Contents[].Key', ...common];
+        listing = await exec(aws, backend.roleArn ? args.filter((a, i) => a !== '--profile' && args[i - 1] !== '--profile') : args, '.', awsEnv, sink, true);
+      } finally {
+        sink.end();
       }
-      const args = ['s3api', 'list-objects-v2', '--bucket', backend.bucket, '--prefix', `${backend.keyPrefix}/`, '--query', 'Contents[].Key', ...common];
-      const listing = await exec(aws, backend.roleArn ? args.filter((a, i) => a !== '--profile' && args[i - 1] !== '--profile') : args, '.', awsEnv, sink, true);
-      sink.end();
       if (listing.code !== 0) return { note: `cannot list s3://${backend.bucket}/${backend.keyPrefix}/ with the AWS CLI (exit ${listing.code})` };
       const keys: string[] = JSON.parse(listing.stdout || 'null') ?? [];
       return { states: keys.map((k) => stackOfS3Key(backend.keyPrefix, k)).filter((s): s is string => !!s).map((stack) => ({ stack })) };
@@ -481,7 +486,7 @@ async function listStates(backend: BackendConfig, env: NodeJS.ProcessEnv): Promi
 
 export async function orphanReport(stacks: ManifestStack[], env: NodeJS.ProcessEnv): Promise<OrphanReport> {
   if (!stacks.length) return { checked: false, note: 'the app has no stacks, so its backend is unknown', findings: [] };
-  const backend = backendOfStack(JSON.parse(readFileSync(stacks[0].synthesizedStackPath, 'utf8')), stacks[0].name);
+  const backend = backendOfStack(JSON.parse(readFileSync(stacks[0].synthesizedStackPath, 'utf8')), stacks[0].name, stacks[0].workingDirectory);
   if (!backend) return { checked: false, note: 'the stacks have no backend amp-xa knows', findings: [] };
   const { states, note } = await listStates(backend, env);
   if (!states) return { checked: false, note, findings: [] };
