@@ -375,6 +375,20 @@ test('setStatus sets a scraper status and reason as DescribeScraper and ListScra
 });
 
 
+test('without securityGroupIds the scraper reports one, stable per cluster (hashicorp/aws reads the member as computed)', async () => {
+  const body = input(SOURCE, 'no-sg');
+  delete body.source.eksConfiguration.securityGroupIds;
+  const created = await create(SOURCE, body);
+  const groups = (await describeScraper(created.scraperId)).source.eksConfiguration.securityGroupIds;
+  expect(groups).toEqual([expect.stringMatching(/^sg-[0-9a-f]{17}$/)]);
+  emulator.completeTransitions();
+  await aws(SOURCE, 'amp', 'update-scraper', '--scraper-id', created.scraperId, '--alias', 'no-sg-renamed');
+  emulator.completeTransitions();
+  expect((await describeScraper(created.scraperId)).source.eksConfiguration.securityGroupIds).toEqual(groups);
+  await aws(SOURCE, 'amp', 'delete-scraper', '--scraper-id', created.scraperId);
+  emulator.completeTransitions();
+});
+
 test('delete -> DELETING, then gone; describe of a deleted scraper is ResourceNotFoundException', async () => {
   const [mine] = emulator.list(SOURCE);
   const deleted = await aws(SOURCE, 'amp', 'delete-scraper', '--scraper-id', mine.scraperId);

@@ -7,7 +7,7 @@
  * workspace that moto does not hold in its own account. Binds to 127.0.0.1 only.
  */
 import * as http from 'http';
-import { randomUUID } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
 import type { AddressInfo } from 'net';
 import { MotoClient } from './scraper-moto';
 import { ApiError, checkCreate, checkMutable, conflict, notFound, partitionOf, validation, type Caller } from './scraper-validation';
@@ -263,7 +263,7 @@ export class ScraperEmulator {
       destination: input.destination,
       roleConfiguration: input.roleConfiguration,
       scrapeConfiguration: input.scrapeConfiguration,
-      source: input.source,
+      source: withDefaultSecurityGroup(input.source),
       status: { statusCode: 'CREATING' },
       tags: input.tags ?? {},
       transitionAt: Date.now() + this.transitionMs,
@@ -297,4 +297,16 @@ export class ScraperEmulator {
   private listScrapers(url: URL, account: string) {
     return listPage(this.list(account), url);
   }
+}
+
+/**
+ * Without securityGroupIds AWS picks the scraper's security group itself and reports it: hashicorp/aws marks
+ * source.eks.security_group_ids Computed (UseStateForUnknown). Reporting none makes the provider plan a
+ * replacement on every later change, so the emulator reports one stable group derived from the cluster ARN.
+ */
+function withDefaultSecurityGroup(source: EmulatedScraper['source']): EmulatedScraper['source'] {
+  const eks = source.eksConfiguration;
+  if (eks.securityGroupIds?.length) return source;
+  const sg = `sg-${createHash('sha256').update(eks.clusterArn).digest('hex').slice(0, 17)}`;
+  return { ...source, eksConfiguration: { ...eks, securityGroupIds: [sg] } };
 }
