@@ -83,7 +83,7 @@ export class E2eEnvironment {
 
     const mirror = await run(path.join(ROOT, 'scripts', 'offline-terraform.sh'), [path.join(this.workDir, 'terraform')]);
     if (mirror.code !== 0) throw new Error(`offline Terraform setup failed:\n${mirror.output}`);
-    const tfEnv = Object.fromEntries([...mirror.output.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1], m[2]]));
+    const tfEnv = Object.fromEntries([...mirror.output.matchAll(/^export (\w+)=(?:'([^']*)'|(\S*))$/gm)].map((m) => [m[1], m[2] ?? m[3]]));
 
     writeFileSync(this.configPath, JSON.stringify(this.fleetConfig, null, 2));
     writeFileSync(
