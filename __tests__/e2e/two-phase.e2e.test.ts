@@ -152,3 +152,20 @@ test('a phase-2 run that fails midway converges on re-run', async () => {
   await expectFinalTrust();
   await expectNoChanges();
 });
+
+test('a scraper update that AMP fails (UPDATE_FAILED) fails the deploy with its reason; the next deploy retries it in place', async () => {
+  const [before] = env.emulator.list(SOURCE);
+  example.pairs[0].alias = 'prod-to-central-v2';
+  env.writeConfig(example);
+  env.emulator.failNext({ operation: 'update', statusReason: 'Scrape configuration could not be applied: test fault' });
+  const failed = await env.deploy();
+  expect(failed.code).not.toBe(0);
+  expect(failed.output).toMatch(/unexpected state 'UPDATE_FAILED'/);
+  expect(failed.output).toContain('Scrape configuration could not be applied: test fault');
+
+  expectSuccess(await env.deploy());
+  const [after] = env.emulator.list(SOURCE);
+  expect({ id: after.scraperId, alias: after.alias, status: after.status.statusCode }).toEqual({ id: before.scraperId, alias: 'prod-to-central-v2', status: 'ACTIVE' });
+  await expectFinalTrust();
+  await expectNoChanges();
+});
