@@ -73,9 +73,9 @@ function adoptingConfig(): any {
 test('the plan imports the scraper and both roles and updates them in place: nothing is replaced or destroyed', async () => {
   const diff = await env.cdktf('diff', 'workload-scrapers');
   expectSuccess(diff);
-  expect(diff.output).toMatch(/aws_prometheus_scraper\.prod-to-central_scraper_\w+ will be updated in-place/);
+  expect(diff.output).toMatch(/aws_prometheus_scraper\.prod-to-central_scraper_\w+[^\n]* will be updated in-place/);
   expect(diff.output).toContain(`(imported from "${scraper.scraperId}")`);
-  expect(diff.output).toMatch(/aws_iam_role\.prod-to-central_source-role_\w+ will be (imported|updated in-place)/);
+  expect(diff.output).toMatch(/aws_iam_role\.prod-to-central_source-role_\w+[^\n]* will be (imported|updated in-place)/);
   // The managed policy to be detached shows before anything changes.
   expect(diff.output).toMatch(/AmazonPrometheusRemoteWriteAccess/);
   expect(diff.output).toMatch(/Plan: 7 to import, \d+ to add, \d+ to change, 0 to destroy/);
@@ -115,6 +115,6 @@ test('a config that would replace the adopted scraper fails at plan time instead
   const diff = await env.cdktf('diff', 'workload-scrapers');
   expect(diff.code).not.toBe(0);
   expect(diff.output).toMatch(/Instance cannot be destroyed/);
-  expect(diff.output).toMatch(/aws_prometheus_scraper\.prod-to-central_scraper_\w+ has\s+lifecycle\.prevent_destroy/);
+  expect(diff.output).toMatch(/aws_prometheus_scraper\.prod-to-central_scraper_\w+[^\n]* has\s+lifecycle\.prevent_destroy/);
   expect(env.emulator.list().map((s: any) => s.scraperId)).toEqual([scraper.scraperId]);
 });
