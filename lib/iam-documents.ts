@@ -9,6 +9,10 @@ import { scraperArnPattern } from './arn';
 
 export const SCRAPER_SERVICE_PRINCIPAL = 'scraper.aps.amazonaws.com';
 
+/** The inline permission policies' names: amp-xa's own, so adoption and `npm run status` can tell them from others. */
+export const SOURCE_PERMISSIONS_POLICY_NAME = 'amp-xa-assume-target';
+export const TARGET_PERMISSIONS_POLICY_NAME = 'amp-xa-remote-write';
+
 export interface PolicyStatement {
   Sid?: string;
   Effect: 'Allow' | 'Deny';
