@@ -4,8 +4,7 @@ import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { sourceSide } from '../lib/config/fleet';
 import { stackOutputs } from '../lib/backend';
 import { UnitStack, type UnitStackProps } from './unit-stack';
-import { sourceTrustPolicy, targetTrustPolicy } from '../lib/iam-documents';
-import { EXPECT_QUERY } from '../lib/finalize-command';
+import { PINNED_ARN_QUERY, sourceTrustPolicy, targetTrustPolicy } from '../lib/iam-documents';
 import { PENDING, SCRAPER_STACK_OUTPUTS, TRUST_STACK_OUTPUTS } from '../lib/outputs';
 import { TrustFinalizer } from '../lib/trust-finalizer';
 
@@ -46,7 +45,7 @@ export class TrustStack extends UnitStack {
         policy: sourceTrustPolicy(side, scraperArn),
         scraperArn,
         enabledExpression,
-        expectQuery: EXPECT_QUERY.source,
+        expectQuery: PINNED_ARN_QUERY.source,
         finalizer: fleet.finalizer,
       });
       const target = new TrustFinalizer(pairScope, 'target-trust', {
@@ -56,7 +55,7 @@ export class TrustStack extends UnitStack {
         policy: targetTrustPolicy(side, pair.sourceRoleArn, scraperArn),
         scraperArn,
         enabledExpression,
-        expectQuery: EXPECT_QUERY.target,
+        expectQuery: PINNED_ARN_QUERY.target,
         finalizer: fleet.finalizer,
         dependsOn: [source.finalizer],
       });
