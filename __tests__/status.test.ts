@@ -116,9 +116,11 @@ describe('source trust', () => {
     expect(r.details[0]).toBe(`aws:SourceArn is pinned to ${OTHER_SCRAPER_ARN}; expected ${SCRAPER_ARN}`);
   });
 
-  test('still the bootstrap trust (phase 2 never ran) is a problem', () => {
-    const r = checkSourceTrust(pair, healthy({ sourceRole: found(sourceRole({ trust: asIam(sourceTrustPolicy(sourceSide(pair))) })) }));
-    expect(r.state).toBe('problem');
+  test('still a bootstrap trust (phase 2 never ran) is a problem that says so', () => {
+    const sealed = checkSourceTrust(pair, healthy({ sourceRole: found(sourceRole({ trust: asIam(sourceTrustPolicy(sourceSide(pair), undefined, 'sealed')) })) }));
+    expect(sealed).toMatchObject({ state: 'problem', details: expect.arrayContaining(['still the sealed bootstrap trust: phase 2 has not pinned it (run cdktf deploy)']) });
+    const wide = checkTargetTrust(pair, healthy({ targetRole: found(targetRole({ trust: asIam(targetTrustPolicy(sourceSide(pair), pair.sourceRoleArn, undefined, 'account-wide')) })) }));
+    expect(wide).toMatchObject({ state: 'problem', details: expect.arrayContaining([expect.stringMatching(/^still the account-wide bootstrap trust/)]) });
   });
 
   test('a missing role is a problem; no single scraper leaves the trust unknown', () => {

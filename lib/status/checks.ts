@@ -6,6 +6,7 @@ import { sourceSide, type PairPlan } from '../config/fleet';
 import {
   SOURCE_PERMISSIONS_POLICY_NAME,
   TARGET_PERMISSIONS_POLICY_NAME,
+  UNPINNED_SCRAPER_ID,
   sourcePermissionsPolicy,
   sourceTrustPolicy,
   targetPermissionsPolicy,
@@ -69,6 +70,8 @@ function trustCheck(check: CheckName, role: Read<LiveRole>, roleName: string, ac
   if (samePolicy(live.trust, document)) return result(check, 'ok', `role ${roleName} trusts only scraper ${scraper.scraperId}`);
   const pinned = pinnedValues(live.trust, pinKey);
   const details = [`${pinKey} is pinned to ${list(pinned)}; expected ${scraper.arn}`];
+  if (pinned.some((v) => v.endsWith(`:scraper/${UNPINNED_SCRAPER_ID}`))) details.push('still the sealed bootstrap trust: phase 2 has not pinned it (run cdktf deploy)');
+  if (pinned.some((v) => v.endsWith(':scraper/*'))) details.push('still the account-wide bootstrap trust (any scraper of the account and region): phase 2 has not pinned it (run cdktf deploy)');
   if (pinned.length === 1 && pinned[0] === scraper.arn) details.push('the pinned ARN is right, but other parts of the document differ from the final document');
   const livePrincipals = principals(live.trust);
   const expectedPrincipals = principals(document);
