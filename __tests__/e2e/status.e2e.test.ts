@@ -123,6 +123,21 @@ test('status reads accounts through profiles too, and refuses credentials that l
   expect(checks.find((c: any) => c.check === 'source-trust').state).toBe('ok');
 });
 
+test('a workspace amp-xa creates is found by its alias in the target account (and missing when no workspace has it)', async () => {
+  const variant = path.join(env.workDir, 'created.json');
+  const created = (alias: string) => ({ ...config, workspaces: { central: { account: 'observability', create: { alias } } } });
+  writeFileSync(variant, JSON.stringify(created('central')));
+  const found = await script('status.ts', ['--json'], { AMP_XA_CONFIG: variant });
+  expect({ code: found.code, health: JSON.parse(found.stdout).health }).toEqual({ code: 0, health: 'healthy' });
+
+  writeFileSync(variant, JSON.stringify(created('cent')));
+  const missing = await script('status.ts', ['--json'], { AMP_XA_CONFIG: variant });
+  expect(missing.code).toBe(2);
+  expect(JSON.parse(missing.stdout).pairs[0].checks.find((c: any) => c.check === 'target-permissions').summary).toBe(
+    'workspace central not found: no workspace with alias cent (stack central-workspace not deployed?)',
+  );
+});
+
 test('a trust edited by hand: degraded (exit 2), naming the role and what it is pinned to; repaired by hand: healthy again', async () => {
   const [scraper] = env.emulator.list();
   const elsewhere = `arn:aws:aps:${REGION}:${SOURCE}:scraper/s-00000000-0000-0000-0000-000000000000`;
