@@ -77,7 +77,7 @@ function trustCheck(check: CheckName, role: Read<LiveRole>, roleName: string, ac
   const expectedPrincipals = principals(document);
   if (JSON.stringify(livePrincipals) !== JSON.stringify(expectedPrincipals)) details.push(`principal is ${list(livePrincipals)}; expected ${list(expectedPrincipals)}`);
   details.push(`live document: ${typeof live.trust === 'string' ? live.trust : JSON.stringify(live.trust)}`);
-  return result(check, 'problem', `role ${roleName}: trust is not pinned to the live scraper (drifted; the next cdktf deploy repairs it)`, details);
+  return result(check, 'problem', `role ${roleName}: trust is not pinned to the live scraper; the next cdktf deploy pins it`, details);
 }
 
 function principals(doc: unknown): string[] {
