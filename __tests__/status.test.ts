@@ -4,6 +4,7 @@
  * and an unhealthy case. Then the report's exit codes, the escaping of AWS text, and the command's refusals.
  */
 import { spawnSync } from 'child_process';
+import { readFileSync } from 'fs';
 import * as path from 'path';
 import { sourceSide, type PairPlan } from '../lib/config/fleet';
 import { sourcePermissionsPolicy, sourceTrustPolicy, targetPermissionsPolicy, targetTrustPolicy } from '../lib/iam-documents';
@@ -20,6 +21,7 @@ import {
 import { found, missing, readError, type LiveRole, type LiveScraper, type PairSnapshot } from '../lib/status/model';
 import { decodePolicyDocument, normalizePolicy, samePolicy } from '../lib/status/policy';
 import { renderJson, renderTable } from '../lib/status/render';
+import { READ_ACTIONS } from '../lib/status/fetch';
 import { untrusted } from '../lib/status/text';
 import { exampleConfig, plan } from './support/fleet';
 
@@ -247,6 +249,14 @@ describe('policy comparison', () => {
     expect(samePolicy('not json', doc)).toBe(false);
     expect(normalizePolicy(decodePolicyDocument(encodeURIComponent(JSON.stringify(doc))))).toEqual(normalizePolicy(doc));
   });
+});
+
+test('the example deployer policies allow every read the status command makes (GetCallerIdentity needs no permission)', () => {
+  for (const side of ['source', 'target'] as const) {
+    const policy = JSON.parse(readFileSync(path.join(__dirname, '..', 'examples', 'deployer', `${side}-account-policy.json`), 'utf8'));
+    const allowed = new Set(policy.Statement.filter((st: any) => st.Effect === 'Allow').flatMap((st: any) => [st.Action].flat()));
+    expect({ side, missing: READ_ACTIONS[side].filter((a) => a !== 'sts:GetCallerIdentity' && !allowed.has(a)) }).toEqual({ side, missing: [] });
+  }
 });
 
 describe('the command', () => {

@@ -12,6 +12,12 @@ import { errorText, isNotFound, type AccountClients, type AccountPool } from './
 import { found, missing, readError, type LiveCluster, type LiveRole, type LiveScraper, type PairSnapshot, type Read } from './model';
 import { decodePolicyDocument } from './policy';
 
+/** The IAM actions these reads need, per side (the deployer policies in examples/deployer grant them). */
+export const READ_ACTIONS = {
+  source: ['sts:GetCallerIdentity', 'aps:ListScrapers', 'aps:DescribeScraper', 'eks:DescribeCluster', 'iam:GetRole', 'iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'],
+  target: ['sts:GetCallerIdentity', 'aps:ListWorkspaces', 'iam:GetRole', 'iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'],
+} as const;
+
 /** Pages followed at most (a bound, not a limit anyone reaches: 100 pages of roles' policies or scrapers). */
 const MAX_PAGES = 100;
 
