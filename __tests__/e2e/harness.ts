@@ -121,6 +121,18 @@ export class E2eEnvironment {
     if (this.workDir) rmSync(this.workDir, { recursive: true, force: true });
   }
 
+  /**
+   * Creates every existing-workspace of a fleet config in moto (AMP refuses a scraper whose destination does not
+   * exist, and so does the emulator), points the config at the real ARNs, in place, and writes it.
+   */
+  async provisionWorkspaces(config: any): Promise<void> {
+    for (const [name, workspace] of Object.entries<any>(config.workspaces)) {
+      if (workspace.arn === undefined) continue;
+      workspace.arn = (await this.aws(config.accounts[workspace.account].id, ['amp', 'create-workspace', '--alias', name])).arn;
+    }
+    this.writeConfig(config);
+  }
+
   /** Synthesizes and pins providers to the committed lock file, as an air-gapped runner does before deploying. */
   async synthAndLock(): Promise<void> {
     const synth = await this.cdktf('synth');

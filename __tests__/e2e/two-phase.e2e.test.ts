@@ -51,6 +51,7 @@ const handTrust = JSON.stringify({
 
 beforeAll(async () => {
   await env.start();
+  await env.provisionWorkspaces(example);
   await env.synthAndLock();
 }, 120_000);
 afterAll(() => env.stop());
