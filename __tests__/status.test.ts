@@ -85,7 +85,11 @@ describe('scraper', () => {
 
   test('no scraper, two scrapers, or an adopted ID that does not exist are problems', () => {
     expect(checkScraper(pair, healthy({ scrapers: found([]) }))).toMatchObject({ state: 'problem', summary: expect.stringContaining(`no scraper found with alias ${pair.alias}`) });
-    expect(checkScraper(pair, healthy({ scrapers: found([scraper(), scraper({ scraperId: 's-2', arn: OTHER_SCRAPER_ARN })]) }))).toMatchObject({ state: 'problem', summary: expect.stringContaining('2 scrapers match') });
+    expect(checkScraper(pair, healthy({ scrapers: found([scraper(), scraper({ scraperId: 's-2', arn: OTHER_SCRAPER_ARN, statusCode: 'CREATION_FAILED', statusReason: 'quota' })]) }))).toMatchObject({
+      state: 'problem',
+      summary: expect.stringContaining('2 scrapers match'),
+      details: ['s-11111111-2222-3333-4444-555555555555 ACTIVE', 's-2 CREATION_FAILED: quota'],
+    });
     const adopted = { ...pair, adopt: { scraperId: 's-gone', allowReplacement: false } };
     expect(checkScraper(adopted, healthy({ scrapers: missing('ResourceNotFoundException: Scraper s-gone not found') }))).toMatchObject({ state: 'problem', summary: expect.stringContaining('adopt.scraperId s-gone') });
   });

@@ -159,7 +159,8 @@ test('a trust edited by hand: degraded (exit 2), naming the role and what it is 
 test('a scraper that failed: degraded (exit 2), with its status reason, escaped', async () => {
   const [scraper] = env.emulator.list();
   const reason = 'The EKS cluster cannot be reached from subnet-0a1b2c3d4e5f60718\u001b[2J\u202e';
-  failScraper(scraper.scraperId, reason);
+  // As AMP reports an update that failed (the emulator's setStatus; failNext needs a real update).
+  env.emulator.setStatus(scraper.scraperId, 'UPDATE_FAILED', reason);
   const failed = await status();
   expect(failed.code).toBe(2);
   expect(failed.json.pairs[0].scraper).toMatchObject({ id: scraper.scraperId, status: 'UPDATE_FAILED', statusReason: 'The EKS cluster cannot be reached from subnet-0a1b2c3d4e5f60718\\u{1b}[2J\\u{202e}' });
@@ -170,13 +171,23 @@ test('a scraper that failed: degraded (exit 2), with its status reason, escaped'
   expect(table.stdout).not.toMatch(/[\u001b\u202e]/);
 });
 
-/** Sets a scraper's status as AMP would after a failed update. */
-function failScraper(scraperId: string, reason: string): void {
-  const emulator = env.emulator as any;
-  if (typeof emulator.setStatus === 'function') return emulator.setStatus(scraperId, 'UPDATE_FAILED', reason);
-  // Until the emulator's setStatus is merged: the same change on its scraper record.
-  const s = emulator.scrapers.get(scraperId);
-  s.status = { statusCode: 'UPDATE_FAILED' };
-  s.statusReason = reason;
-  s.transitionAt = undefined;
-}
+test('a second scraper for the pair whose creation failed: degraded (exit 2), both listed with the failure reason', async () => {
+  env.emulator.setStatus(env.emulator.list()[0].scraperId, 'ACTIVE');
+  const cluster = config.clusters['prod-eks'];
+  const scrape = 'global:\n  scrape_interval: 30s\nscrape_configs:\n  - job_name: pods\n    kubernetes_sd_configs:\n      - role: pod\n';
+  env.emulator.failNext({ operation: 'create', statusReason: 'Service quota exceeded for scrapers', match: { alias: PAIR } });
+  const second = await env.aws(SOURCE, [
+    'amp', 'create-scraper', '--alias', PAIR,
+    '--source', `eksConfiguration={clusterArn=${cluster.arn},subnetIds=[${cluster.subnetIds.join(',')}]}`,
+    '--destination', `ampConfiguration={workspaceArn=${config.workspaces.central.arn}}`,
+    '--role-configuration', `sourceRoleArn=arn:aws:iam::${SOURCE}:role/${SOURCE_ROLE},targetRoleArn=arn:aws:iam::${TARGET}:role/amp-xa-${PAIR}-target`,
+    '--scrape-configuration', JSON.stringify({ configurationBlob: scrape }),
+  ]);
+  env.emulator.completeTransitions();
+  const both = await status();
+  expect(both.code).toBe(2);
+  expect(both.checks.scraper).toMatchObject({ state: 'problem', summary: expect.stringMatching(/^2 scrapers match alias prod-to-central and cluster /) });
+  expect(both.checks.scraper.details).toContain(`${second.scraperId} CREATION_FAILED: Service quota exceeded for scrapers`);
+  // With no single scraper, the trusts have nothing to be compared with.
+  expect(both.checks['source-trust'].state).toBe('unknown');
+});

@@ -35,7 +35,7 @@ export function checkScraper(pair: PairPlan, snapshot: PairSnapshot): CheckResul
   if (scrapers.state === 'missing') return result('scraper', 'problem', `no scraper (${lookupText(pair)}): ${scrapers.detail}`);
   if (scrapers.value.length === 0) return result('scraper', 'problem', `no scraper found with ${lookupText(pair)}`, ['deploy the pair (npx cdktf deploy) or set adopt.scraperId']);
   if (scrapers.value.length > 1) {
-    return result('scraper', 'problem', `${scrapers.value.length} scrapers match ${lookupText(pair)}; expected one`, scrapers.value.map((s) => `${s.scraperId} ${s.statusCode}`));
+    return result('scraper', 'problem', `${scrapers.value.length} scrapers match ${lookupText(pair)}; expected one`, scrapers.value.map((s) => `${s.scraperId} ${s.statusCode}${s.statusReason ? `: ${s.statusReason}` : ''}`));
   }
   const s = scrapers.value[0];
   const details: string[] = [];
