@@ -68,7 +68,39 @@ test('before anything exists, cdktf diff plans both phases (the pull-request che
   expect(env.emulator.list()).toEqual([]);
 });
 
-test('one cdktf deploy creates roles, scraper, and final trust in both accounts', async () => {
+/** The four live documents of the pair, as the IAM evaluator takes them. */
+async function liveDocuments() {
+  const inline = async (account: string, role: string, name: string) =>
+    (await env.aws(account, ['iam', 'get-role-policy', '--role-name', role, '--policy-name', name])).PolicyDocument;
+  return {
+    sourceTrust: await liveTrust(SOURCE, SOURCE_ROLE),
+    targetTrust: await liveTrust(TARGET, TARGET_ROLE),
+    sourcePermissions: await inline(SOURCE, SOURCE_ROLE, 'amp-xa-assume-target'),
+    targetPermissions: await inline(TARGET, TARGET_ROLE, 'amp-xa-remote-write'),
+  };
+}
+
+const chainPair = () => ({
+  sourceAccount: SOURCE,
+  targetAccount: TARGET,
+  region: 'eu-west-1',
+  scraperArn: env.emulator.list(SOURCE)[0].arn,
+  sourceRoleName: SOURCE_ROLE,
+  targetRoleName: TARGET_ROLE,
+  workspaceArn: example.workspaces.central.arn,
+});
+
+test('phase 1 alone leaves the roles sealed: the live documents admit no scraper, not even the pair\'s own', async () => {
+  expectSuccess(await env.cdktf('deploy', PHASE1, '--auto-approve'));
+  expect(env.emulator.list(SOURCE)).toHaveLength(1);
+  for (const c of chainCases(chainPair(), await liveDocuments())) {
+    expect({ case: c.name, ...(await evaluate(c.request)) }).toEqual({ case: c.name, result: c.expect.sealed, ignoredContextKeys: [] });
+  }
+  // The pair's own scraper is among the cases, and denied.
+  expect(chainCases(chainPair(), await liveDocuments()).some((c) => c.expect.final === 'Allowed' && c.expect.sealed === 'ImplicitlyDenied')).toBe(true);
+});
+
+test('cdktf deploy of every stack then pins the final trust in both accounts, roles and scraper in place', async () => {
   const result = await env.deploy();
   expectSuccess(result);
 
@@ -95,18 +127,7 @@ test('one cdktf deploy creates roles, scraper, and final trust in both accounts'
 });
 
 test('the live documents, read back from the emulated accounts, admit only this scraper', async () => {
-  const inline = async (account: string, role: string, name: string) =>
-    (await env.aws(account, ['iam', 'get-role-policy', '--role-name', role, '--policy-name', name])).PolicyDocument;
-  const docs = {
-    sourceTrust: await liveTrust(SOURCE, SOURCE_ROLE),
-    targetTrust: await liveTrust(TARGET, TARGET_ROLE),
-    sourcePermissions: await inline(SOURCE, SOURCE_ROLE, 'amp-xa-assume-target'),
-    targetPermissions: await inline(TARGET, TARGET_ROLE, 'amp-xa-remote-write'),
-  };
-  const cases = chainCases(
-    { sourceAccount: SOURCE, targetAccount: TARGET, region: 'eu-west-1', scraperArn, sourceRoleName: SOURCE_ROLE, targetRoleName: TARGET_ROLE, workspaceArn: example.workspaces.central.arn },
-    docs,
-  );
+  const cases = chainCases(chainPair(), await liveDocuments());
   for (const c of cases) {
     expect({ case: c.name, ...(await evaluate(c.request)) }).toEqual({ case: c.name, result: c.expect.final, ignoredContextKeys: [] });
   }
