@@ -111,12 +111,18 @@ export class E2eEnvironment {
 
   async stop(): Promise<void> {
     await this.emulator?.stop();
-    if (this.moto?.pid) {
+    const moto = this.moto;
+    if (moto?.pid && moto.exitCode === null) {
+      const exited = new Promise((resolve) => moto.once('exit', resolve));
       try {
-        process.kill(-this.moto.pid, 'SIGTERM');
+        process.kill(-moto.pid, 'SIGTERM');
       } catch {
         /* already gone */
       }
+      // Wait for it, so the test run ends with no server left behind (bounded: SIGKILL after 10 s).
+      const killed = setTimeout(() => moto.pid && process.kill(-moto.pid, 'SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killed);
     }
     if (this.workDir) rmSync(this.workDir, { recursive: true, force: true });
   }
