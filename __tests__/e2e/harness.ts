@@ -120,7 +120,13 @@ export class E2eEnvironment {
         /* already gone */
       }
       // Wait for it, so the test run ends with no server left behind (bounded: SIGKILL after 10 s).
-      const killed = setTimeout(() => moto.pid && process.kill(-moto.pid, 'SIGKILL'), 10_000);
+      const killed = setTimeout(() => {
+        try {
+          process.kill(-moto.pid!, 'SIGKILL');
+        } catch {
+          /* gone meanwhile */
+        }
+      }, 10_000);
       await exited;
       clearTimeout(killed);
     }
