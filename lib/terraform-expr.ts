@@ -36,6 +36,7 @@ export function condition(expression: string): boolean {
  * (`\\`, `\"`, `\n`, `\r`, `\t`, `\uNNNN`; JSON's `\b` and `\f` are not among them).
  */
 export function hclString(value: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must be escaped
   const escaped = literal(value).replace(/[\\"\u0000-\u001f\u007f]/g, (c) => {
     switch (c) {
       case '\\':

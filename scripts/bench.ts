@@ -7,7 +7,7 @@
  */
 import { spawn } from 'child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { cpus, tmpdir } from 'os';
 import * as path from 'path';
 import { generateFleet } from './generate-fleet';
 
@@ -137,7 +137,7 @@ async function main() {
     rmSync(work, { recursive: true, force: true });
   }
   const baseline = rows[0];
-  console.log(`amp-xa bench on ${require('os').cpus().length} cores, node ${process.version}; median of N runs, peak RSS of the process tree\n`);
+  console.log(`amp-xa bench on ${cpus().length} cores, node ${process.version}; median of N runs, peak RSS of the process tree\n`);
   console.log(['case'.padEnd(30), 'runs', 'median s'.padStart(9), 'x baseline'.padStart(11), 'peak MB'.padStart(8), 'ms/pair'.padStart(8)].join('  '));
   for (const r of rows) {
     const perPair = 'pairs' in r ? ((r.seconds - baseline.seconds) * 1000) / (r as { pairs: number }).pairs : undefined;

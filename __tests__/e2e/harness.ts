@@ -43,7 +43,6 @@ export function run(command: string, args: string[], options: { cwd?: string; en
   });
 }
 
-// eslint-disable-next-line no-control-regex
 const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
 
 export class E2eEnvironment {

@@ -9,7 +9,6 @@
  *   can only be passed (iam:PassRole) in its own account.
  * Everything here is pure: the workspace-existence check needs moto and lives in the emulator.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import { parse } from 'yaml';
 
 export interface FieldProblem {

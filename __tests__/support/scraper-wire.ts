@@ -2,7 +2,6 @@
  * The scraper emulator's wire side: the emulated scraper record, AMP's response shapes (DescribeScraper,
  * ListScrapers pages) and the HTTP plumbing (body parsing, SigV4 region, JSON answers with x-amzn-ErrorType).
  */
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import type * as http from 'http';
 import { cannotParse, partitionOf } from './scraper-validation';
 
