@@ -57,15 +57,9 @@ export interface FleetPlan {
   readonly tags: Record<string, string>;
 }
 
-export class ConfigError extends Error {
-  constructor(
-    readonly source: string,
-    readonly problems: string[],
-  ) {
-    super(`invalid amp-xa config ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
+// Moved to errors.ts (it bounds and sanitizes every problem line); re-exported for existing importers.
+import { ConfigError } from './errors';
+export { ConfigError };
 
 export const SCRAPERS_PER_ACCOUNT_REGION_QUOTA = 10;
 
