@@ -23,10 +23,10 @@ test('the shipped examples are valid', () => {
   expect(plan(exampleConfig('fleet.json')).pairs).toHaveLength(3);
 });
 
-test('defaults: local backend, null_resource finalizer, alias and role names from the pair', () => {
+test('defaults: local backend, terraform_data finalizer, alias and role names from the pair', () => {
   const fleet = plan(exampleConfig());
   expect(fleet.backend).toEqual({ type: 'local', directory: 'state' });
-  expect(fleet.finalizer).toEqual({ resource: 'null_resource', awsCli: 'aws' });
+  expect(fleet.finalizer).toEqual({ resource: 'terraform_data', awsCli: 'aws' });
   const [pair] = fleet.pairs;
   expect(pair).toMatchObject({
     alias: 'prod-to-central',
@@ -46,7 +46,7 @@ const cases: Array<[string, (c: any) => void, RegExp]> = [
   ['account ID as a number', (c) => (c.accounts.workload.id = 111111111111), /^accounts\.workload\.id: expected a 12-digit AWS account ID, got 111111111111$/],
   ['malformed region', (c) => (c.accounts.workload.region = 'Europe'), /^accounts\.workload\.region: expected an AWS region/],
   ['malformed cluster ARN', (c) => (c.clusters['prod-eks'].arn = 'arn:aws:eks:eu-west-1:111111111111:prod-eks'), /^clusters\.prod-eks\.arn: expected an EKS cluster ARN/],
-  ['malformed workspace ARN', (c) => (c.workspaces.central.arn = 'ws-123'), /^workspaces\.central\.arn: expected an AMP workspace ARN \(e\.g\. .*\), got "ws-123"$/],
+  ['malformed workspace ARN', (c) => (c.workspaces.central.arn = 'ws-123'), /^workspaces\.central\.arn: expected an AMP workspace ARN in a known partition \(aws, aws-cn, .*\) \(e\.g\. .*\), got "ws-123"$/],
   ['workspace with neither arn nor create', (c) => delete c.workspaces.central.arn, /^workspaces\.central: a workspace needs `account` plus either `arn`/],
   ['malformed subnet', (c) => (c.clusters['prod-eks'].subnetIds[1] = 'subnet-XYZ'), /^clusters\.prod-eks\.subnetIds\[1\]: expected a subnet ID .*got "subnet-XYZ"$/],
   ['too many subnets', (c) => (c.clusters['prod-eks'].subnetIds = Array.from({ length: 6 }, (_, i) => `subnet-0000000${i}`)), /^clusters\.prod-eks\.subnetIds: give 1 to 5 subnet IDs \(an AMP scraper limit\), got 6 items$/],
@@ -85,7 +85,8 @@ const cases: Array<[string, (c: any) => void, RegExp]> = [
   ['missing field', (c) => delete c.clusters['prod-eks'].arn, /^clusters\.prod-eks\.arn: required field is missing \(expected string\)$/],
   ['no pairs', (c) => (c.pairs = []), /^pairs: list at least one pair/],
   ['deployer role in another account', (c) => (c.accounts.workload.credentials.assumeRoleArn = 'arn:aws:iam::999999999999:role/x'), /^accounts\.workload\.credentials\.assumeRoleArn: role is in account 999999999999 but the account id is 111111111111/],
-  ['a profile with a space', (c) => (c.accounts.workload.credentials = { profile: 'my profile' }), /^accounts\.workload\.credentials\.profile: expected a profile name without spaces, got "my profile"$/],
+  ['a profile with a line break', (c) => (c.accounts.workload.credentials = { profile: 'my\nprofile' }), /^accounts\.workload\.credentials\.profile: expected a profile name without control or invisible characters .*, got "my\\nprofile"$/],
+  ['a cluster ARN in an unknown partition', (c) => (c.clusters['prod-eks'].arn = 'arn:aws-xx:eks:eu-west-1:111111111111:cluster/prod-eks'), /^clusters\.prod-eks\.arn: expected an EKS cluster ARN in a known partition \(aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc\)/],
   ['an external ID with a space', (c) => (c.accounts.workload.credentials.externalId = 'a b'), /^accounts\.workload\.credentials\.externalId: expected an STS external ID/],
   ['missing scrape config file', (c) => (c.pairs[0].scrapeConfigFile = 'scrape/none.yaml'), /^pairs\[0\]\.scrapeConfigFile: cannot read .*scrape\/none\.yaml \(ENOENT\); paths are relative to the config file$/],
 ];

@@ -29,5 +29,5 @@ test('editors flag what the app rejects: a bad account ID, an unknown field, too
 
 test('field descriptions reach the editor', () => {
   expect(committed.properties.pairs.items.properties.name.description).toMatch(/renaming replaces the scraper/);
-  expect(committed.properties.finalizer.properties.resource.enum).toEqual(['null_resource', 'terraform_data']);
+  expect(committed.properties.finalizer.properties.resource.enum).toEqual(['terraform_data', 'null_resource']);
 });
