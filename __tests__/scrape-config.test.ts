@@ -33,11 +33,19 @@ describe('the built-in and example scrape configs', () => {
     expect(cadvisor.relabel_configs[2]).toMatchObject({ target_label: '__metrics_path__', replacement: '/api/v1/nodes/$1/proxy/metrics/cadvisor' });
   });
 
-  // An independent oracle: the Prometheus config JSON Schema from shared/ (not part of this repository).
+  // An independent oracle: the Prometheus config JSON Schema from ../shared (this project's workspace, not part
+  // of the repository). Only this project's .ci/run demands it (AMP_XA_REQUIRE_SHARED_DATA=1); anywhere else,
+  // a user's CI included, the check is skipped and says so.
   const schemaPath = path.join(__dirname, '..', '..', 'shared', 'data', 'prometheus-config.schema.json');
   const haveSchema = existsSync(schemaPath);
-  if (!haveSchema && process.env.CI) throw new Error(`CI needs ${schemaPath}`);
-  (haveSchema ? test : test.skip)('conform to the Prometheus configuration JSON Schema', () => {
+  if (!haveSchema && process.env.AMP_XA_REQUIRE_SHARED_DATA === '1') {
+    test('the Prometheus configuration JSON Schema is present (AMP_XA_REQUIRE_SHARED_DATA=1)', () => {
+      throw new Error(`AMP_XA_REQUIRE_SHARED_DATA=1 but ${schemaPath} is missing`);
+    });
+  } else if (!haveSchema) {
+    console.warn(`skipped: the Prometheus JSON Schema check of the scrape configs (${schemaPath} not found; it is optional outside this project's CI)`);
+  }
+  (haveSchema ? test : test.skip)(`conform to the Prometheus configuration JSON Schema${haveSchema ? '' : ' (skipped: ../shared/data/prometheus-config.schema.json not found)'}`, () => {
     const ajv = new Ajv({ strict: false, allErrors: true });
     addFormats(ajv);
     const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
