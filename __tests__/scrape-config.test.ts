@@ -80,7 +80,7 @@ const job = (extra: string) => `scrape_configs:\n  - job_name: a\n    static_con
 const bad: Array<[string, string, RegExp]> = [
   ['empty file', '   \n', /^\(file\): is empty/],
   ['YAML syntax error', 'scrape_configs: [', /^\(yaml\): /],
-  ['duplicate YAML key', 'global: {}\nglobal: {}\nscrape_configs: []', /^\(root\)\.global: duplicate key; each key may appear once in a mapping$/],
+  ['duplicate YAML key', 'global: {}\nglobal: {}\nscrape_configs: []', /^global: duplicate key; each key may appear once in a mapping$/],
   ['a list at the top', '- a\n- b', /^\(file\): expected a YAML mapping at the top, got a list/],
   ['unsupported top-level section', 'remote_write: []\nscrape_configs: []', /^\(root\)\.remote_write: not supported by the AMP managed collector; allowed here: global, scrape_configs$/],
   ['rule_files', 'rule_files: [a]\n' + job(''), /^\(root\)\.rule_files: not supported/],

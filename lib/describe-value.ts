@@ -70,9 +70,21 @@ function boundedJson(value: unknown, depth: number): string {
   return typeof value;
 }
 
+/** A string quoted as JSON with everything outside printable ASCII escaped, cut to about `max` characters. */
+function quoteString(value: string, max: number): string {
+  let out = '"';
+  for (const ch of value) {
+    const piece = escapeText(JSON.stringify(ch).slice(1, -1));
+    if (out.length + piece.length + 1 > max) return `${out}"... (${value.length} characters)`;
+    out += piece;
+  }
+  return `${out}"`;
+}
+
 /** A value as error messages quote it: JSON, non-ASCII escaped, cut to `max` characters, "nothing" for a missing value. */
 export function describeValue(value: unknown, max = 80): string {
   if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return quoteString(value, max);
   return escapeText(boundedJson(value, 2), max);
 }
 

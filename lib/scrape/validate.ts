@@ -214,32 +214,34 @@ function yamlProblems(Y: typeof Yaml, doc: Yaml.Document.Parsed): string[] {
     }
     return false;
   };
+  // Paths as the Checker writes them: `global.scrape_interval`, `scrape_configs[0]`; `(root)` for the top.
   const walk = (node: unknown, path: string, depth: number): void => {
+    const shown = path || '(root)';
     if (depth > MAX_YAML_DEPTH) {
-      problems.push(`${path}: nested deeper than ${MAX_YAML_DEPTH} levels`);
+      problems.push(`${shown}: nested deeper than ${MAX_YAML_DEPTH} levels`);
       return;
     }
     if (Y.isAlias(node) || !Y.isNode(node)) return;
-    if (tagProblem(path, node)) return;
-    if (Y.isSeq(node)) node.items.forEach((item, i) => walk(item, `${path}[${i}]`, depth + 1));
+    if (tagProblem(shown, node)) return;
+    if (Y.isSeq(node)) node.items.forEach((item, i) => walk(item, `${shown}[${i}]`, depth + 1));
     if (Y.isMap(node)) {
       const seen = new Set<string>();
       for (const pair of node.items) {
         const key = pair.key;
-        if (!Y.isScalar(key) || !['string', 'number', 'boolean'].includes(typeof key.value) && key.value !== null) {
-          problems.push(`${path}: a key that is not a plain string (a list, mapping, alias or tagged value); Prometheus keys are plain strings`);
+        if (Y.isNode(key) && tagProblem(shown, key)) continue;
+        if (!Y.isScalar(key) || (!['string', 'number', 'boolean'].includes(typeof key.value) && key.value !== null)) {
+          problems.push(`${shown}: a key that is not a plain string (a list, mapping or alias); Prometheus keys are plain strings`);
           continue;
         }
         const name = String(key.value);
-        const keyPath = `${path}${pathKey(name)}`;
-        if (tagProblem(keyPath, key)) continue;
+        const keyPath = path ? `${path}${pathKey(name)}` : pathKey(name).replace(/^\./, '');
         if (seen.has(name)) problems.push(`${keyPath}: duplicate key; each key may appear once in a mapping`);
         seen.add(name);
         walk(pair.value, keyPath, depth + 1);
       }
     }
   };
-  walk(doc.contents, '(root)', 0);
+  walk(doc.contents, '', 0);
   return problems;
 }
 
