@@ -55,7 +55,7 @@ export function synthInChild(configPath: string, dir: string): Run {
     cwd: dir,
     env: { PATH: process.env.PATH!, CDKTF_OUTDIR: outdir, AMP_XA_CONFIG: configPath, CHECKPOINT_DISABLE: '1' },
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: 30_000,
     maxBuffer: 1024 * 1024,
   });
   if (r.error) throw new Error(`the app did not finish: ${r.error.message}`);
