@@ -4,6 +4,7 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { ConfigError, quotaWarnings } from '../lib/config/fleet';
 import { synthFleetApp } from '../lib/fleet-app';
+import { describeKind, describeValue, escapeText, formatPath } from '../lib/describe-value';
 
 /** Problems reported for a config mutated from the example. */
 function problems(mutate: (c: any) => void, base = 'single-pair.json'): string[] {
@@ -135,6 +136,19 @@ test('an invalid scrape config file is rejected with its key path', () => {
   expect(() => plan(config, dir)).toThrow(/pairs\[0\]\.scrapeConfigFile \(bad\.yaml\) global\.scrape_interval: must be at least 30s/);
 });
 
+test('ConfigError escapes and bounds every problem line, whoever built it', () => {
+  const e = new ConfigError('src\n\u001b[31m', ['a.b: x\n  - forged\u001b[0m\u202e', 'c: ' + 'y'.repeat(10_000), 'c: ' + 'y'.repeat(10_000), ...Array.from({ length: 60 }, (_, i) => `p${i}: z`)]);
+  expect(e.problems[0]).toBe('a.b: x\\n  - forged\\x1b[0m\\u202e');
+  expect(e.problems[1]).toMatch(/^c: y+\.\.\. \(\d+ more characters\)$/);
+  expect(e.problems[1].length).toBeLessThanOrEqual(430);
+  expect(e.problems).toHaveLength(50);
+  expect(e.omitted).toBe(12); // 63 problems, one a duplicate: 62, of which 50 shown
+  expect(e.message.split('\n')).toHaveLength(52);
+  expect(e.message).toMatch(/^invalid amp-xa config src\\n\\x1b\[31m:\n/);
+  expect(e.message).toMatch(/^[\x20-\x7e\n]*$/);
+  expect(e.message.endsWith('\n  ... and 12 more problems (fix the ones above first)')).toBe(true);
+});
+
 test('more than 10 scrapers per source account and region is a warning, not an error', () => {
   const config = exampleConfig();
   for (let i = 0; i < 11; i++) {
@@ -144,4 +158,30 @@ test('more than 10 scrapers per source account and region is a warning, not an e
   const fleet = plan(config);
   expect(quotaWarnings(fleet)).toEqual([expect.stringMatching(/^account\/region 111111111111 eu-west-1 gets 12 scrapers; the default AMP quota is 10/)]);
   expect(quotaWarnings(plan(exampleConfig()))).toEqual([]);
+});
+
+test.each([
+  ['a\u202eb', '"a\\u202eb"'],
+  ['tab\tnew\nline', '"tab\\tnew\\nline"'],
+  ['\u001b[31m', '"\\u001b[31m"'],
+  ['back\\slash', '"back\\\\slash"'],
+  ['prod-\u0435ks', '"prod-\\u0435ks"'],
+  ['\u{1f600}', '"\\u{1f600}"'],
+  ['x'.repeat(500), `"${'x'.repeat(20)}"... (500 characters)`],
+])('describeValue(%p) is %s: JSON, printable ASCII, bounded', (value, shown) => {
+  expect(describeValue(value, value.length > 100 ? 22 : 80)).toBe(shown);
+});
+
+test('describeValue bounds structures; describeKind never shows content; escapeText and formatPath', () => {
+  expect(describeValue(Array.from({ length: 100 }, (_, i) => i))).toBe('[0,1,2,3,4,... 95 more]');
+  expect(describeValue({ a: { b: { c: { d: 1 } } } })).toBe('{"a":{"b":{1 key}}}');
+  expect(describeValue(undefined)).toBe('nothing');
+  expect(describeKind('hunter2')).toBe('a string of 7 characters');
+  expect(describeKind({ password: 'hunter2' })).toBe('a mapping');
+  expect(describeKind([1, 2])).toBe('a list of 2 items');
+  expect(describeKind(Buffer.from('secret'))).toBe('binary data');
+  expect(escapeText('\u0000\u007f\u0085\u2028\u{e0041}')).toBe('\\x00\\x7f\\u0085\\u2028\\u{e0041}');
+  expect(escapeText('abcdef', 3)).toBe('abc... (3 more characters)');
+  expect(formatPath(['accounts', 'prod-eks', 'ids', 1, 'a b', '__proto__'])).toBe('accounts.prod-eks.ids[1]["a b"].__proto__');
+  expect(formatPath([0, 'x'])).toBe('[0].x');
 });

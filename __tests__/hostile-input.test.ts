@@ -308,6 +308,17 @@ describe('error output: bounded, one line per problem, nothing invisible or raw'
     expect(run.lines[0]).toContain('evil\\n\\x1b[31mname.json');
   });
 
+  test('a folder name with a newline and escapes, quoted raw by a file error, is escaped by ConfigError itself', () => {
+    const dir = path.join(freshDir(), 'evil\n  - forged: \u001b[2J\u202e');
+    mkdirSync(dir);
+    const config = exampleConfig();
+    config.pairs[0].scrapeConfigFile = 'missing.yaml';
+    const run = synth(writeConfig(dir, config), dir);
+    const problems = expectRejected(run, SCRAPE);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('evil\\n  - forged: \\x1b[2J\\u202e/missing.yaml (ENOENT)');
+  });
+
   test('scrape config values are described, never quoted', () => {
     const { run, problems } = withScrape('scrape_configs: "AKIAEXAMPLESECRETKEY"\n');
     expect(problems(SCRAPE)[0]).toMatch(/scrape_configs: expected a list, got a string of 20 characters$/);
