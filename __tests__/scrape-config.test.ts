@@ -107,3 +107,10 @@ const bad: Array<[string, string, RegExp]> = [
 test.each(bad)('rejects %s with the key path', (_name, text, expected) => {
   expect(validateScrapeConfiguration(text)).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
 });
+
+test('merge keys work as in Prometheus (go-yaml), and merged-in keys are checked too', () => {
+  expect(validateScrapeConfiguration('scrape_configs:\n  - job_name: a\n    <<: {static_configs: [{targets: ["x:9100"]}]}\n')).toEqual([]);
+  expect(validateScrapeConfiguration('scrape_configs:\n  - job_name: a\n    <<: {basic_auth: {}, static_configs: [{targets: ["x:9100"]}]}\n')).toEqual([
+    expect.stringMatching(/^scrape_configs\[0\]\.basic_auth: not supported by the AMP managed collector/),
+  ]);
+});
