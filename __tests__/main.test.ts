@@ -23,7 +23,7 @@ test('without AMP_XA_CONFIG, the embedded example synthesizes both phases', () =
   const r = runApp(undefined);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
-  expect(r.written).toEqual(expect.arrayContaining(['manifest.json', 'stacks/prod-to-central-scraper/cdk.tf.json', 'stacks/prod-to-central-trust/cdk.tf.json']));
+  expect(r.written).toEqual(expect.arrayContaining(['manifest.json', 'stacks/workload-scrapers/cdk.tf.json', 'stacks/workload-trust/cdk.tf.json']));
 });
 
 test.each([

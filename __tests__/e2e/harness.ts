@@ -54,11 +54,25 @@ export class E2eEnvironment {
   /** The environment every command of the run gets: offline Terraform, emulated AWS endpoint, base credentials. */
   baseEnv: NodeJS.ProcessEnv = {};
 
-  constructor(private readonly fleetConfig: unknown) {}
+  /** `awsManagedPolicies`: moto loads AWS's managed policies (slower IAM start; only the adoption test needs them). */
+  constructor(
+    private fleetConfig: unknown,
+    private readonly options: { awsManagedPolicies?: boolean } = {},
+  ) {}
+
+  /** Replaces the fleet config the next cdktf command reads (a user editing their config file). */
+  writeConfig(config: unknown): void {
+    this.fleetConfig = config;
+    writeFileSync(this.configPath, JSON.stringify(config, null, 2));
+  }
 
   async start(): Promise<void> {
     const motoPort = await freePort();
-    this.moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(motoPort)], { stdio: 'ignore', detached: true });
+    this.moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(motoPort)], {
+      stdio: 'ignore',
+      detached: true,
+      env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: this.options.awsManagedPolicies ? 'true' : 'false' },
+    });
     const motoUrl = `http://127.0.0.1:${motoPort}`;
     await waitFor(async () => (await fetch(`${motoUrl}/moto-api/`)).ok, 'moto_server to answer');
     this.emulator = new ScraperEmulator({ motoUrl, transitionMs: 1500 });
