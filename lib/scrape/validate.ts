@@ -229,6 +229,11 @@ function yamlProblems(Y: typeof Yaml, doc: Yaml.Document.Parsed): string[] {
       for (const pair of node.items) {
         const key = pair.key;
         if (Y.isNode(key) && tagProblem(shown, key)) continue;
+        if (Y.isScalar(key) && typeof key.value === 'symbol' && key.source === '<<') {
+          // A merge key: its value (a mapping or aliases) is merged into this mapping, and checked there.
+          walk(pair.value, path, depth + 1);
+          continue;
+        }
         if (!Y.isScalar(key) || (!['string', 'number', 'boolean'].includes(typeof key.value) && key.value !== null)) {
           problems.push(`${shown}: a key that is not a plain string (a list, mapping or alias); Prometheus keys are plain strings`);
           continue;
@@ -251,7 +256,8 @@ export function validateScrapeConfiguration(yamlText: string): string[] {
   if (yamlText.trim() === '') return ['(file): is empty; expected a YAML mapping with scrape_configs'];
   // Loaded here, not at the top: synth without scrape config files never needs a YAML parser.
   const Y = require('yaml') as typeof Yaml;
-  const doc = Y.parseDocument(yamlText, { uniqueKeys: false });
+  // merge: Prometheus's YAML reader (go-yaml) applies `<<` merge keys, so they are valid in its configs.
+  const doc = Y.parseDocument(yamlText, { uniqueKeys: false, merge: true });
   const structural = yamlProblems(Y, doc);
   if (structural.length) return structural;
   if (!Y.isMap(doc.contents)) return [`(file): expected a YAML mapping at the top, got ${Y.isSeq(doc.contents) ? 'a list' : 'a scalar'}`];
