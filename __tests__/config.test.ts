@@ -113,7 +113,7 @@ test('the same app synthesizes a valid config into the output directory', () => 
   const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-battery-'));
   const outdir = path.join(dir, 'cdktf.out');
   expect(synthFleetApp({ configPath: path.join(__dirname, '..', 'examples', 'single-pair.json'), outdir, log: () => undefined })).toBe(0);
-  expect(existsSync(path.join(outdir, 'stacks', 'prod-to-central-trust', 'cdk.tf.json'))).toBe(true);
+  expect(existsSync(path.join(outdir, 'stacks', 'workload-trust', 'cdk.tf.json'))).toBe(true);
 });
 
 test('all problems are reported at once', () => {

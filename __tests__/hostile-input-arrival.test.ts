@@ -9,8 +9,8 @@ import * as path from 'path';
 import { FINALIZE_COMMAND } from '../lib/finalize-command';
 import { configIn, exampleConfig, freshDir, localExecs, stackJson, synth, terraformLiteral, type Run, writeConfig } from './hostile-input.helpers';
 
-const SCRAPER_STACK = 'prod-to-central-scraper';
-const TRUST_STACK = 'prod-to-central-trust';
+const SCRAPER_STACK = 'workload-scrapers';
+const TRUST_STACK = 'workload-trust';
 
 function synthOk(mutate: (c: any) => void, files: Record<string, string | Buffer> = {}): Run {
   const { file } = configIn(mutate, files);
@@ -105,7 +105,7 @@ describe('injection: template-like text arrives as written', () => {
 
   test('tag values in non-Latin scripts arrive as written', () => {
     const run = synthOk((c) => (c.pairs[0].tags = { team: 'Zürich-Ωmega plätze', 'app/name': 'a=b+c@d' }));
-    expect(only(stackJson(run, SCRAPER_STACK).resource.aws_prometheus_scraper).tags).toEqual({ team: 'Zürich-Ωmega plätze', 'app/name': 'a=b+c@d' });
+    expect(only(stackJson(run, SCRAPER_STACK).resource.aws_prometheus_scraper).tags).toMatchObject({ team: 'Zürich-Ωmega plätze', 'app/name': 'a=b+c@d' });
   });
 });
 
@@ -166,17 +166,23 @@ describe('partitions, prototype keys, files and parsers: valid input is accepted
     expect(text).not.toMatch(/arn:aws:/);
   });
 
-  // May depend on the lookup fix in lib/config/fleet.ts.
   test('constructor as an account, cluster and workspace name', () => {
     const run = synthOk((c) => {
       c.accounts = { constructor: c.accounts.workload, observability: c.accounts.observability };
       c.clusters = { constructor: { ...c.clusters['prod-eks'], account: 'constructor' } };
       c.workspaces = { constructor: c.workspaces.central };
-      c.pairs = [{ name: 'constructor', cluster: 'constructor', workspace: 'constructor' }];
+      c.pairs = [{ name: 'p1', cluster: 'constructor', workspace: 'constructor' }];
     });
-    const scraper = only(stackJson(run, 'constructor-scraper').resource.aws_prometheus_scraper);
+    const scraper = only(stackJson(run, 'constructor-scrapers').resource.aws_prometheus_scraper);
     expect(scraper.source[0].eks[0].cluster_arn).toBe(exampleConfig().clusters['prod-eks'].arn);
     expect(scraper.destination[0].amp[0].workspace_arn).toBe(exampleConfig().workspaces.central.arn);
+  });
+
+  // Fails until fixed outside this suite: the constructs library finds "constructor" on its children object
+  // ("There is already a Construct with name 'constructor'"), so a pair of that name crashes synth.
+  test('constructor as a pair name', () => {
+    const run = synthOk((c) => (c.pairs[0].name = 'constructor'));
+    expect(only(stackJson(run, SCRAPER_STACK).resource.aws_prometheus_scraper).alias).toBe('constructor');
   });
 
   test('a scrapeConfigFile that is a symlink to another file inside the folder', () => {
@@ -230,6 +236,6 @@ describe('partitions, prototype keys, files and parsers: valid input is accepted
     writeFileSync(path.join(dir, 'fleet.json'), text);
     const run = synth(path.join(dir, 'fleet.json'));
     expect(run.code).toBe(0);
-    expect(only(stackJson(run, SCRAPER_STACK).resource.aws_prometheus_scraper).tags).toEqual({ team: 'platform' });
+    expect(only(stackJson(run, SCRAPER_STACK).resource.aws_prometheus_scraper).tags).toMatchObject({ team: 'platform' });
   });
 });
