@@ -7,6 +7,7 @@ import { App, type TerraformStack } from 'cdktf';
 import './terraform-version-check';
 import { ConfigError, quotaWarnings, type FleetPlan } from './config/fleet';
 import { loadFleetConfig } from './config/load';
+import { localOrphans } from './orphans';
 import { ScraperStack } from '../stacks/scraper-stack';
 import { TrustStack } from '../stacks/trust-stack';
 import { WorkspaceStack } from '../stacks/workspace-stack';
@@ -53,7 +54,12 @@ export function synthFleetApp(options: { configPath?: string; outdir?: string; l
   }
   for (const warning of quotaWarnings(fleet)) log(`amp-xa warning: ${warning}`);
   const app = new App(options.outdir ? { outdir: options.outdir } : {});
-  buildFleet(app, fleet);
+  const { all } = buildFleet(app, fleet);
   app.synth();
+  // A state left by a stack the app no longer has holds resources no deploy will touch: say so on every synth.
+  // S3 and Terraform Cloud states need credentials to list; the plan-all script reports those.
+  if (fleet.backend.type === 'local') {
+    for (const line of localOrphans(fleet.backend.directory, all.map((stack) => stack.node.id))) log(`amp-xa warning: ${line}`);
+  }
   return 0;
 }

@@ -4,8 +4,6 @@
  * --role-configuration, then the trust edited by hand), adopted by one deploy: imported, updated in place (never
  * replaced), converged to the final trust and least-privilege permissions; a second deploy changes nothing.
  */
-import { writeFileSync } from 'fs';
-import * as path from 'path';
 import { E2eEnvironment, expectSuccess } from './harness';
 import { sourceTrustPolicy, targetTrustPolicy } from '../../lib/iam-documents';
 import { normalizePolicy } from '../support/policy';
@@ -36,14 +34,14 @@ async function manualSetup(): Promise<void> {
   await env.aws(TARGET, ['iam', 'attach-role-policy', '--role-name', TARGET_ROLE, '--policy-arn', 'arn:aws:iam::aws:policy/AmazonPrometheusRemoteWriteAccess']);
   // Something else someone added by hand, that amp-xa's least privilege does not keep.
   await env.aws(TARGET, ['iam', 'put-role-policy', '--role-name', TARGET_ROLE, '--policy-name', 'debug-extra', '--policy-document', json({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'aps:QueryMetrics', Resource: '*' }] })]);
-  const scrape = path.join(env.workDir, 'manual-scrape.yaml');
-  writeFileSync(scrape, 'global:\n  scrape_interval: 60s\nscrape_configs:\n  - job_name: pods\n    kubernetes_sd_configs:\n      - role: pod\n');
+  // AWS CLI v1 base64-encodes blob members itself: the raw YAML goes in.
+  const scrape = 'global:\n  scrape_interval: 60s\nscrape_configs:\n  - job_name: pods\n    kubernetes_sd_configs:\n      - role: pod\n';
   scraper = await env.aws(SOURCE, [
     'amp', 'create-scraper', '--alias', 'hand-made',
     '--source', `eksConfiguration={clusterArn=${CLUSTER},subnetIds=[${SUBNETS.join(',')}]}`,
     '--destination', `ampConfiguration={workspaceArn=${workspaceArn}}`,
     '--role-configuration', `sourceRoleArn=arn:aws:iam::${SOURCE}:role/${SOURCE_ROLE},targetRoleArn=arn:aws:iam::${TARGET}:role/${TARGET_ROLE}`,
-    '--scrape-configuration', `configurationBlob=fileb://${scrape}`,
+    '--scrape-configuration', json({ configurationBlob: scrape }),
   ]);
   // The procedure's last step: both trusts edited by hand to the real scraper ARN.
   await env.aws(SOURCE, ['iam', 'update-assume-role-policy', '--role-name', SOURCE_ROLE, '--policy-document', sourceTrust(scraper.arn)]);

@@ -47,8 +47,9 @@ export function run(command: string, args: string[], options: { cwd?: string; en
 const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
 
 export class E2eEnvironment {
-  readonly workDir = mkdtempSync(path.join(tmpdir(), 'amp-xa-e2e-'));
-  readonly configPath = path.join(this.workDir, 'fleet.json');
+  /** Made by start(), so a constructed but never started environment (a filtered run) leaves nothing behind. */
+  workDir = '';
+  configPath = '';
   emulator!: ScraperEmulator;
   private moto?: ReturnType<typeof spawn>;
   /** The environment every command of the run gets: offline Terraform, emulated AWS endpoint, base credentials. */
@@ -67,6 +68,8 @@ export class E2eEnvironment {
   }
 
   async start(): Promise<void> {
+    this.workDir = mkdtempSync(path.join(tmpdir(), 'amp-xa-e2e-'));
+    this.configPath = path.join(this.workDir, 'fleet.json');
     const motoPort = await freePort();
     this.moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(motoPort)], {
       stdio: 'ignore',
@@ -102,7 +105,6 @@ export class E2eEnvironment {
       AWS_CONFIG_FILE: path.join(this.workDir, 'no-aws-config'),
       AWS_SHARED_CREDENTIALS_FILE: path.join(this.workDir, 'no-aws-credentials'),
       TF_IN_AUTOMATION: '1',
-      TF_PLUGIN_CACHE_DIR: path.join(this.workDir, 'terraform', 'plugin-cache'),
       CDKTF_DISABLE_PLUGIN_CACHE_ENV: 'true',
     };
   }
@@ -116,7 +118,7 @@ export class E2eEnvironment {
         /* already gone */
       }
     }
-    rmSync(this.workDir, { recursive: true, force: true });
+    if (this.workDir) rmSync(this.workDir, { recursive: true, force: true });
   }
 
   /** Synthesizes and pins providers to the committed lock file, as an air-gapped runner does before deploying. */
