@@ -50,3 +50,13 @@ export function awsAuthMapRole(roleArn: string): string {
  * ...:role/aws-service-role/x/Name -> ...:role/Name. No backslashes: HCL strings reject `\/`.
  */
 export const ROLE_PATH_PATTERN = '/:role/.*//';
+
+/** The role ARN aws-auth accepts: `arn:aws:iam::1:role/aws-service-role/x/Name` -> `arn:aws:iam::1:role/Name`. */
+export function pathFreeRoleArn(roleArn: string): string {
+  return roleArn.replace(/:role\/.*\//, ':role/');
+}
+
+/** Several aws-auth `mapRoles` entries as one YAML sequence (duplicates once). */
+export function awsAuthMapRoles(roleArns: string[]): string {
+  return stringify([...new Set(roleArns)].map((rolearn) => ({ rolearn, username: COLLECTOR_USER })));
+}

@@ -16,6 +16,10 @@ export type { BootstrapTrust };
 
 export const SCRAPER_SERVICE_PRINCIPAL = 'scraper.aps.amazonaws.com';
 
+/** The inline permission policies' names: amp-xa's own, so adoption and `npm run status` can tell them from others. */
+export const SOURCE_PERMISSIONS_POLICY_NAME = 'amp-xa-assume-target';
+export const TARGET_PERMISSIONS_POLICY_NAME = 'amp-xa-remote-write';
+
 /**
  * Resource ID of the sealed bootstrap's placeholder scraper ARN. AMP generates every scraper ID itself
  * (`s-` + a UUID; CreateScraper takes no ID), so an ID without the `s-` prefix can never be a scraper's.

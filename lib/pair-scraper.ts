@@ -11,7 +11,7 @@ import { PrometheusScraper } from '@cdktf/provider-aws/lib/prometheus-scraper';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { sourceSide, type PairPlan } from './config/fleet';
 import type { BootstrapTrust } from './config/schema';
-import { renderPolicy, sourcePermissionsPolicy, sourceTrustPolicy, targetPermissionsPolicy, targetTrustPolicy } from './iam-documents';
+import { SOURCE_PERMISSIONS_POLICY_NAME, TARGET_PERMISSIONS_POLICY_NAME, renderPolicy, sourcePermissionsPolicy, sourceTrustPolicy, targetPermissionsPolicy, targetTrustPolicy } from './iam-documents';
 import { awsAuthMapRole, ROLE_PATH_PATTERN } from './eks-access';
 import { literal } from './terraform-expr';
 import { literalTags } from './providers';
@@ -64,13 +64,13 @@ export class PairScraper extends Construct {
     const sourcePermissions = new IamRolePolicy(this, 'source-assume-target', {
       provider: source,
       role: this.sourceRole.name,
-      name: 'amp-xa-assume-target',
+      name: SOURCE_PERMISSIONS_POLICY_NAME,
       policy: renderPolicy(sourcePermissionsPolicy(this.targetRole.arn)),
     });
     const targetPermissions = new IamRolePolicy(this, 'target-remote-write', {
       provider: target,
       role: this.targetRole.name,
-      name: 'amp-xa-remote-write',
+      name: TARGET_PERMISSIONS_POLICY_NAME,
       policy: renderPolicy(targetPermissionsPolicy(props.workspaceArn)),
     });
 

@@ -52,7 +52,14 @@ beforeAll(async () => {
   await env.start();
   workspaceArn = (await env.aws(TARGET, ['amp', 'create-workspace', '--alias', 'central'])).arn;
   await manualSetup();
-  env.writeConfig({
+  env.writeConfig(adoptingConfig());
+  await env.synthAndLock();
+}, 180_000);
+afterAll(() => env.stop());
+
+/** The adopting fleet config: the hand-made roles by name, the scraper by ID. */
+function adoptingConfig(): any {
+  return {
     accounts: {
       workload: { id: SOURCE, region: REGION, credentials: { assumeRoleArn: `arn:aws:iam::${SOURCE}:role/amp-xa-deployer` } },
       observability: { id: TARGET, region: REGION, credentials: { assumeRoleArn: `arn:aws:iam::${TARGET}:role/amp-xa-deployer` } },
@@ -60,17 +67,15 @@ beforeAll(async () => {
     clusters: { 'prod-eks': { account: 'workload', arn: CLUSTER, subnetIds: [...SUBNETS].reverse() } },
     workspaces: { central: { account: 'observability', arn: workspaceArn } },
     pairs: [{ name: 'prod-to-central', cluster: 'prod-eks', workspace: 'central', sourceRoleName: SOURCE_ROLE, targetRoleName: TARGET_ROLE, adopt: { scraperId: scraper.scraperId } }],
-  });
-  await env.synthAndLock();
-}, 180_000);
-afterAll(() => env.stop());
+  };
+}
 
 test('the plan imports the scraper and both roles and updates them in place: nothing is replaced or destroyed', async () => {
   const diff = await env.cdktf('diff', 'workload-scrapers');
   expectSuccess(diff);
-  expect(diff.output).toMatch(/aws_prometheus_scraper\.prod-to-central_scraper_\w+ will be updated in-place/);
+  expect(diff.output).toMatch(/aws_prometheus_scraper\.prod-to-central_scraper_\w+[^\n]* will be updated in-place/);
   expect(diff.output).toContain(`(imported from "${scraper.scraperId}")`);
-  expect(diff.output).toMatch(/aws_iam_role\.prod-to-central_source-role_\w+ will be (imported|updated in-place)/);
+  expect(diff.output).toMatch(/aws_iam_role\.prod-to-central_source-role_\w+[^\n]* will be (imported|updated in-place)/);
   // The managed policy to be detached shows before anything changes.
   expect(diff.output).toMatch(/AmazonPrometheusRemoteWriteAccess/);
   expect(diff.output).toMatch(/Plan: 7 to import, \d+ to add, \d+ to change, 0 to destroy/);
@@ -101,4 +106,15 @@ test('a second deploy changes nothing', async () => {
     const plan = await env.plan(stack);
     expect({ stack, code: plan.code, plan: plan.code === 0 ? '' : plan.output.slice(-3000) }).toEqual({ stack, code: 0, plan: '' });
   }
+});
+
+test('a config that would replace the adopted scraper fails at plan time instead of replacing it', async () => {
+  const config = JSON.parse(JSON.stringify(adoptingConfig()));
+  config.clusters['prod-eks'].subnetIds = ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'];
+  env.writeConfig(config);
+  const diff = await env.cdktf('diff', 'workload-scrapers');
+  expect(diff.code).not.toBe(0);
+  expect(diff.output).toMatch(/Instance cannot be destroyed/);
+  expect(diff.output).toMatch(/Resource aws_prometheus_scraper\.prod-to-central_scraper_\w+ \(prod-to-central\/scraper\) has/);
+  expect(env.emulator.list().map((s: any) => s.scraperId)).toEqual([scraper.scraperId]);
 });

@@ -89,7 +89,7 @@ test('a second deploy changes nothing', async () => {
   await expectNoChanges();
 });
 
-test('removing two pairs (one the last of its account) and renaming one destroys exactly their resources; nothing is left behind', async () => {
+test('removing two pairs (one the last of its account) and renaming one destroys exactly their resources; a new scraper that fails is replaced by the next deploy; nothing is left behind', async () => {
   const before = { a: await roles(A), b: await roles(B), obs: await roles(OBS) };
   env.writeConfig(
     fleet(workspaces, [
@@ -97,14 +97,23 @@ test('removing two pairs (one the last of its account) and renaming one destroys
       ['prod-to-audit', 'prod-eks', 'audit'],
     ]),
   );
-  const result = await env.deploy();
-  expectSuccess(result);
+  // AMP fails the renamed pair's new scraper: the deploy fails with AWS's reason (the removals still happen).
+  env.emulator.failNext({ operation: 'create', statusReason: 'The scraper cannot reach the cluster endpoint: test fault', match: { alias: 'prod-central' } });
+  const failed = await env.deploy();
+  expect(failed.code).not.toBe(0);
+  expect(failed.output).toMatch(/unexpected state 'CREATION_FAILED'/);
+  expect(failed.output).toContain('The scraper cannot reach the cluster endpoint: test fault');
+  const failedId = scrapersByAlias()['prod-central'].scraperId;
+
+  // The README's advice: deploy again. The failed scraper is replaced and phase 2 pins the new one.
+  expectSuccess(await env.deploy());
 
   // Scrapers: the untouched pair keeps its scraper; the renamed pair has a new one; the removed ones are gone.
   const byAlias = scrapersByAlias();
   expect(Object.keys(byAlias).sort()).toEqual(['prod-central', 'prod-to-audit']);
   expect(byAlias['prod-to-audit'].scraperId).toBe(scraperIds.get('prod-to-audit'));
-  expect([...scraperIds.values()]).not.toContain(byAlias['prod-central'].scraperId);
+  expect([...scraperIds.values(), failedId]).not.toContain(byAlias['prod-central'].scraperId);
+  expect(byAlias['prod-central'].status.statusCode).toBe('ACTIVE');
 
   // Roles: exactly the pairs still configured, in their accounts; the untouched pair's roles were not recreated.
   const after = { a: await roles(A), b: await roles(B), obs: await roles(OBS) };

@@ -83,7 +83,7 @@ export class E2eEnvironment {
 
     const mirror = await run(path.join(ROOT, 'scripts', 'offline-terraform.sh'), [path.join(this.workDir, 'terraform')]);
     if (mirror.code !== 0) throw new Error(`offline Terraform setup failed:\n${mirror.output}`);
-    const tfEnv = Object.fromEntries([...mirror.output.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1], m[2]]));
+    const tfEnv = Object.fromEntries([...mirror.output.matchAll(/^export (\w+)=(?:'([^']*)'|(\S*))$/gm)].map((m) => [m[1], m[2] ?? m[3]]));
 
     writeFileSync(this.configPath, JSON.stringify(this.fleetConfig, null, 2));
     writeFileSync(
@@ -111,14 +111,38 @@ export class E2eEnvironment {
 
   async stop(): Promise<void> {
     await this.emulator?.stop();
-    if (this.moto?.pid) {
+    const moto = this.moto;
+    if (moto?.pid && moto.exitCode === null) {
+      const exited = new Promise((resolve) => moto.once('exit', resolve));
       try {
-        process.kill(-this.moto.pid, 'SIGTERM');
+        process.kill(-moto.pid, 'SIGTERM');
       } catch {
         /* already gone */
       }
+      // Wait for it, so the test run ends with no server left behind (bounded: SIGKILL after 10 s).
+      const killed = setTimeout(() => {
+        try {
+          process.kill(-moto.pid!, 'SIGKILL');
+        } catch {
+          /* gone meanwhile */
+        }
+      }, 10_000);
+      await exited;
+      clearTimeout(killed);
     }
     if (this.workDir) rmSync(this.workDir, { recursive: true, force: true });
+  }
+
+  /**
+   * Creates every existing-workspace of a fleet config in moto (AMP refuses a scraper whose destination does not
+   * exist, and so does the emulator), points the config at the real ARNs, in place, and writes it.
+   */
+  async provisionWorkspaces(config: any): Promise<void> {
+    for (const [name, workspace] of Object.entries<any>(config.workspaces)) {
+      if (workspace.arn === undefined) continue;
+      workspace.arn = (await this.aws(config.accounts[workspace.account].id, ['amp', 'create-workspace', '--alias', name])).arn;
+    }
+    this.writeConfig(config);
   }
 
   /** Synthesizes and pins providers to the committed lock file, as an air-gapped runner does before deploying. */

@@ -51,6 +51,7 @@ const handTrust = JSON.stringify({
 
 beforeAll(async () => {
   await env.start();
+  await env.provisionWorkspaces(example);
   await env.synthAndLock();
 }, 120_000);
 afterAll(() => env.stop());
@@ -63,11 +64,43 @@ test('before anything exists, cdktf diff plans both phases (the pull-request che
   const phase2 = await env.cdktf('diff', PHASE2);
   expectSuccess(phase2);
   expect(phase2.output).not.toMatch(/will be created|will be read|Error/);
-  expect(phase2.output).toMatch(/pinned_scraper_arns\s+= \{\s+"prod-to-central"\s+= ""/);
+  expect(phase2.output).toMatch(/pinned_scraper_arns\s+= \{\s+\+ "?prod-to-central"?\s+= ""/);
   expect(env.emulator.list()).toEqual([]);
 });
 
-test('one cdktf deploy creates roles, scraper, and final trust in both accounts', async () => {
+/** The four live documents of the pair, as the IAM evaluator takes them. */
+async function liveDocuments() {
+  const inline = async (account: string, role: string, name: string) =>
+    (await env.aws(account, ['iam', 'get-role-policy', '--role-name', role, '--policy-name', name])).PolicyDocument;
+  return {
+    sourceTrust: await liveTrust(SOURCE, SOURCE_ROLE),
+    targetTrust: await liveTrust(TARGET, TARGET_ROLE),
+    sourcePermissions: await inline(SOURCE, SOURCE_ROLE, 'amp-xa-assume-target'),
+    targetPermissions: await inline(TARGET, TARGET_ROLE, 'amp-xa-remote-write'),
+  };
+}
+
+const chainPair = () => ({
+  sourceAccount: SOURCE,
+  targetAccount: TARGET,
+  region: 'eu-west-1',
+  scraperArn: env.emulator.list(SOURCE)[0].arn,
+  sourceRoleName: SOURCE_ROLE,
+  targetRoleName: TARGET_ROLE,
+  workspaceArn: example.workspaces.central.arn,
+});
+
+test('phase 1 alone leaves the roles sealed: the live documents admit no scraper, not even the pair\'s own', async () => {
+  expectSuccess(await env.cdktf('deploy', PHASE1, '--auto-approve'));
+  expect(env.emulator.list(SOURCE)).toHaveLength(1);
+  for (const c of chainCases(chainPair(), await liveDocuments())) {
+    expect({ case: c.name, ...(await evaluate(c.request)) }).toEqual({ case: c.name, result: c.expect.sealed, ignoredContextKeys: [] });
+  }
+  // The pair's own scraper is among the cases, and denied.
+  expect(chainCases(chainPair(), await liveDocuments()).some((c) => c.expect.final === 'Allowed' && c.expect.sealed === 'ImplicitlyDenied')).toBe(true);
+});
+
+test('cdktf deploy of every stack then pins the final trust in both accounts, roles and scraper in place', async () => {
   const result = await env.deploy();
   expectSuccess(result);
 
@@ -94,18 +127,7 @@ test('one cdktf deploy creates roles, scraper, and final trust in both accounts'
 });
 
 test('the live documents, read back from the emulated accounts, admit only this scraper', async () => {
-  const inline = async (account: string, role: string, name: string) =>
-    (await env.aws(account, ['iam', 'get-role-policy', '--role-name', role, '--policy-name', name])).PolicyDocument;
-  const docs = {
-    sourceTrust: await liveTrust(SOURCE, SOURCE_ROLE),
-    targetTrust: await liveTrust(TARGET, TARGET_ROLE),
-    sourcePermissions: await inline(SOURCE, SOURCE_ROLE, 'amp-xa-assume-target'),
-    targetPermissions: await inline(TARGET, TARGET_ROLE, 'amp-xa-remote-write'),
-  };
-  const cases = chainCases(
-    { sourceAccount: SOURCE, targetAccount: TARGET, region: 'eu-west-1', scraperArn, sourceRoleName: SOURCE_ROLE, targetRoleName: TARGET_ROLE, workspaceArn: example.workspaces.central.arn },
-    docs,
-  );
+  const cases = chainCases(chainPair(), await liveDocuments());
   for (const c of cases) {
     expect({ case: c.name, ...(await evaluate(c.request)) }).toEqual({ case: c.name, result: c.expect.final, ignoredContextKeys: [] });
   }
@@ -148,6 +170,23 @@ test('a phase-2 run that fails midway converges on re-run', async () => {
 
   const rerun = await env.deploy();
   expectSuccess(rerun);
+  await expectFinalTrust();
+  await expectNoChanges();
+});
+
+test('a scraper update that AMP fails (UPDATE_FAILED) fails the deploy with its reason; the next deploy retries it in place', async () => {
+  const [before] = env.emulator.list(SOURCE);
+  example.pairs[0].alias = 'prod-to-central-v2';
+  env.writeConfig(example);
+  env.emulator.failNext({ operation: 'update', statusReason: 'Scrape configuration could not be applied: test fault' });
+  const failed = await env.deploy();
+  expect(failed.code).not.toBe(0);
+  expect(failed.output).toMatch(/unexpected state 'UPDATE_FAILED'/);
+  expect(failed.output).toContain('Scrape configuration could not be applied: test fault');
+
+  expectSuccess(await env.deploy());
+  const [after] = env.emulator.list(SOURCE);
+  expect({ id: after.scraperId, alias: after.alias, status: after.status.statusCode }).toEqual({ id: before.scraperId, alias: 'prod-to-central-v2', status: 'ACTIVE' });
   await expectFinalTrust();
   await expectNoChanges();
 });

@@ -1,0 +1,149 @@
+/**
+ * Reads a pair's live state into a PairSnapshot (model.ts): the scraper, both roles with their trust and
+ * policies, the workspace ARN and the EKS cluster's authentication mode. Read-only calls only; every failure
+ * becomes data (missing / error) for the checks, so one unreadable account never hides the others.
+ */
+import { DescribeScraperCommand, ListScrapersCommand, ListWorkspacesCommand, type ScraperDescription, type ScraperSummary } from '@aws-sdk/client-amp';
+import { DescribeClusterCommand } from '@aws-sdk/client-eks';
+import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { parseArn } from '../arn';
+import type { PairPlan } from '../config/fleet';
+import { errorText, isNotFound, type AccountClients, type AccountPool } from './aws';
+import { found, missing, readError, type LiveCluster, type LiveRole, type LiveScraper, type PairSnapshot, type Read } from './model';
+import { decodePolicyDocument } from './policy';
+
+/** The IAM actions these reads need, per side (the deployer policies in examples/deployer grant them). */
+export const READ_ACTIONS = {
+  source: ['sts:GetCallerIdentity', 'aps:ListScrapers', 'aps:DescribeScraper', 'eks:DescribeCluster', 'iam:GetRole', 'iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'],
+  target: ['sts:GetCallerIdentity', 'aps:ListWorkspaces', 'iam:GetRole', 'iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'],
+} as const;
+
+/** Pages followed at most (a bound, not a limit anyone reaches: 100 pages of roles' policies or scrapers). */
+const MAX_PAGES = 100;
+
+/** Runs `read` once the account's credentials are verified; a thrown not-found becomes `missing`, anything else `error`. */
+async function attempt<T>(clients: AccountClients, read: () => Promise<Read<T>>): Promise<Read<T>> {
+  try {
+    await clients.verified;
+  } catch (e) {
+    return readError((e as Error).message);
+  }
+  try {
+    return await read();
+  } catch (e) {
+    return isNotFound(e) ? missing(errorText(e)) : readError(errorText(e));
+  }
+}
+
+export function toLiveScraper(s: ScraperSummary | ScraperDescription): LiveScraper {
+  return {
+    scraperId: s.scraperId ?? '',
+    arn: s.arn ?? '',
+    alias: s.alias,
+    statusCode: s.status?.statusCode ?? 'UNKNOWN',
+    statusReason: s.statusReason,
+    roleArn: s.roleArn,
+    clusterArn: s.source?.eksConfiguration?.clusterArn,
+    workspaceArn: s.destination?.ampConfiguration?.workspaceArn,
+    sourceRoleArn: s.roleConfiguration?.sourceRoleArn,
+    targetRoleArn: s.roleConfiguration?.targetRoleArn,
+  };
+}
+
+/** The pair's scrapers: `adopt.scraperId` if set (DescribeScraper), else ListScrapers by alias and cluster ARN. */
+export function findScrapers(pair: PairPlan, pool: AccountPool): Promise<Read<LiveScraper[]>> {
+  const clients = pool.for(pair.source);
+  return attempt(clients, async () => {
+    if (pair.adopt) {
+      const answer = await clients.amp.send(new DescribeScraperCommand({ scraperId: pair.adopt.scraperId }));
+      return found(answer.scraper ? [toLiveScraper(answer.scraper)] : []);
+    }
+    const scrapers: LiveScraper[] = [];
+    let nextToken: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const answer = await clients.amp.send(new ListScrapersCommand({ filters: { alias: [pair.alias], sourceArn: [pair.cluster.arn] }, nextToken }));
+      scrapers.push(...(answer.scrapers ?? []).map(toLiveScraper));
+      nextToken = answer.nextToken;
+      if (!nextToken) break;
+    }
+    // Filters are AWS's; checked again here so a service that ignores one cannot make a wrong match.
+    return found(scrapers.filter((s) => s.alias === pair.alias && s.clusterArn === pair.cluster.arn));
+  });
+}
+
+async function pages<T>(fetchPage: (marker?: string) => Promise<{ items: T[]; marker?: string }>): Promise<T[]> {
+  const out: T[] = [];
+  let marker: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const answer = await fetchPage(marker);
+    out.push(...answer.items);
+    marker = answer.marker;
+    if (!marker) break;
+  }
+  return out;
+}
+
+export function readRole(clients: AccountClients, roleName: string): Promise<Read<LiveRole>> {
+  return attempt(clients, async () => {
+    const { Role } = await clients.iam.send(new GetRoleCommand({ RoleName: roleName }));
+    const names = await pages(async (Marker) => {
+      const a = await clients.iam.send(new ListRolePoliciesCommand({ RoleName: roleName, Marker }));
+      return { items: a.PolicyNames ?? [], marker: a.IsTruncated ? a.Marker : undefined };
+    });
+    const inline = await Promise.all(
+      names.map(async (name) => ({ name, document: decodePolicyDocument((await clients.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }))).PolicyDocument) })),
+    );
+    const attached = await pages(async (Marker) => {
+      const a = await clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker }));
+      return { items: (a.AttachedPolicies ?? []).map((p) => ({ name: p.PolicyName ?? '', arn: p.PolicyArn ?? '' })), marker: a.IsTruncated ? a.Marker : undefined };
+    });
+    return found({ name: Role?.RoleName ?? roleName, arn: Role?.Arn ?? '', trust: decodePolicyDocument(Role?.AssumeRolePolicyDocument), inline, attached });
+  });
+}
+
+export function readCluster(clients: AccountClients, clusterArn: string): Promise<Read<LiveCluster>> {
+  const name = (parseArn(clusterArn)?.resource ?? '').replace(/^cluster\//, '');
+  return attempt(clients, async () => {
+    const { cluster } = await clients.eks.send(new DescribeClusterCommand({ name }));
+    if (!cluster) return missing(`no cluster ${name}`);
+    return found({ authenticationMode: cluster.accessConfig?.authenticationMode });
+  });
+}
+
+/** The workspace ARN: from the config, or (a workspace amp-xa creates) the one workspace with its exact alias. */
+export function workspaceArnOf(pair: PairPlan, pool: AccountPool): Promise<Read<string>> {
+  const ws = pair.workspace;
+  if (ws.kind === 'existing') return Promise.resolve(found(ws.arn));
+  const clients = pool.for(ws.account);
+  return attempt(clients, async () => {
+    const matches: string[] = [];
+    let nextToken: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const answer = await clients.amp.send(new ListWorkspacesCommand({ alias: ws.alias, nextToken }));
+      matches.push(...(answer.workspaces ?? []).filter((w) => w.alias === ws.alias && w.status?.statusCode !== 'DELETING').map((w) => w.arn ?? ''));
+      nextToken = answer.nextToken;
+      if (!nextToken) break;
+    }
+    if (matches.length === 1) return found(matches[0]);
+    return missing(matches.length ? `${matches.length} workspaces have alias ${ws.alias} (stack ${ws.stackName})` : `no workspace with alias ${ws.alias} (stack ${ws.stackName} not deployed?)`);
+  });
+}
+
+export class SnapshotReader {
+  private readonly clusters = new Map<string, Promise<Read<LiveCluster>>>();
+  constructor(private readonly pool: AccountPool) {}
+
+  async read(pair: PairPlan): Promise<PairSnapshot> {
+    const source = this.pool.for(pair.source);
+    const clusterKey = `${pair.source.name}\u0000${pair.cluster.arn}`;
+    if (!this.clusters.has(clusterKey)) this.clusters.set(clusterKey, readCluster(source, pair.cluster.arn));
+    const [scrapers, workspaceArn, sourceRole, targetRole, cluster] = await Promise.all([
+      findScrapers(pair, this.pool),
+      workspaceArnOf(pair, this.pool),
+      readRole(source, pair.sourceRoleName),
+      readRole(this.pool.for(pair.target), pair.targetRoleName),
+      this.clusters.get(clusterKey)!,
+    ]);
+    return { scrapers, workspaceArn, sourceRole, targetRole, cluster };
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * What `npm run status` reads from AWS for one pair (a snapshot: plain data, fetched by fetch.ts), and what the
+ * checks (checks.ts, pure functions of a snapshot) make of it.
+ */
+
+/** One read: the thing, or AWS said it does not exist, or it could not be read (credentials, network, access). */
+export type Read<T> = { readonly state: 'found'; readonly value: T } | { readonly state: 'missing'; readonly detail: string } | { readonly state: 'error'; readonly detail: string };
+
+export const found = <T>(value: T): Read<T> => ({ state: 'found', value });
+export const missing = <T>(detail: string): Read<T> => ({ state: 'missing', detail });
+export const readError = <T>(detail: string): Read<T> => ({ state: 'error', detail });
+
+export interface LiveScraper {
+  readonly scraperId: string;
+  readonly arn: string;
+  readonly alias?: string;
+  readonly statusCode: string;
+  readonly statusReason?: string;
+  /** The scraper's service-linked role (with its path). */
+  readonly roleArn?: string;
+  readonly clusterArn?: string;
+  readonly workspaceArn?: string;
+  readonly sourceRoleArn?: string;
+  readonly targetRoleArn?: string;
+}
+
+export interface LiveRole {
+  readonly name: string;
+  readonly arn: string;
+  /** AssumeRolePolicyDocument, URL-decoded and parsed (text when it is not JSON). */
+  readonly trust: unknown;
+  /** Inline policies: name and decoded document. */
+  readonly inline: ReadonlyArray<{ readonly name: string; readonly document: unknown }>;
+  readonly attached: ReadonlyArray<{ readonly name: string; readonly arn: string }>;
+}
+
+export interface LiveCluster {
+  /** accessConfig.authenticationMode; undefined when the API answer has no accessConfig (older clusters, moto). */
+  readonly authenticationMode?: string;
+}
+
+export interface PairSnapshot {
+  /** Every scraper that matches the pair (adopt.scraperId, else ListScrapers by alias and cluster ARN). */
+  readonly scrapers: Read<LiveScraper[]>;
+  /** The pair's workspace ARN: from the config, or looked up by alias for a workspace amp-xa creates. */
+  readonly workspaceArn: Read<string>;
+  readonly sourceRole: Read<LiveRole>;
+  readonly targetRole: Read<LiveRole>;
+  readonly cluster: Read<LiveCluster>;
+}
+
+export type CheckName = 'scraper' | 'source-trust' | 'target-trust' | 'source-permissions' | 'target-permissions' | 'eks-authentication-mode';
+
+/**
+ * ok: as amp-xa makes it. problem: something is not right (degraded). unknown: AWS did not say (nothing to
+ * judge; not a problem by itself). error: could not be read (the status is incomplete).
+ */
+export type CheckState = 'ok' | 'problem' | 'unknown' | 'error';
+
+export interface CheckResult {
+  readonly check: CheckName;
+  readonly state: CheckState;
+  /** One line. */
+  readonly summary: string;
+  /** Further lines: what differs, the role or policy involved. */
+  readonly details: string[];
+}
+
+export type Health = 'healthy' | 'degraded' | 'error';
+
+export interface PairReport {
+  readonly pair: string;
+  readonly sourceAccount: string;
+  readonly targetAccount: string;
+  readonly region: string;
+  readonly health: Health;
+  readonly scraper?: { readonly id: string; readonly arn: string; readonly status: string; readonly statusReason?: string };
+  readonly checks: CheckResult[];
+}
+
+export interface StatusReport {
+  readonly health: Health;
+  readonly exitCode: 0 | 1 | 2;
+  readonly pairs: PairReport[];
+}

@@ -1,0 +1,64 @@
+/**
+ * `npm run status [-- --json] [--pair NAME]...`: reads every pair's live state with the config's credentials
+ * and says, per pair, whether it is as amp-xa makes it (see lib/status/checks.ts). Read-only.
+ * Exit codes: 0 healthy, 2 degraded (some pair is not right), 1 error (bad option or config, or AWS unreadable).
+ */
+import { parseOptions, selectPairs, UsageError } from '../lib/cli-options';
+import { loadFleetConfig } from '../lib/config/load';
+import { ConfigError, type PairPlan } from '../lib/config/fleet';
+import { AccountPool } from '../lib/status/aws';
+import { pairReport, statusReport } from '../lib/status/checks';
+import { SnapshotReader } from '../lib/status/fetch';
+import type { PairReport } from '../lib/status/model';
+import { renderJson, renderTable } from '../lib/status/render';
+
+const STATUS_USAGE = `usage: npm run status [-- [--json] [--pair NAME]...]
+  Reads each pair's scraper, roles, policies and EKS cluster with the config's credentials (AMP_XA_CONFIG).
+  --json       print a JSON document instead of tables
+  --pair NAME  only this pair (repeatable)
+exit: 0 healthy, 2 degraded (some pair is not right), 1 error (bad option or config, or AWS could not be read)`;
+
+/** A few pairs at a time: each pair's reads already run in parallel. */
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]);
+      }
+    }),
+  );
+  return out;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const options = parseOptions('status', argv, { json: { type: 'boolean' }, pair: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } });
+  if (options.help) {
+    process.stdout.write(`${STATUS_USAGE}\n`);
+    return 0;
+  }
+  const fleet = loadFleetConfig();
+  const pairs: PairPlan[] = selectPairs('status', fleet, options.pair as string[] | undefined);
+  const pool = new AccountPool();
+  try {
+    const reader = new SnapshotReader(pool);
+    const reports: PairReport[] = await mapLimited(pairs, 4, async (pair) => pairReport(pair, await reader.read(pair)));
+    const report = statusReport(reports);
+    process.stdout.write(options.json ? renderJson(report) : renderTable(report));
+    return report.exitCode;
+  } finally {
+    pool.destroy();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (e) => {
+    if (e instanceof UsageError) console.error(`${e.message}\n${STATUS_USAGE}`);
+    else if (e instanceof ConfigError) console.error(e.message);
+    else console.error(`status: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
+  },
+);
