@@ -1,4 +1,4 @@
-import { dnsSuffixOf, isScraperArn, parseArn, partitionOf, remoteWriteUrl, roleArn, scraperArnPattern, workspaceIdOf } from '../lib/arn';
+import { dnsSuffixOf, isScraperArn, PARTITIONS, parseArn, partitionOf, remoteWriteUrl, roleArn, scraperArnPattern, workspaceIdOf } from '../lib/arn';
 
 test.each([
   ['eu-west-1', 'aws'],
@@ -39,4 +39,12 @@ test('workspace IDs and scraper ARNs', () => {
   expect(workspaceIdOf('arn:aws:aps:eu-west-1:222222222222:scraper/s-1')).toBeUndefined();
   expect(isScraperArn('arn:aws:aps:eu-west-1:111111111111:scraper/s-0d266e4c-a2bc')).toBe(true);
   expect(isScraperArn('arn:aws:aps:eu-west-1:111111111111:scraper/*')).toBe(false);
+});
+
+test('every known partition parses, has a DNS suffix and appears in the schema message; others do not parse', () => {
+  for (const partition of PARTITIONS) {
+    expect(parseArn(`arn:${partition}:eks:r-1:111111111111:cluster/x`)?.partition).toBe(partition);
+    expect(dnsSuffixOf(partition)).toMatch(/^[a-z0-9.-]+\.[a-z]+$/);
+  }
+  for (const unknown of ['aws-xx', 'AWS', '', 'aws-iso-z', 'aws-cn-x']) expect(parseArn(`arn:${unknown}:eks:r-1:111111111111:cluster/x`)).toBeUndefined();
 });

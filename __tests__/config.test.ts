@@ -4,6 +4,7 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { ConfigError, quotaWarnings } from '../lib/config/fleet';
 import { synthFleetApp } from '../lib/fleet-app';
+import { describeKind, describeValue, escapeText, formatPath } from '../lib/describe-value';
 
 /** Problems reported for a config mutated from the example. */
 function problems(mutate: (c: any) => void, base = 'single-pair.json'): string[] {
@@ -23,10 +24,10 @@ test('the shipped examples are valid', () => {
   expect(plan(exampleConfig('fleet.json')).pairs).toHaveLength(3);
 });
 
-test('defaults: local backend, null_resource finalizer, alias and role names from the pair', () => {
+test('defaults: local backend, terraform_data finalizer, alias and role names from the pair', () => {
   const fleet = plan(exampleConfig());
   expect(fleet.backend).toEqual({ type: 'local', directory: 'state' });
-  expect(fleet.finalizer).toEqual({ resource: 'null_resource', awsCli: 'aws' });
+  expect(fleet.finalizer).toEqual({ resource: 'terraform_data', awsCli: 'aws' });
   const [pair] = fleet.pairs;
   expect(pair).toMatchObject({
     alias: 'prod-to-central',
@@ -46,7 +47,7 @@ const cases: Array<[string, (c: any) => void, RegExp]> = [
   ['account ID as a number', (c) => (c.accounts.workload.id = 111111111111), /^accounts\.workload\.id: expected a 12-digit AWS account ID, got 111111111111$/],
   ['malformed region', (c) => (c.accounts.workload.region = 'Europe'), /^accounts\.workload\.region: expected an AWS region/],
   ['malformed cluster ARN', (c) => (c.clusters['prod-eks'].arn = 'arn:aws:eks:eu-west-1:111111111111:prod-eks'), /^clusters\.prod-eks\.arn: expected an EKS cluster ARN/],
-  ['malformed workspace ARN', (c) => (c.workspaces.central.arn = 'ws-123'), /^workspaces\.central\.arn: expected an AMP workspace ARN \(e\.g\. .*\), got "ws-123"$/],
+  ['malformed workspace ARN', (c) => (c.workspaces.central.arn = 'ws-123'), /^workspaces\.central\.arn: expected an AMP workspace ARN in a known partition \(aws, aws-cn, .*\) \(e\.g\. .*\), got "ws-123"$/],
   ['workspace with neither arn nor create', (c) => delete c.workspaces.central.arn, /^workspaces\.central: a workspace needs `account` plus either `arn`/],
   ['malformed subnet', (c) => (c.clusters['prod-eks'].subnetIds[1] = 'subnet-XYZ'), /^clusters\.prod-eks\.subnetIds\[1\]: expected a subnet ID .*got "subnet-XYZ"$/],
   ['too many subnets', (c) => (c.clusters['prod-eks'].subnetIds = Array.from({ length: 6 }, (_, i) => `subnet-0000000${i}`)), /^clusters\.prod-eks\.subnetIds: give 1 to 5 subnet IDs \(an AMP scraper limit\), got 6 items$/],
@@ -85,7 +86,8 @@ const cases: Array<[string, (c: any) => void, RegExp]> = [
   ['missing field', (c) => delete c.clusters['prod-eks'].arn, /^clusters\.prod-eks\.arn: required field is missing \(expected string\)$/],
   ['no pairs', (c) => (c.pairs = []), /^pairs: list at least one pair/],
   ['deployer role in another account', (c) => (c.accounts.workload.credentials.assumeRoleArn = 'arn:aws:iam::999999999999:role/x'), /^accounts\.workload\.credentials\.assumeRoleArn: role is in account 999999999999 but the account id is 111111111111/],
-  ['a profile with a space', (c) => (c.accounts.workload.credentials = { profile: 'my profile' }), /^accounts\.workload\.credentials\.profile: expected a profile name without spaces, got "my profile"$/],
+  ['a profile with a line break', (c) => (c.accounts.workload.credentials = { profile: 'my\nprofile' }), /^accounts\.workload\.credentials\.profile: expected a profile name without control or invisible characters .*, got "my\\nprofile"$/],
+  ['a cluster ARN in an unknown partition', (c) => (c.clusters['prod-eks'].arn = 'arn:aws-xx:eks:eu-west-1:111111111111:cluster/prod-eks'), /^clusters\.prod-eks\.arn: expected an EKS cluster ARN in a known partition \(aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc\)/],
   ['an external ID with a space', (c) => (c.accounts.workload.credentials.externalId = 'a b'), /^accounts\.workload\.credentials\.externalId: expected an STS external ID/],
   ['missing scrape config file', (c) => (c.pairs[0].scrapeConfigFile = 'scrape/none.yaml'), /^pairs\[0\]\.scrapeConfigFile: cannot read .*scrape\/none\.yaml \(ENOENT\); paths are relative to the config file$/],
 ];
@@ -111,7 +113,7 @@ test('the same app synthesizes a valid config into the output directory', () => 
   const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-battery-'));
   const outdir = path.join(dir, 'cdktf.out');
   expect(synthFleetApp({ configPath: path.join(__dirname, '..', 'examples', 'single-pair.json'), outdir, log: () => undefined })).toBe(0);
-  expect(existsSync(path.join(outdir, 'stacks', 'prod-to-central-trust', 'cdk.tf.json'))).toBe(true);
+  expect(existsSync(path.join(outdir, 'stacks', 'workload-trust', 'cdk.tf.json'))).toBe(true);
 });
 
 test('all problems are reported at once', () => {
@@ -134,6 +136,19 @@ test('an invalid scrape config file is rejected with its key path', () => {
   expect(() => plan(config, dir)).toThrow(/pairs\[0\]\.scrapeConfigFile \(bad\.yaml\) global\.scrape_interval: must be at least 30s/);
 });
 
+test('ConfigError escapes and bounds every problem line, whoever built it', () => {
+  const e = new ConfigError('src\n\u001b[31m', ['a.b: x\n  - forged\u001b[0m\u202e', 'c: ' + 'y'.repeat(10_000), 'c: ' + 'y'.repeat(10_000), ...Array.from({ length: 60 }, (_, i) => `p${i}: z`)]);
+  expect(e.problems[0]).toBe('a.b: x\\n  - forged\\x1b[0m\\u202e');
+  expect(e.problems[1]).toMatch(/^c: y+\.\.\. \(\d+ more characters\)$/);
+  expect(e.problems[1].length).toBeLessThanOrEqual(430);
+  expect(e.problems).toHaveLength(50);
+  expect(e.omitted).toBe(12); // 63 problems, one a duplicate: 62, of which 50 shown
+  expect(e.message.split('\n')).toHaveLength(52);
+  expect(e.message).toMatch(/^invalid amp-xa config src\\n\\x1b\[31m:\n/);
+  expect(e.message).toMatch(/^[\x20-\x7e\n]*$/);
+  expect(e.message.endsWith('\n  ... and 12 more problems (fix the ones above first)')).toBe(true);
+});
+
 test('more than 10 scrapers per source account and region is a warning, not an error', () => {
   const config = exampleConfig();
   for (let i = 0; i < 11; i++) {
@@ -143,4 +158,30 @@ test('more than 10 scrapers per source account and region is a warning, not an e
   const fleet = plan(config);
   expect(quotaWarnings(fleet)).toEqual([expect.stringMatching(/^account\/region 111111111111 eu-west-1 gets 12 scrapers; the default AMP quota is 10/)]);
   expect(quotaWarnings(plan(exampleConfig()))).toEqual([]);
+});
+
+test.each([
+  ['a\u202eb', '"a\\u202eb"'],
+  ['tab\tnew\nline', '"tab\\tnew\\nline"'],
+  ['\u001b[31m', '"\\u001b[31m"'],
+  ['back\\slash', '"back\\\\slash"'],
+  ['prod-\u0435ks', '"prod-\\u0435ks"'],
+  ['\u{1f600}', '"\\u{1f600}"'],
+  ['x'.repeat(500), `"${'x'.repeat(20)}"... (500 characters)`],
+])('describeValue(%p) is %s: JSON, printable ASCII, bounded', (value, shown) => {
+  expect(describeValue(value, value.length > 100 ? 22 : 80)).toBe(shown);
+});
+
+test('describeValue bounds structures; describeKind never shows content; escapeText and formatPath', () => {
+  expect(describeValue(Array.from({ length: 100 }, (_, i) => i))).toBe('[0,1,2,3,4,... 95 more]');
+  expect(describeValue({ a: { b: { c: { d: 1 } } } })).toBe('{"a":{"b":{1 key}}}');
+  expect(describeValue(undefined)).toBe('nothing');
+  expect(describeKind('hunter2')).toBe('a string of 7 characters');
+  expect(describeKind({ password: 'hunter2' })).toBe('a mapping');
+  expect(describeKind([1, 2])).toBe('a list of 2 items');
+  expect(describeKind(Buffer.from('secret'))).toBe('binary data');
+  expect(escapeText('\u0000\u007f\u0085\u2028\u{e0041}')).toBe('\\x00\\x7f\\u0085\\u2028\\u{e0041}');
+  expect(escapeText('abcdef', 3)).toBe('abc... (3 more characters)');
+  expect(formatPath(['accounts', 'prod-eks', 'ids', 1, 'a b', '__proto__'])).toBe('accounts.prod-eks.ids[1]["a b"].__proto__');
+  expect(formatPath([0, 'x'])).toBe('[0].x');
 });

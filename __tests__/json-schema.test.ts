@@ -29,5 +29,18 @@ test('editors flag what the app rejects: a bad account ID, an unknown field, too
 
 test('field descriptions reach the editor', () => {
   expect(committed.properties.pairs.items.properties.name.description).toMatch(/renaming replaces the scraper/);
-  expect(committed.properties.finalizer.properties.resource.enum).toEqual(['null_resource', 'terraform_data']);
+  expect(committed.properties.finalizer.properties.resource.enum).toEqual(['terraform_data', 'null_resource']);
+});
+
+test('editors agree with the app on hostile input: unknown partitions and control characters flagged, free-text profiles and paths accepted', () => {
+  const config = exampleConfig();
+  config.clusters['prod-eks'].arn = 'arn:aws-xx:eks:eu-west-1:111111111111:cluster/prod-eks';
+  config.accounts.workload.credentials.profile = 'prod\u001b[2J';
+  expect(validate(config)).toBe(false);
+  expect((validate.errors ?? []).map((e) => e.instancePath)).toEqual(expect.arrayContaining(['/clusters/prod-eks/arn', '/accounts/workload/credentials/profile']));
+  const fine = exampleConfig();
+  fine.accounts.workload.credentials.profile = 'prod-* with spaces ${x}';
+  fine.finalizer = { awsCli: '/opt/AWS CLI/aws' };
+  fine.backend = { type: 'local', directory: 'state ${x} %{y}' };
+  expect(validate(fine)).toBe(true);
 });

@@ -11,7 +11,14 @@ export interface Arn {
   readonly resource: string;
 }
 
-const ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|):(.+)$/;
+/** Every AWS partition amp-xa knows the DNS suffix and region prefixes of; the config schema accepts no other. */
+export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'] as const;
+export type Partition = (typeof PARTITIONS)[number];
+
+/** `arn:(aws|aws-cn|...)`, for patterns that must accept known partitions only. */
+export const PARTITION_ALTERNATIVES = `(?:${PARTITIONS.join('|')})`;
+
+const ARN_PATTERN = new RegExp(`^arn:(${PARTITIONS.join('|')}):([a-z0-9-]+):([a-z0-9-]*):(\\d{12}|):(.+)$`);
 
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;

@@ -12,15 +12,9 @@ import { unitStackNames, workspaceStackName, type AccountRef, type FleetPlan, ty
 
 export type { AccountRef, ClusterPlan, CreatedWorkspacePlan, ExistingWorkspacePlan, FleetPlan, PairPlan, UnitPlan, WorkspacePlan } from './plan';
 
-export class ConfigError extends Error {
-  constructor(
-    readonly source: string,
-    readonly problems: string[],
-  ) {
-    super(`invalid amp-xa config ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
+// Moved to errors.ts (it bounds and sanitizes every problem line); re-exported for existing importers.
+import { ConfigError } from './errors';
+export { ConfigError };
 
 export const SCRAPERS_PER_ACCOUNT_REGION_QUOTA = 10;
 

@@ -4,7 +4,7 @@
  * each other (references, regions, accounts) live in `validate.ts`.
  */
 import { z } from 'zod';
-import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../arn';
+import { ACCOUNT_ID_PATTERN, PARTITION_ALTERNATIVES, PARTITIONS, REGION_PATTERN } from '../arn';
 
 /** A string matching `re`; the error names what is expected and an example (load.ts adds the value received). */
 function pattern(re: RegExp, what: string, example: string) {
@@ -14,14 +14,35 @@ function pattern(re: RegExp, what: string, example: string) {
     .describe(`${what}, e.g. ${example}`);
 }
 
+/**
+ * Free text (a profile, a path): any characters but control and invisible ones (line breaks, escapes, NUL,
+ * zero-width and direction marks, lone surrogates), which no such name needs and which would hide what a value
+ * really is. `$`, `{`, `%`, quotes and spaces are fine: values reach Terraform through literal() and the
+ * finalizer's shell through environment variables, never as code.
+ */
+const VISIBLE_TEXT = /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]*$/u;
+function text(what: string, max: number) {
+  return z
+    .string({ invalid_type_error: `expected ${what}` })
+    .min(1, { message: `expected ${what}: not empty` })
+    .max(max, { message: `expected ${what} of at most ${max} characters` })
+    .regex(VISIBLE_TEXT, { message: `expected ${what} without control or invisible characters (line breaks, escapes, zero-width or direction marks)` });
+}
+
+/** `arn:<partition>:` for a known partition only: an unknown one has no DNS suffix or region mapping. */
+const ARN = `^arn:${PARTITION_ALTERNATIVES}`;
+const arnPattern = (rest: string) => new RegExp(`${ARN}${rest}$`);
+const arn = (what: string, rest: string, example: string) =>
+  pattern(arnPattern(rest), `${what} in a known partition (${PARTITIONS.join(', ')})`, example);
+
 const NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const name = (what: string, example: string) => pattern(NAME, `${what}: 2-32 chars of a-z, 0-9 and -, starting with a letter`, example);
 
 export const accountId = pattern(ACCOUNT_ID_PATTERN, 'a 12-digit AWS account ID', '111122223333');
 export const region = pattern(REGION_PATTERN, 'an AWS region', 'eu-west-1');
-const iamRoleArn = pattern(/^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/, 'an IAM role ARN', 'arn:aws:iam::111122223333:role/deployer');
-const eksClusterArn = pattern(/^arn:[a-z-]+:eks:[a-z0-9-]+:\d{12}:cluster\/[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'an EKS cluster ARN', 'arn:aws:eks:eu-west-1:111122223333:cluster/prod');
-const workspaceArn = pattern(/^arn:[a-z-]+:aps:[a-z0-9-]+:\d{12}:workspace\/ws-[0-9a-zA-Z-]{1,64}$/, 'an AMP workspace ARN', 'arn:aws:aps:eu-west-1:111122223333:workspace/ws-0123abcd-4567-89ef-0123-456789abcdef');
+const iamRoleArn = arn('an IAM role ARN', ':iam::\\d{12}:role\\/[\\w+=,.@\\/-]{1,512}', 'arn:aws:iam::111122223333:role/deployer');
+const eksClusterArn = arn('an EKS cluster ARN', ':eks:[a-z0-9-]+:\\d{12}:cluster\\/[0-9A-Za-z][A-Za-z0-9_-]{0,99}', 'arn:aws:eks:eu-west-1:111122223333:cluster/prod');
+const workspaceArn = arn('an AMP workspace ARN', ':aps:[a-z0-9-]+:\\d{12}:workspace\\/ws-[0-9a-zA-Z-]{1,64}', 'arn:aws:aps:eu-west-1:111122223333:workspace/ws-0123abcd-4567-89ef-0123-456789abcdef');
 const subnetId = pattern(/^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/, 'a subnet ID', 'subnet-0123456789abcdef0');
 const securityGroupId = pattern(/^sg-([0-9a-f]{8}|[0-9a-f]{17})$/, 'a security group ID', 'sg-0123456789abcdef0');
 /** IAM: 64 characters, [\w+=,.@-]. */
@@ -38,8 +59,7 @@ const tags = z
 
 export const credentialsSchema = z
   .object({
-    // No whitespace: the finalizer passes it to the AWS CLI as one word.
-    profile: z.string().regex(/^[^\s]+$/, { message: 'expected a profile name without spaces' }).optional().describe('Named profile from the shared AWS config (AWS_PROFILE style)'),
+    profile: text('a profile name', 128).optional().describe('Named profile from the shared AWS config (AWS_PROFILE style)'),
     assumeRoleArn: iamRoleArn.optional().describe('Role to assume in this account (after the profile or ambient credentials)'),
     externalId: z.string().regex(/^[\w+=,.@:\/-]{2,1224}$/, { message: 'expected an STS external ID: 2-1224 chars of [A-Za-z0-9+=,.@:/_-]' }).optional().describe('External ID for assumeRoleArn, if its trust requires one'),
     sessionName: z.string().regex(/^[\w+=,.@-]{2,64}$/, { message: 'expected 2-64 chars of [A-Za-z0-9+=,.@_-]' }).optional().describe('Session name for assumeRoleArn (default amp-xa)'),
@@ -83,8 +103,9 @@ export const workspaceSchema = z
     arn: workspaceArn.optional().describe('An existing workspace'),
     create: z
       .object({
-        alias: z.string().min(1).max(100).optional(),
-        kmsKeyArn: pattern(/^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, 'a KMS key ARN', 'arn:aws:kms:eu-west-1:111122223333:key/0123abcd-...').optional(),
+        // AMP's WorkspaceAlias: 1-100 characters, no pattern.
+        alias: text('a workspace alias', 100).optional(),
+        kmsKeyArn: arn('a KMS key ARN', ':kms:[a-z0-9-]+:\\d{12}:key\\/[0-9a-f-]{36}', 'arn:aws:kms:eu-west-1:111122223333:key/0123abcd-...').optional(),
         tags: tags.optional(),
       })
       .strict()
@@ -120,7 +141,9 @@ export const pairSchema = z
   cluster: name('cluster name', 'prod-eks').describe('Key in `clusters`'),
   workspace: name('workspace name', 'central').describe('Key in `workspaces`'),
   alias: scraperAlias.optional().describe('Scraper alias (default: the pair name)'),
-  scrapeConfigFile: z.string().min(1).optional().describe('Prometheus scrape config YAML, relative to this file; default: amp-xa built-in EKS config'),
+  scrapeConfigFile: text('a file path', 1024)
+    .optional()
+    .describe("Prometheus scrape config YAML, relative to this file and inside this file's folder (after following symlinks); default: amp-xa built-in EKS config"),
   sourceRoleName: iamRoleName.optional().describe('Default amp-xa-<pair>-source'),
   targetRoleName: iamRoleName.optional().describe('Default amp-xa-<pair>-target'),
   tags: tags.optional(),
@@ -137,7 +160,7 @@ export const backendSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('local'),
-      directory: z.string().min(1).default('state').describe('Directory for state files, relative to the working directory'),
+      directory: text('a directory path', 1024).default('state').describe('Directory for state files, relative to the working directory'),
     })
     .strict(),
   z
@@ -147,10 +170,10 @@ export const backendSchema = z.discriminatedUnion('type', [
       region,
       keyPrefix: z.string().regex(/^[\w!.*'()\/-]{1,200}$/, { message: 'expected an S3 key prefix of [A-Za-z0-9_!.*\'()/-]' }).default('amp-xa').describe('State key: <keyPrefix>/<stack>.tfstate'),
       useLockfile: z.boolean().default(true).describe('S3-native state locking (Terraform >= 1.10)'),
-      dynamodbTable: z.string().min(3).max(255).optional().describe('Legacy DynamoDB lock table, in addition to or instead of useLockfile'),
+      dynamodbTable: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, { message: 'expected a DynamoDB table name: 3-255 chars of [a-zA-Z0-9_.-]' }).optional().describe('Legacy DynamoDB lock table, in addition to or instead of useLockfile'),
       encrypt: z.boolean().default(true),
-      kmsKeyId: z.string().min(1).optional(),
-      profile: z.string().min(1).optional(),
+      kmsKeyId: text('a KMS key ID, alias or ARN', 2048).optional(),
+      profile: text('a profile name', 128).optional(),
       roleArn: iamRoleArn.optional().describe('Role to assume for state access'),
       usePathStyle: z.boolean().optional().describe('Path-style S3 URLs, for S3-compatible stores and local emulators'),
     })
@@ -161,7 +184,7 @@ export const backendSchema = z.discriminatedUnion('type', [
       organization: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'expected a Terraform Cloud organization name' }),
       hostname: z.string().regex(/^[a-z0-9.-]+$/, { message: 'expected a host name' }).default('app.terraform.io'),
       workspacePrefix: z.string().regex(/^[A-Za-z0-9_-]{0,60}$/, { message: 'expected at most 60 chars of [A-Za-z0-9_-]' }).default('amp-xa-').describe('Workspace per stack: <prefix><stack>'),
-      project: z.string().min(1).optional().describe('Terraform Cloud project for new workspaces'),
+      project: text('a project name', 256).optional().describe('Terraform Cloud project for new workspaces'),
     })
     .strict(),
 ], {
@@ -172,13 +195,13 @@ export const backendSchema = z.discriminatedUnion('type', [
 export const finalizerSchema = z
   .object({
     resource: z.enum(['terraform_data', 'null_resource']).default('terraform_data').describe('terraform_data is built into Terraform 1.4+ (no provider to install); null_resource needs hashicorp/null'),
-    awsCli: z.string().min(1).default('aws').describe('AWS CLI executable the finalizer runs'),
+    awsCli: text('an executable name or path', 1024).default('aws').describe('AWS CLI executable the finalizer runs'),
   })
   .strict();
 
 export const configSchema = z
   .object({
-  $schema: z.string().optional(),
+  $schema: text('a JSON Schema path or URL', 1024).optional(),
   accounts: z.record(name('account name', 'workload'), accountSchema).refine((a) => Object.keys(a).length >= 2, { message: 'list at least two accounts: a source (clusters) and a target (workspaces)' }),
   clusters: z.record(name('cluster name', 'prod-eks'), clusterSchema).refine((c) => Object.keys(c).length >= 1, { message: 'list at least one cluster' }),
   workspaces: z.record(name('workspace name', 'central'), workspaceSchema).refine((w) => Object.keys(w).length >= 1, { message: 'list at least one workspace' }),

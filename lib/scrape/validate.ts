@@ -2,11 +2,23 @@
  * Checks a scrape configuration against what the AMP managed collector accepts, a subset of Prometheus:
  * `global` and `scrape_configs` with static, Kubernetes SD, relabel and metric-relabel configs. Errors
  * name the key path. The collector itself would reject these only after ~20 minutes of scraper creation.
+ *
+ * The file may not be a scrape config at all (a config can name the wrong file), so errors never quote its
+ * content: they name the key path and describe a wrong value by its kind ("a string of 12 characters").
+ * YAML is read as plain data: core tags only (no !!binary, !!set, !!js/function...), unique keys, bounded
+ * nesting and alias expansion.
  */
 import type * as Yaml from 'yaml';
-import { describeValue } from '../describe-value';
+import { describeKind, escapeText, pathKey } from '../describe-value';
 
 export const MIN_SCRAPE_INTERVAL_MS = 30_000;
+/** Nesting limit: a Prometheus scrape config nests about 7 levels. */
+export const MAX_YAML_DEPTH = 32;
+/** Alias expansions allowed when reading the YAML (the yaml package's own default; stops alias bombs). */
+export const MAX_YAML_ALIAS_COUNT = 100;
+
+/** Explicit tags Prometheus's YAML reader gives plain values for; anything else is refused. */
+const CORE_TAGS = ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`);
 
 const TOP_LEVEL = ['global', 'scrape_configs'];
 const GLOBAL_KEYS = ['scrape_interval', 'scrape_timeout', 'external_labels'];
@@ -36,13 +48,15 @@ export function parseDuration(value: unknown): number | undefined {
   return DURATION_UNITS_MS.reduce((sum, unit, i) => sum + Number(m[i + 1] ?? 0) * unit, 0);
 }
 
-/** Prometheus regexes are RE2, fully anchored; JS covers the syntax once Go's `(?P<name>` is rewritten. */
+/** Prometheus regexes are RE2, fully anchored; JS covers the syntax once Go's `(?P<name>` is rewritten. The reason it fails, without the pattern. */
 export function compileRegex(value: string): string | undefined {
   try {
     new RegExp(`^(?:${value.replace(/\(\?P</g, '(?<')})$`, 'u');
     return undefined;
   } catch (e) {
-    return (e as Error).message;
+    // V8 quotes the whole pattern ("Invalid regular expression: /<pattern>/u: reason"): keep the reason only.
+    const message = (e as Error).message;
+    return message.slice(message.lastIndexOf(': ') + 2) || 'invalid regular expression';
   }
 }
 
@@ -59,7 +73,7 @@ class Checker {
       return undefined;
     }
     for (const key of Object.keys(value)) {
-      if (!allowed.includes(key)) this.fail(`${path}.${key}`, `not supported by the AMP managed collector; allowed here: ${allowed.join(', ')}`);
+      if (!allowed.includes(key)) this.fail(`${path}${pathKey(key)}`, `not supported by the AMP managed collector; allowed here: ${allowed.join(', ')}`);
     }
     return value as Obj;
   }
@@ -84,13 +98,14 @@ class Checker {
   labels(path: string, value: unknown) {
     const labels = this.object(path, value, Object.keys((value as Obj) ?? {}));
     for (const [k, v] of Object.entries(labels ?? {})) {
-      if (!LABEL_NAME.test(k)) this.fail(`${path}.${k}`, 'label names match [a-zA-Z_][a-zA-Z0-9_]*');
-      if (typeof v !== 'string') this.fail(`${path}.${k}`, `label values are strings, got ${show(v)}`);
+      if (!LABEL_NAME.test(k)) this.fail(`${path}${pathKey(k)}`, 'label names match [a-zA-Z_][a-zA-Z0-9_]*');
+      if (typeof v !== 'string') this.fail(`${path}${pathKey(k)}`, `label values are strings, got ${show(v)}`);
     }
   }
 }
 
-const show = (value: unknown) => describeValue(value, 60);
+/** Never the value itself: see the file comment. */
+const show = describeKind;
 
 function checkRelabel(c: Checker, path: string, value: unknown) {
   c.list(path, value).forEach((entry, i) => {
@@ -99,7 +114,7 @@ function checkRelabel(c: Checker, path: string, value: unknown) {
     if (!rule) return;
     const action = rule.action ?? 'replace';
     if (typeof action !== 'string' || !RELABEL_ACTIONS.includes(action)) {
-      c.fail(`${p}.action`, `unknown relabel action ${show(action)}; allowed: ${RELABEL_ACTIONS.join(', ')}`);
+      c.fail(`${p}.action`, `unknown relabel action (${show(action)}); allowed: ${RELABEL_ACTIONS.join(', ')}`);
       return;
     }
     if (rule.regex !== undefined) {
@@ -127,7 +142,7 @@ function checkJob(c: Checker, path: string, value: unknown, globalInterval: numb
   if (!job) return;
   if (c.string(`${path}.job_name`, job.job_name)) {
     const first = jobNames.get(job.job_name);
-    if (first) c.fail(`${path}.job_name`, `${show(job.job_name)} is already used by ${first}; job names must be unique`);
+    if (first) c.fail(`${path}.job_name`, `the same job name is already used by ${first}; job names must be unique`);
     else jobNames.set(job.job_name, path);
   }
   const interval = job.scrape_interval === undefined ? globalInterval : c.duration(`${path}.scrape_interval`, job.scrape_interval, MIN_SCRAPE_INTERVAL_MS);
@@ -166,16 +181,94 @@ function checkJob(c: Checker, path: string, value: unknown, globalInterval: numb
   if (job.metric_relabel_configs !== undefined) checkRelabel(c, `${path}.metric_relabel_configs`, job.metric_relabel_configs);
 }
 
+/** What a YAML error code means, in our words: the parser's own messages may quote the file. */
+const YAML_ERRORS: Partial<Record<Yaml.ErrorCode, string>> = {
+  BAD_INDENT: 'bad indentation',
+  TAB_AS_INDENT: 'a tab used for indentation',
+  MULTIPLE_DOCS: 'more than one YAML document (---); a scrape config is one document',
+  BAD_DQ_ESCAPE: 'an invalid escape in a double-quoted string',
+  BAD_ALIAS: 'an alias to an anchor that is not defined before it',
+  MISSING_CHAR: 'a missing closing quote or bracket',
+  KEY_OVER_1024_CHARS: 'an implicit key over 1024 characters',
+  MULTILINE_IMPLICIT_KEY: 'an implicit key spanning lines',
+  RESOURCE_EXHAUSTION: `nesting too deep (more than ${MAX_YAML_DEPTH} levels is never needed)`,
+  DUPLICATE_KEY: 'a duplicate key',
+  BLOCK_IN_FLOW: 'a block collection inside a flow collection',
+  UNEXPECTED_TOKEN: 'unexpected text',
+};
+
+/** The YAML's problems: syntax (first error only: later ones are usually its echoes), then structure. */
+function yamlProblems(Y: typeof Yaml, doc: Yaml.Document.Parsed): string[] {
+  if (doc.errors.length) {
+    const first = doc.errors[0];
+    const at = first.linePos ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}` : '';
+    const more = doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more YAML error${doc.errors.length === 2 ? '' : 's'} after it)` : '';
+    return [`(yaml): not valid YAML${at}: ${YAML_ERRORS[first.code] ?? `a syntax error (${first.code})`}${more}`];
+  }
+  const problems: string[] = [];
+  const tagProblem = (path: string, node: { tag?: string }) => {
+    if (node.tag !== undefined && !CORE_TAGS.includes(node.tag)) {
+      const tag = escapeText(node.tag.replace(/^tag:yaml\.org,2002:/, '!!'), 40);
+      problems.push(`${path}: YAML tag ${tag} is not allowed; Prometheus reads plain YAML (strings, numbers, booleans, lists, mappings)`);
+      return true;
+    }
+    return false;
+  };
+  // Paths as the Checker writes them: `global.scrape_interval`, `scrape_configs[0]`; `(root)` for the top.
+  const walk = (node: unknown, path: string, depth: number): void => {
+    const shown = path || '(root)';
+    if (depth > MAX_YAML_DEPTH) {
+      problems.push(`${shown}: nested deeper than ${MAX_YAML_DEPTH} levels`);
+      return;
+    }
+    if (Y.isAlias(node) || !Y.isNode(node)) return;
+    if (tagProblem(shown, node)) return;
+    if (Y.isSeq(node)) node.items.forEach((item, i) => walk(item, `${shown}[${i}]`, depth + 1));
+    if (Y.isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const key = pair.key;
+        if (Y.isNode(key) && tagProblem(shown, key)) continue;
+        if (Y.isScalar(key) && typeof key.value === 'symbol' && key.source === '<<') {
+          // A merge key: its value (a mapping or aliases) is merged into this mapping, and checked there.
+          walk(pair.value, path, depth + 1);
+          continue;
+        }
+        if (!Y.isScalar(key) || (!['string', 'number', 'boolean'].includes(typeof key.value) && key.value !== null)) {
+          problems.push(`${shown}: a key that is not a plain string (a list, mapping or alias); Prometheus keys are plain strings`);
+          continue;
+        }
+        const name = String(key.value);
+        const keyPath = path ? `${path}${pathKey(name)}` : pathKey(name).replace(/^\./, '');
+        if (seen.has(name)) problems.push(`${keyPath}: duplicate key; each key may appear once in a mapping`);
+        seen.add(name);
+        walk(pair.value, keyPath, depth + 1);
+      }
+    }
+  };
+  walk(doc.contents, '', 0);
+  return problems;
+}
+
 /** Problems in a scrape configuration YAML, each prefixed with its key path; empty when valid. */
 export function validateScrapeConfiguration(yamlText: string): string[] {
   const c = new Checker();
   if (yamlText.trim() === '') return ['(file): is empty; expected a YAML mapping with scrape_configs'];
   // Loaded here, not at the top: synth without scrape config files never needs a YAML parser.
-  const { parseDocument, isMap, isSeq } = require('yaml') as typeof Yaml;
-  const doc = parseDocument(yamlText, { uniqueKeys: true });
-  if (doc.errors.length) return doc.errors.map((e) => `(yaml): ${e.message.split('\n')[0]}`);
-  if (!isMap(doc.contents)) return [`(file): expected a YAML mapping at the top, got ${isSeq(doc.contents) ? 'a list' : 'a scalar'}`];
-  const root = c.object('(root)', doc.toJS(), TOP_LEVEL)!;
+  const Y = require('yaml') as typeof Yaml;
+  // merge: Prometheus's YAML reader (go-yaml) applies `<<` merge keys, so they are valid in its configs.
+  const doc = Y.parseDocument(yamlText, { uniqueKeys: false, merge: true });
+  const structural = yamlProblems(Y, doc);
+  if (structural.length) return structural;
+  if (!Y.isMap(doc.contents)) return [`(file): expected a YAML mapping at the top, got ${Y.isSeq(doc.contents) ? 'a list' : 'a scalar'}`];
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT });
+  } catch (e) {
+    if (!(e instanceof ReferenceError || e instanceof RangeError)) throw e;
+    return [`(yaml): aliases expand to too much data (over ${MAX_YAML_ALIAS_COUNT} alias expansions); write the repeated parts out or use fewer aliases`];
+  }
+  const root = c.object('(root)', data, TOP_LEVEL)!;
   let globalInterval: number | undefined = 60_000; // Prometheus default
   if (root.global !== undefined) {
     const global = c.object('global', root.global, GLOBAL_KEYS);
