@@ -1,5 +1,5 @@
 import { exampleConfig, plan } from './support/fleet';
-import { existsSync, mkdtempSync, writeFileSync } from 'fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { ConfigError, quotaWarnings } from '../lib/config/fleet';
@@ -105,7 +105,7 @@ test.each(cases)('the app rejects %s from a file and writes nothing to the outpu
   const lines: string[] = [];
   const outdir = path.join(dir, 'cdktf.out');
   expect(synthFleetApp({ configPath: path.join(dir, 'fleet.json'), outdir, log: (l) => lines.push(l) })).toBe(1);
-  expect(lines.join('\n').split('\n').map((l) => l.replace(/^  - /, ''))).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
+  expect(lines.join('\n').split('\n').map((l) => l.replace(/^ {2}- /, ''))).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
   expect(existsSync(outdir)).toBe(false);
 });
 
@@ -127,13 +127,12 @@ test('all problems are reported at once', () => {
 });
 
 test('an invalid scrape config file is rejected with its key path', () => {
-  const { mkdtempSync, writeFileSync, copyFileSync } = require('fs');
-  const dir = mkdtempSync(require('path').join(require('os').tmpdir(), 'amp-xa-cfg-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-cfg-'));
   writeFileSync(`${dir}/bad.yaml`, 'global:\n  scrape_interval: 10s\nscrape_configs:\n  - job_name: a\n    static_configs: [{targets: ["x:1"]}]\n');
-  copyFileSync(`${__dirname}/../examples/single-pair.json`, `${dir}/fleet.json`);
   const config = exampleConfig();
   config.pairs[0].scrapeConfigFile = 'bad.yaml';
   expect(() => plan(config, dir)).toThrow(/pairs\[0\]\.scrapeConfigFile \(bad\.yaml\) global\.scrape_interval: must be at least 30s/);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('ConfigError escapes and bounds every problem line, whoever built it', () => {

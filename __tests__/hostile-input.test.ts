@@ -55,9 +55,9 @@ describe('crashes: input that used to end in a stack trace', () => {
     ['__proto__ as a top-level field', (c: any) => Object.defineProperty(c, '__proto__', { value: { polluted: true }, enumerable: true }), '__proto__'],
     ['__proto__ inside credentials', (c: any) => Object.defineProperty(c.accounts.workload.credentials, '__proto__', { value: {}, enumerable: true }), 'accounts.workload.credentials.__proto__'],
     ['constructor as an undefined account', (c: any) => (c.clusters['prod-eks'].account = 'constructor'), 'clusters.prod-eks.account'],
-    // Depend on the lookup fix in lib/config/fleet.ts (plain-object lookups see Object.prototype).
     ['constructor as an undefined cluster', (c: any) => (c.pairs[0].cluster = 'constructor'), 'pairs[0].cluster'],
     ['constructor as an undefined workspace', (c: any) => (c.pairs[0].workspace = 'constructor'), 'pairs[0].workspace'],
+    ['constructor as a pair name (reserved by the constructs library)', (c: any) => (c.pairs[0].name = 'constructor'), 'pairs[0].name'],
   ])('prototype key: %s', (_name, mutate, field) => {
     const { run, problems } = rejects(mutate);
     problems(field);

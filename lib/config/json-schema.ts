@@ -6,7 +6,6 @@ export function fleetConfigJsonSchema(): Record<string, unknown> {
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     // zod-to-json-schema types its input against zod's v3 subpath; the objects are the same classes.
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     ...zodToJsonSchema(configSchema as any, { target: 'jsonSchema7', $refStrategy: 'none', effectStrategy: 'input', removeAdditionalStrategy: 'strict' }),
     $id: 'https://github.com/amp-xa/amp-xa/amp-xa.schema.json',
     title: 'amp-xa fleet config',

@@ -61,7 +61,7 @@ export const credentialsSchema = z
   .object({
     profile: text('a profile name', 128).optional().describe('Named profile from the shared AWS config (AWS_PROFILE style)'),
     assumeRoleArn: iamRoleArn.optional().describe('Role to assume in this account (after the profile or ambient credentials)'),
-    externalId: z.string().regex(/^[\w+=,.@:\/-]{2,1224}$/, { message: 'expected an STS external ID: 2-1224 chars of [A-Za-z0-9+=,.@:/_-]' }).optional().describe('External ID for assumeRoleArn, if its trust requires one'),
+    externalId: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, { message: 'expected an STS external ID: 2-1224 chars of [A-Za-z0-9+=,.@:/_-]' }).optional().describe('External ID for assumeRoleArn, if its trust requires one'),
     sessionName: z.string().regex(/^[\w+=,.@-]{2,64}$/, { message: 'expected 2-64 chars of [A-Za-z0-9+=,.@_-]' }).optional().describe('Session name for assumeRoleArn (default amp-xa)'),
   })
   .strict()
@@ -137,7 +137,10 @@ export const adoptSchema = z
 
 export const pairSchema = z
   .object({
-  name: name('pair name', 'prod-to-central').describe('Stable ID: stack names and construct IDs derive from it; renaming replaces the scraper'),
+  name: name('pair name', 'prod-to-central')
+    // The constructs library keeps children in a plain object, where "constructor" is always taken.
+    .refine((n) => n !== 'constructor', { message: 'pair name "constructor" is reserved (the constructs library cannot name a construct so); choose another name' })
+    .describe('Stable ID: Terraform addresses, default role names and alias derive from it; renaming destroys its scraper and roles and creates new ones'),
   cluster: name('cluster name', 'prod-eks').describe('Key in `clusters`'),
   workspace: name('workspace name', 'central').describe('Key in `workspaces`'),
   alias: scraperAlias.optional().describe('Scraper alias (default: the pair name)'),
@@ -168,7 +171,7 @@ export const backendSchema = z.discriminatedUnion('type', [
       type: z.literal('s3'),
       bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'expected an S3 bucket name' }),
       region,
-      keyPrefix: z.string().regex(/^[\w!.*'()\/-]{1,200}$/, { message: 'expected an S3 key prefix of [A-Za-z0-9_!.*\'()/-]' }).default('amp-xa').describe('State key: <keyPrefix>/<stack>.tfstate'),
+      keyPrefix: z.string().regex(/^[\w!.*'()/-]{1,200}$/, { message: 'expected an S3 key prefix of [A-Za-z0-9_!.*\'()/-]' }).default('amp-xa').describe('State key: <keyPrefix>/<stack>.tfstate'),
       useLockfile: z.boolean().default(true).describe('S3-native state locking (Terraform >= 1.10)'),
       dynamodbTable: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, { message: 'expected a DynamoDB table name: 3-255 chars of [a-zA-Z0-9_.-]' }).optional().describe('Legacy DynamoDB lock table, in addition to or instead of useLockfile'),
       encrypt: z.boolean().default(true),
