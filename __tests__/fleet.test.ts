@@ -147,10 +147,11 @@ test('names that are Object.prototype keys are ordinary names', () => {
   config.workspaces = { constructor: config.workspaces.central };
   config.accounts = { constructor: config.accounts.workload, observability: config.accounts.observability };
   config.clusters.constructor.account = 'constructor';
-  config.pairs = [{ name: 'constructor', cluster: 'constructor', workspace: 'constructor' }];
+  config.pairs = [{ name: 'p1', cluster: 'constructor', workspace: 'constructor' }];
   const fleet = plan(config);
-  expect(fleet.pairs.map((p) => [p.name, p.cluster.name, p.workspace.name, p.source.name])).toEqual([['constructor', 'constructor', 'constructor', 'constructor']]);
+  expect(fleet.pairs.map((p) => [p.name, p.cluster.name, p.workspace.name, p.source.name])).toEqual([['p1', 'constructor', 'constructor', 'constructor']]);
   expect(fleet.units.map((u) => [u.scraperStackName, u.pairs.length])).toEqual([['constructor-scrapers', 1]]);
+  expect(Object.keys(synthFleet(config).json).sort()).toEqual(['constructor-scrapers', 'constructor-trust']);
 });
 
 test('a pair naming an Object.prototype key that is not defined is an error, not a silent drop', () => {

@@ -28,7 +28,7 @@ test('editors flag what the app rejects: a bad account ID, an unknown field, too
 });
 
 test('field descriptions reach the editor', () => {
-  expect(committed.properties.pairs.items.properties.name.description).toMatch(/renaming replaces the scraper/);
+  expect(committed.properties.pairs.items.properties.name.description).toMatch(/renaming destroys its scraper and roles/);
   expect(committed.properties.finalizer.properties.resource.enum).toEqual(['terraform_data', 'null_resource']);
 });
 
