@@ -29,7 +29,14 @@ test('local with an absolute directory keeps it absolute', () => {
 });
 
 test('S3 with native locking: key per stack; the reader gets the same bucket, key and access, never static keys', () => {
-  const { scraper, trust } = withBackend({ type: 's3', bucket: 'tf-state', region: 'eu-central-1', keyPrefix: 'amp', roleArn: 'arn:aws:iam::222222222222:role/state', dynamodbTable: 'locks' });
+  const { scraper, trust } = withBackend({
+    type: 's3',
+    bucket: 'tf-state',
+    region: 'eu-central-1',
+    keyPrefix: 'amp',
+    roleArn: 'arn:aws:iam::222222222222:role/state',
+    dynamodbTable: 'locks',
+  });
   expect(scraper.terraform.backend.s3).toEqual({
     bucket: 'tf-state',
     key: 'amp/workload-scrapers.tfstate',
@@ -41,10 +48,20 @@ test('S3 with native locking: key per stack; the reader gets the same bucket, ke
   });
   const reader = trust.data.terraform_remote_state['scraper-state'];
   expect(reader.backend).toBe('s3');
-  expect(reader.config).toEqual({ bucket: 'tf-state', key: 'amp/workload-scrapers.tfstate', region: 'eu-central-1', assume_role: { role_arn: 'arn:aws:iam::222222222222:role/state' } });
+  expect(reader.config).toEqual({
+    bucket: 'tf-state',
+    key: 'amp/workload-scrapers.tfstate',
+    region: 'eu-central-1',
+    assume_role: { role_arn: 'arn:aws:iam::222222222222:role/state' },
+  });
   // Read only once phase 1 has written its state: a listing of the key decides, with the bucket's own access.
   expect(reader.count).toBe('${contains(data.aws_s3_objects.scraper-state-probe.keys, "amp/workload-scrapers.tfstate") ? 1 : 0}');
-  expect(trust.data.aws_s3_objects['scraper-state-probe']).toEqual({ bucket: 'tf-state', prefix: 'amp/workload-scrapers.tfstate', max_keys: 1, provider: 'aws.scraper-state-bucket' });
+  expect(trust.data.aws_s3_objects['scraper-state-probe']).toEqual({
+    bucket: 'tf-state',
+    prefix: 'amp/workload-scrapers.tfstate',
+    max_keys: 1,
+    provider: 'aws.scraper-state-bucket',
+  });
   expect(trust.provider.aws.find((p: any) => p.alias === 'scraper-state-bucket')).toEqual({
     alias: 'scraper-state-bucket',
     region: 'eu-central-1',
@@ -61,12 +78,18 @@ test('S3 locking can be switched to DynamoDB only', () => {
 
 test('Terraform Cloud: a workspace per stack; phase 2 reads phase 1 through the remote backend', () => {
   const { scraper, trust } = withBackend({ type: 'cloud', organization: 'acme', workspacePrefix: 'obs-', project: 'observability' });
-  expect(scraper.terraform.cloud).toEqual({ hostname: 'app.terraform.io', organization: 'acme', workspaces: { name: 'obs-workload-scrapers', project: 'observability' } });
+  expect(scraper.terraform.cloud).toEqual({
+    hostname: 'app.terraform.io',
+    organization: 'acme',
+    workspaces: { name: 'obs-workload-scrapers', project: 'observability' },
+  });
   expect(trust.terraform.cloud.workspaces.name).toBe('obs-workload-trust');
   const reader = trust.data.terraform_remote_state['scraper-state'];
   expect(reader).toEqual({
     backend: 'remote',
     config: { hostname: 'app.terraform.io', organization: 'acme', workspaces: { name: 'obs-workload-scrapers' } },
   });
-  expect(trust.locals['scraper-state-scraper_arns-prod-to-central']).toBe('${try(data.terraform_remote_state.scraper-state.outputs.scraper_arns["prod-to-central"], "")}');
+  expect(trust.locals['scraper-state-scraper_arns-prod-to-central']).toBe(
+    '${try(data.terraform_remote_state.scraper-state.outputs.scraper_arns["prod-to-central"], "")}',
+  );
 });

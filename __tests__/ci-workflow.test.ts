@@ -117,7 +117,11 @@ describe('shell semantics of every run step', () => {
   test('every run step runs under shell: bash (pipefail), and no script interpolates ${{ }}', () => {
     expect(all.length).toBeGreaterThan(8);
     for (const { job, step: s } of all) {
-      expect({ job, run: s.run, shell: shellCommand(shellOf(job, s)) }).toEqual({ job, run: s.run, shell: ['bash', '--noprofile', '--norc', '-eo', 'pipefail', '{0}'] });
+      expect({ job, run: s.run, shell: shellCommand(shellOf(job, s)) }).toEqual({
+        job,
+        run: s.run,
+        shell: ['bash', '--noprofile', '--norc', '-eo', 'pipefail', '{0}'],
+      });
       expect(s.run).not.toMatch(/\$\{\{/);
     }
   });
@@ -205,6 +209,13 @@ describe('the pull request comment', () => {
   test('creates the comment on the first run and updates it afterwards', async () => {
     const body = '<!-- amp-xa plan-all -->\n:warning: **amp-xa plan: changes pending**\n';
     expect((await post([{ id: 1, body: 'LGTM' }])).slice(1)).toEqual([['create', { owner: 'acme', repo: 'fleet', issue_number: 7, body }]]);
-    expect((await post([{ id: 1, body: 'LGTM' }, { id: 5, body: '<!-- amp-xa plan-all -->\nold' }])).slice(1)).toEqual([['update', { owner: 'acme', repo: 'fleet', comment_id: 5, body }]]);
+    expect(
+      (
+        await post([
+          { id: 1, body: 'LGTM' },
+          { id: 5, body: '<!-- amp-xa plan-all -->\nold' },
+        ])
+      ).slice(1),
+    ).toEqual([['update', { owner: 'acme', repo: 'fleet', comment_id: 5, body }]]);
   });
 });

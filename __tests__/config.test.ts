@@ -43,53 +43,137 @@ test('defaults: local backend, terraform_data finalizer, alias and role names fr
 
 // Each case: how to break the example, and what the message must say (field path first).
 const cases: Array<[string, (c: any) => void, RegExp]> = [
-  ['malformed account ID', (c) => (c.accounts.workload.id = '1234'), /^accounts\.workload\.id: expected a 12-digit AWS account ID \(e\.g\. 111122223333\), got "1234"$/],
+  [
+    'malformed account ID',
+    (c) => (c.accounts.workload.id = '1234'),
+    /^accounts\.workload\.id: expected a 12-digit AWS account ID \(e\.g\. 111122223333\), got "1234"$/,
+  ],
   ['account ID as a number', (c) => (c.accounts.workload.id = 111111111111), /^accounts\.workload\.id: expected a 12-digit AWS account ID, got 111111111111$/],
   ['malformed region', (c) => (c.accounts.workload.region = 'Europe'), /^accounts\.workload\.region: expected an AWS region/],
-  ['malformed cluster ARN', (c) => (c.clusters['prod-eks'].arn = 'arn:aws:eks:eu-west-1:111111111111:prod-eks'), /^clusters\.prod-eks\.arn: expected an EKS cluster ARN/],
-  ['malformed workspace ARN', (c) => (c.workspaces.central.arn = 'ws-123'), /^workspaces\.central\.arn: expected an AMP workspace ARN in a known partition \(aws, aws-cn, .*\) \(e\.g\. .*\), got "ws-123"$/],
+  [
+    'malformed cluster ARN',
+    (c) => (c.clusters['prod-eks'].arn = 'arn:aws:eks:eu-west-1:111111111111:prod-eks'),
+    /^clusters\.prod-eks\.arn: expected an EKS cluster ARN/,
+  ],
+  [
+    'malformed workspace ARN',
+    (c) => (c.workspaces.central.arn = 'ws-123'),
+    /^workspaces\.central\.arn: expected an AMP workspace ARN in a known partition \(aws, aws-cn, .*\) \(e\.g\. .*\), got "ws-123"$/,
+  ],
   ['workspace with neither arn nor create', (c) => delete c.workspaces.central.arn, /^workspaces\.central: a workspace needs `account` plus either `arn`/],
-  ['malformed subnet', (c) => (c.clusters['prod-eks'].subnetIds[1] = 'subnet-XYZ'), /^clusters\.prod-eks\.subnetIds\[1\]: expected a subnet ID .*got "subnet-XYZ"$/],
-  ['too many subnets', (c) => (c.clusters['prod-eks'].subnetIds = Array.from({ length: 6 }, (_, i) => `subnet-0000000${i}`)), /^clusters\.prod-eks\.subnetIds: give 1 to 5 subnet IDs \(an AMP scraper limit\), got 6 items$/],
+  [
+    'malformed subnet',
+    (c) => (c.clusters['prod-eks'].subnetIds[1] = 'subnet-XYZ'),
+    /^clusters\.prod-eks\.subnetIds\[1\]: expected a subnet ID .*got "subnet-XYZ"$/,
+  ],
+  [
+    'too many subnets',
+    (c) => (c.clusters['prod-eks'].subnetIds = Array.from({ length: 6 }, (_, i) => `subnet-0000000${i}`)),
+    /^clusters\.prod-eks\.subnetIds: give 1 to 5 subnet IDs \(an AMP scraper limit\), got 6 items$/,
+  ],
   ['no subnets', (c) => (c.clusters['prod-eks'].subnetIds = []), /^clusters\.prod-eks\.subnetIds: give 1 to 5 subnet IDs, got 0 items$/],
-  ['too many security groups', (c) => (c.clusters['prod-eks'].securityGroupIds = Array.from({ length: 6 }, (_, i) => `sg-0000000${i}`)), /^clusters\.prod-eks\.securityGroupIds: give 1 to 5 security group IDs/],
-  ['cluster ARN in another account', (c) => (c.clusters['prod-eks'].arn = 'arn:aws:eks:eu-west-1:999999999999:cluster/prod-eks'), /^clusters\.prod-eks\.arn: ARN account 999999999999 differs from account workload \(111111111111\)$/],
-  ['cluster ARN in another region', (c) => (c.clusters['prod-eks'].arn = 'arn:aws:eks:eu-central-1:111111111111:cluster/prod-eks'), /^clusters\.prod-eks\.arn: ARN region eu-central-1 differs from account workload region eu-west-1$/],
-  ['workspace in another region than the cluster', (c) => {
-    c.accounts.observability.region = 'us-east-1';
-    c.workspaces.central.arn = c.workspaces.central.arn.replace('eu-west-1', 'us-east-1');
-  }, /^pairs\[0\]: cluster prod-eks is in eu-west-1 but workspace central is in us-east-1; cluster, scraper and workspace must share a region$/],
-  ['partition mismatch', (c) => (c.workspaces.central.arn = c.workspaces.central.arn.replace('arn:aws:', 'arn:aws-cn:')), /^workspaces\.central\.arn: ARN partition aws-cn does not match region eu-west-1/],
+  [
+    'too many security groups',
+    (c) => (c.clusters['prod-eks'].securityGroupIds = Array.from({ length: 6 }, (_, i) => `sg-0000000${i}`)),
+    /^clusters\.prod-eks\.securityGroupIds: give 1 to 5 security group IDs/,
+  ],
+  [
+    'cluster ARN in another account',
+    (c) => (c.clusters['prod-eks'].arn = 'arn:aws:eks:eu-west-1:999999999999:cluster/prod-eks'),
+    /^clusters\.prod-eks\.arn: ARN account 999999999999 differs from account workload \(111111111111\)$/,
+  ],
+  [
+    'cluster ARN in another region',
+    (c) => (c.clusters['prod-eks'].arn = 'arn:aws:eks:eu-central-1:111111111111:cluster/prod-eks'),
+    /^clusters\.prod-eks\.arn: ARN region eu-central-1 differs from account workload region eu-west-1$/,
+  ],
+  [
+    'workspace in another region than the cluster',
+    (c) => {
+      c.accounts.observability.region = 'us-east-1';
+      c.workspaces.central.arn = c.workspaces.central.arn.replace('eu-west-1', 'us-east-1');
+    },
+    /^pairs\[0\]: cluster prod-eks is in eu-west-1 but workspace central is in us-east-1; cluster, scraper and workspace must share a region$/,
+  ],
+  [
+    'partition mismatch',
+    (c) => (c.workspaces.central.arn = c.workspaces.central.arn.replace('arn:aws:', 'arn:aws-cn:')),
+    /^workspaces\.central\.arn: ARN partition aws-cn does not match region eu-west-1/,
+  ],
   ['unknown cluster', (c) => (c.pairs[0].cluster = 'nope'), /^pairs\[0\]\.cluster: unknown cluster "nope"; defined clusters: prod-eks$/],
   ['unknown workspace', (c) => (c.pairs[0].workspace = 'nope'), /^pairs\[0\]\.workspace: unknown workspace "nope"; defined workspaces: central$/],
-  ['unknown account', (c) => (c.clusters['prod-eks'].account = 'nope'), /^clusters\.prod-eks\.account: unknown account "nope"; defined accounts: workload, observability$/],
+  [
+    'unknown account',
+    (c) => (c.clusters['prod-eks'].account = 'nope'),
+    /^clusters\.prod-eks\.account: unknown account "nope"; defined accounts: workload, observability$/,
+  ],
   ['duplicate pair', (c) => c.pairs.push({ ...c.pairs[0], name: 'again' }), /^pairs\[1\]: duplicate pair prod-eks -> central \(same as pairs\[0\]\)/],
-  ['duplicate pair name', (c) => {
-    c.workspaces.other = { account: 'observability', arn: c.workspaces.central.arn.replace('ws-0123', 'ws-9999') };
-    c.pairs.push({ ...c.pairs[0], workspace: 'other' });
-  }, /^pairs\[1\]\.name: "prod-to-central" is already used by pairs\[0\]/],
-  ['same account on both sides', (c) => {
-    c.accounts.observability.id = '111111111111';
-    c.accounts.observability.credentials = {};
-    c.workspaces.central.arn = c.workspaces.central.arn.replace('222222222222', '111111111111');
-  }, /^pairs\[0\]: cluster prod-eks and workspace central are both in account 111111111111/],
-  ['role name over the IAM limit', (c) => (c.pairs[0].sourceRoleName = 'r'.repeat(65)), /^pairs\[0\]\.sourceRoleName: expected an IAM role name of at most 64 characters/],
+  [
+    'duplicate pair name',
+    (c) => {
+      c.workspaces.other = { account: 'observability', arn: c.workspaces.central.arn.replace('ws-0123', 'ws-9999') };
+      c.pairs.push({ ...c.pairs[0], workspace: 'other' });
+    },
+    /^pairs\[1\]\.name: "prod-to-central" is already used by pairs\[0\]/,
+  ],
+  [
+    'same account on both sides',
+    (c) => {
+      c.accounts.observability.id = '111111111111';
+      c.accounts.observability.credentials = {};
+      c.workspaces.central.arn = c.workspaces.central.arn.replace('222222222222', '111111111111');
+    },
+    /^pairs\[0\]: cluster prod-eks and workspace central are both in account 111111111111/,
+  ],
+  [
+    'role name over the IAM limit',
+    (c) => (c.pairs[0].sourceRoleName = 'r'.repeat(65)),
+    /^pairs\[0\]\.sourceRoleName: expected an IAM role name of at most 64 characters/,
+  ],
   ['role name with bad characters', (c) => (c.pairs[0].targetRoleName = 'bad name!'), /^pairs\[0\]\.targetRoleName: expected an IAM role name/],
   ['pair name too long for derived role names', (c) => (c.pairs[0].name = 'p'.repeat(40)), /^pairs\[0\]\.name: expected pair name: 2-32 chars/],
   ['bad scraper alias', (c) => (c.pairs[0].alias = '-starts-with-dash'), /^pairs\[0\]\.alias: expected a scraper alias/],
-  ['static keys in S3 backend config', (c) => (c.backend = { type: 's3', bucket: 'state-bucket', region: 'eu-west-1', accessKey: 'AKIA...', secretKey: 'x' }), /^backend\.accessKey: static credentials are not allowed in backend config/],
-  ['token in cloud backend config', (c) => (c.backend = { type: 'cloud', organization: 'acme', token: 'secret' }), /^backend\.token: static credentials are not allowed/],
+  [
+    'static keys in S3 backend config',
+    (c) => (c.backend = { type: 's3', bucket: 'state-bucket', region: 'eu-west-1', accessKey: 'AKIA...', secretKey: 'x' }),
+    /^backend\.accessKey: static credentials are not allowed in backend config/,
+  ],
+  [
+    'token in cloud backend config',
+    (c) => (c.backend = { type: 'cloud', organization: 'acme', token: 'secret' }),
+    /^backend\.token: static credentials are not allowed/,
+  ],
   ['unknown backend type', (c) => (c.backend = { type: 'gcs' }), /^backend\.type: must be one of local, s3, cloud; got "gcs"$/],
   ['unknown finalizer', (c) => (c.finalizer = { resource: 'local_exec' }), /^finalizer\.resource: /],
   ['unknown top-level field', (c) => (c.acounts = {}), /^acounts: unknown field/],
   ['unknown nested field', (c) => (c.clusters['prod-eks'].subnets = []), /^clusters\.prod-eks\.subnets: unknown field/],
   ['missing field', (c) => delete c.clusters['prod-eks'].arn, /^clusters\.prod-eks\.arn: required field is missing \(expected string\)$/],
   ['no pairs', (c) => (c.pairs = []), /^pairs: list at least one pair/],
-  ['deployer role in another account', (c) => (c.accounts.workload.credentials.assumeRoleArn = 'arn:aws:iam::999999999999:role/x'), /^accounts\.workload\.credentials\.assumeRoleArn: role is in account 999999999999 but the account id is 111111111111/],
-  ['a profile with a line break', (c) => (c.accounts.workload.credentials = { profile: 'my\nprofile' }), /^accounts\.workload\.credentials\.profile: expected a profile name without control or invisible characters .*, got "my\\nprofile"$/],
-  ['a cluster ARN in an unknown partition', (c) => (c.clusters['prod-eks'].arn = 'arn:aws-xx:eks:eu-west-1:111111111111:cluster/prod-eks'), /^clusters\.prod-eks\.arn: expected an EKS cluster ARN in a known partition \(aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc\)/],
-  ['an external ID with a space', (c) => (c.accounts.workload.credentials.externalId = 'a b'), /^accounts\.workload\.credentials\.externalId: expected an STS external ID/],
-  ['missing scrape config file', (c) => (c.pairs[0].scrapeConfigFile = 'scrape/none.yaml'), /^pairs\[0\]\.scrapeConfigFile: cannot read .*scrape\/none\.yaml \(ENOENT\); paths are relative to the config file$/],
+  [
+    'deployer role in another account',
+    (c) => (c.accounts.workload.credentials.assumeRoleArn = 'arn:aws:iam::999999999999:role/x'),
+    /^accounts\.workload\.credentials\.assumeRoleArn: role is in account 999999999999 but the account id is 111111111111/,
+  ],
+  [
+    'a profile with a line break',
+    (c) => (c.accounts.workload.credentials = { profile: 'my\nprofile' }),
+    /^accounts\.workload\.credentials\.profile: expected a profile name without control or invisible characters .*, got "my\\nprofile"$/,
+  ],
+  [
+    'a cluster ARN in an unknown partition',
+    (c) => (c.clusters['prod-eks'].arn = 'arn:aws-xx:eks:eu-west-1:111111111111:cluster/prod-eks'),
+    /^clusters\.prod-eks\.arn: expected an EKS cluster ARN in a known partition \(aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc\)/,
+  ],
+  [
+    'an external ID with a space',
+    (c) => (c.accounts.workload.credentials.externalId = 'a b'),
+    /^accounts\.workload\.credentials\.externalId: expected an STS external ID/,
+  ],
+  [
+    'missing scrape config file',
+    (c) => (c.pairs[0].scrapeConfigFile = 'scrape/none.yaml'),
+    /^pairs\[0\]\.scrapeConfigFile: cannot read .*scrape\/none\.yaml \(ENOENT\); paths are relative to the config file$/,
+  ],
 ];
 
 test.each(cases)('rejects %s, naming the field', (_name, mutate, expected) => {
@@ -105,7 +189,12 @@ test.each(cases)('the app rejects %s from a file and writes nothing to the outpu
   const lines: string[] = [];
   const outdir = path.join(dir, 'cdktf.out');
   expect(synthFleetApp({ configPath: path.join(dir, 'fleet.json'), outdir, log: (l) => lines.push(l) })).toBe(1);
-  expect(lines.join('\n').split('\n').map((l) => l.replace(/^ {2}- /, ''))).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
+  expect(
+    lines
+      .join('\n')
+      .split('\n')
+      .map((l) => l.replace(/^ {2}- /, '')),
+  ).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
   expect(existsSync(outdir)).toBe(false);
 });
 
@@ -136,7 +225,12 @@ test('an invalid scrape config file is rejected with its key path', () => {
 });
 
 test('ConfigError escapes and bounds every problem line, whoever built it', () => {
-  const e = new ConfigError('src\n\u001b[31m', ['a.b: x\n  - forged\u001b[0m\u202e', 'c: ' + 'y'.repeat(10_000), 'c: ' + 'y'.repeat(10_000), ...Array.from({ length: 60 }, (_, i) => `p${i}: z`)]);
+  const e = new ConfigError('src\n\u001b[31m', [
+    'a.b: x\n  - forged\u001b[0m\u202e',
+    'c: ' + 'y'.repeat(10_000),
+    'c: ' + 'y'.repeat(10_000),
+    ...Array.from({ length: 60 }, (_, i) => `p${i}: z`),
+  ]);
   expect(e.problems[0]).toBe('a.b: x\\n  - forged\\x1b[0m\\u202e');
   expect(e.problems[1]).toMatch(/^c: y+\.\.\. \(\d+ more characters\)$/);
   expect(e.problems[1].length).toBeLessThanOrEqual(430);

@@ -7,7 +7,10 @@ const fleet = plan(exampleConfig('fleet.json'));
 const diagram = fleetDiagram(fleet);
 
 test('one subgraph per account, holding what lives there', () => {
-  const blocks = diagram.split('  subgraph ').slice(1).map((b) => b.split('\n  end')[0]);
+  const blocks = diagram
+    .split('  subgraph ')
+    .slice(1)
+    .map((b) => b.split('\n  end')[0]);
   expect(blocks.map((b) => b.split('[')[0])).toEqual(['account_111111111111', 'account_222222222222', 'account_333333333333']);
   expect(blocks[0]).toContain('cluster_prod_eks["EKS prod-eks"]');
   expect(blocks[0]).toContain('source_prod_to_audit["role amp-xa-prod-to-audit-source"]');

@@ -13,7 +13,8 @@ import { pathFreeRoleArn } from '../lib/eks-access';
 import { EXAMPLES, exampleConfig, plan } from './support/fleet';
 
 const fleet = plan(exampleConfig('fleet.json'));
-const SLR = (account: string, suffix: string) => `arn:aws:iam::${account}:role/aws-service-role/scraper.aps.amazonaws.com/AWSServiceRoleForAmazonPrometheusScraper_${suffix}`;
+const SLR = (account: string, suffix: string) =>
+  `arn:aws:iam::${account}:role/aws-service-role/scraper.aps.amazonaws.com/AWSServiceRoleForAmazonPrometheusScraper_${suffix}`;
 const fakeLookup = (roles: Record<string, string>) => {
   const calls: string[] = [];
   const lookup: ScraperRoleLookup = async (pair) => {
@@ -26,7 +27,10 @@ const fakeLookup = (roles: Record<string, string>) => {
 
 test('by default, the pairs whose cluster is in CONFIG_MAP mode; a named pair in another mode comes with a note', () => {
   expect(eksAccessPairs(fleet.pairs, false).pairs.map((p) => p.name)).toEqual(['staging-to-central']);
-  const named = eksAccessPairs(fleet.pairs.filter((p) => p.name === 'prod-to-central'), true);
+  const named = eksAccessPairs(
+    fleet.pairs.filter((p) => p.name === 'prod-to-central'),
+    true,
+  );
   expect(named.pairs.map((p) => p.name)).toEqual(['prod-to-central']);
   expect(named.notes).toEqual([expect.stringMatching(/^eks-access: note: cluster prod-eks \(pair prod-to-central\) is in API_AND_CONFIG_MAP mode/)]);
   expect(() => eksAccessPairs(plan(exampleConfig()).pairs, false)).toThrow(/no selected pair has a cluster in CONFIG_MAP mode/);

@@ -114,7 +114,14 @@ function run(credentials: Partial<AccountRef['credentials']>, extraEnv: Record<s
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls };
 }
 
-const update = (role = 'amp-xa-p-source', policy = '{"Version":"2012-10-17"}') => ['iam', 'update-assume-role-policy', '--role-name', role, '--policy-document', policy];
+const update = (role = 'amp-xa-p-source', policy = '{"Version":"2012-10-17"}') => [
+  'iam',
+  'update-assume-role-policy',
+  '--role-name',
+  role,
+  '--policy-document',
+  policy,
+];
 const getRole = (role = 'amp-xa-p-source') => ['iam', 'get-role', '--role-name', role, '--query', PINNED_ARN_QUERY.source, '--output', 'text'];
 const region = ['--region', REGION];
 
@@ -140,10 +147,30 @@ describe('under /bin/sh', () => {
   });
 
   test('assume role: STS first (with the profile and external ID), then IAM with the role session keys', () => {
-    const r = run({ profile: 'sso', assumeRoleArn: 'arn:aws:iam::111111111111:role/deployer', externalId: 'ext-1', sessionName: 'ci' }, {}, { AWS_PROFILE: 'ambient' });
+    const r = run(
+      { profile: 'sso', assumeRoleArn: 'arn:aws:iam::111111111111:role/deployer', externalId: 'ext-1', sessionName: 'ci' },
+      {},
+      { AWS_PROFILE: 'ambient' },
+    );
     expect(r.status).toBe(0);
     expect(r.calls.map((c) => c.args)).toEqual([
-      ['--profile', 'sso', ...region, 'sts', 'assume-role', '--role-arn', 'arn:aws:iam::111111111111:role/deployer', '--role-session-name', 'ci', '--external-id', 'ext-1', '--query', CREDS_QUERY, '--output', 'text'],
+      [
+        '--profile',
+        'sso',
+        ...region,
+        'sts',
+        'assume-role',
+        '--role-arn',
+        'arn:aws:iam::111111111111:role/deployer',
+        '--role-session-name',
+        'ci',
+        '--external-id',
+        'ext-1',
+        '--query',
+        CREDS_QUERY,
+        '--output',
+        'text',
+      ],
       [...region, ...update()],
       [...region, ...getRole()],
     ]);
@@ -155,7 +182,19 @@ describe('under /bin/sh', () => {
   test('assume role without external ID or session name: no --external-id, the default session name', () => {
     const r = run({ assumeRoleArn: 'arn:aws:iam::111111111111:role/deployer' });
     expect(r.status).toBe(0);
-    expect(r.calls[0].args).toEqual([...region, 'sts', 'assume-role', '--role-arn', 'arn:aws:iam::111111111111:role/deployer', '--role-session-name', 'amp-xa-finalize', '--query', CREDS_QUERY, '--output', 'text']);
+    expect(r.calls[0].args).toEqual([
+      ...region,
+      'sts',
+      'assume-role',
+      '--role-arn',
+      'arn:aws:iam::111111111111:role/deployer',
+      '--role-session-name',
+      'amp-xa-finalize',
+      '--query',
+      CREDS_QUERY,
+      '--output',
+      'text',
+    ]);
   });
 
   test('AWS_ENDPOINT_URL and service-specific endpoints are passed to the CLI', () => {
@@ -217,7 +256,9 @@ describe('the script and its environment', () => {
 
   test('the script contains no Terraform template syntax, so the synthesized JSON shows it as written', () => {
     expect(FINALIZE_SCRIPT).not.toMatch(/\$\{|%\{/);
-    expect(finalizeEnvironment({ account: account({}), roleName: 'r', policy: 'p', expectQuery: 'q', expectValue: 'v', awsCli: 'aws' }).AMP_XA_FINALIZE_SCRIPT).toBe(FINALIZE_SCRIPT);
+    expect(
+      finalizeEnvironment({ account: account({}), roleName: 'r', policy: 'p', expectQuery: 'q', expectValue: 'v', awsCli: 'aws' }).AMP_XA_FINALIZE_SCRIPT,
+    ).toBe(FINALIZE_SCRIPT);
   });
 
   test('literals are escaped for Terraform; the policy and the expected value stay expressions', () => {
@@ -267,7 +308,10 @@ const HOSTILE: Record<string, string> = {
 describe('under real Terraform: terraform_data + local-exec, as the trust stack synthesizes it', () => {
   const root = mkdtempSync(path.join(tmpdir(), 'amp-xa-finalize-tf-'));
   const home = path.join(root, 'home');
-  const policyOf = (value: string) => ({ Version: '2012-10-17', Statement: [{ Sid: 'S', Effect: 'Allow', Condition: { StringEquals: { 'sts:ExternalId': value } } }] });
+  const policyOf = (value: string) => ({
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'S', Effect: 'Allow', Condition: { StringEquals: { 'sts:ExternalId': value } } }],
+  });
   const cases = Object.entries(HOSTILE).flatMap(([name, value]) =>
     [true, false].map((assume) => ({ id: `${name}_${assume ? 'assume' : 'profile'}`, value, assume })),
   );
@@ -327,12 +371,32 @@ describe('under real Terraform: terraform_data + local-exec, as the trust stack 
 
   test.each(cases.map((c) => [c.id, c] as const))('%s: each value reaches the CLI as one exact argument', (_id, c) => {
     // The policy is a Terraform expression (jsonencode): compare what it encodes, not Terraform's spelling.
-    const calls = readCalls(path.join(root, `${c.id}.log`)).map((call) => call.args.map((a, i) => (call.args[i - 1] === '--policy-document' ? JSON.parse(a) : a)));
+    const calls = readCalls(path.join(root, `${c.id}.log`)).map((call) =>
+      call.args.map((a, i) => (call.args[i - 1] === '--policy-document' ? JSON.parse(a) : a)),
+    );
     const policy = policyOf(c.value) as unknown as string;
     const iamPrefix = c.assume ? region : ['--profile', c.value, ...region];
     expect(calls).toEqual([
       ...(c.assume
-        ? [['--profile', c.value, ...region, 'sts', 'assume-role', '--role-arn', `arn:aws:iam::111111111111:role/${c.value}`, '--role-session-name', c.value, '--external-id', c.value, '--query', CREDS_QUERY, '--output', 'text']]
+        ? [
+            [
+              '--profile',
+              c.value,
+              ...region,
+              'sts',
+              'assume-role',
+              '--role-arn',
+              `arn:aws:iam::111111111111:role/${c.value}`,
+              '--role-session-name',
+              c.value,
+              '--external-id',
+              c.value,
+              '--query',
+              CREDS_QUERY,
+              '--output',
+              'text',
+            ],
+          ]
         : []),
       [...iamPrefix, ...update(c.value, policy)],
       [...iamPrefix, ...getRole(c.value)],

@@ -26,7 +26,9 @@ describe('multi-account fleet (examples/fleet.json)', () => {
       'aws_prometheus_scraper.prod-to-audit_scraper',
       'aws_prometheus_scraper.prod-to-central_scraper',
     ]);
-    expect(withoutHash(addresses(synth.json['workload-b-scrapers'])).filter((a) => a.startsWith('aws_prometheus_scraper'))).toEqual(['aws_prometheus_scraper.staging-to-central_scraper']);
+    expect(withoutHash(addresses(synth.json['workload-b-scrapers'])).filter((a) => a.startsWith('aws_prometheus_scraper'))).toEqual([
+      'aws_prometheus_scraper.staging-to-central_scraper',
+    ]);
     expect(Object.keys(synth.json['workload-b-trust'].output.pinned_scraper_arns.value)).toEqual(['staging-to-central']);
   });
 
@@ -36,29 +38,50 @@ describe('multi-account fleet (examples/fleet.json)', () => {
     expect(stack.locals['workspace-audit-state-workspace_arn']).toBe(
       '${try(data.terraform_remote_state.workspace-audit-state[0].outputs.workspace_arn, "arn:aws:aps:eu-west-1:222222222222:workspace/ws-pending")}',
     );
-    expect(normalizePolicy(JSON.parse(at(stack, 'aws_iam_role_policy', 'prod-to-audit/target-remote-write').policy))).toEqual(normalizePolicy(targetPermissionsPolicy(arn)));
+    expect(normalizePolicy(JSON.parse(at(stack, 'aws_iam_role_policy', 'prod-to-audit/target-remote-write').policy))).toEqual(
+      normalizePolicy(targetPermissionsPolicy(arn)),
+    );
     expect(at(stack, 'aws_prometheus_scraper', 'prod-to-audit/scraper').destination[0].amp[0].workspace_arn).toBe(arn);
     const remote = stack.data.terraform_remote_state['workspace-audit-state'];
     expect(remote).toMatchObject({ backend: 's3', config: { key: 'amp-xa/prod/audit-workspace.tfstate' } });
     expect(remote.count).toBe('${contains(data.aws_s3_objects.workspace-audit-state-probe.keys, "amp-xa/prod/audit-workspace.tfstate") ? 1 : 0}');
-    expect(stack.provider.aws.find((p: any) => p.alias === 'workspace-audit-state-bucket')).toEqual({ alias: 'workspace-audit-state-bucket', region: 'eu-west-1', profile: 'observability' });
+    expect(stack.provider.aws.find((p: any) => p.alias === 'workspace-audit-state-bucket')).toEqual({
+      alias: 'workspace-audit-state-bucket',
+      region: 'eu-west-1',
+      profile: 'observability',
+    });
   });
 
   test('each unit has a provider for every other account, so resources of removed pairs stay destroyable', () => {
-    const aliases = (stack: string) => synth.json[stack].provider.aws.map((p: any) => p.alias).filter((a: string) => !a.endsWith('-bucket')).sort();
+    const aliases = (stack: string) =>
+      synth.json[stack].provider.aws
+        .map((p: any) => p.alias)
+        .filter((a: string) => !a.endsWith('-bucket'))
+        .sort();
     expect(aliases('workload-a-scrapers')).toEqual(['source', 'to-observability', 'to-workload-b']);
     expect(aliases('workload-b-trust')).toEqual(['source', 'to-observability', 'to-workload-a']);
-    expect(synth.json['workload-b-scrapers'].provider.aws.find((p: any) => p.alias === 'source')).toMatchObject({ allowed_account_ids: ['333333333333'], profile: 'workload-b' });
+    expect(synth.json['workload-b-scrapers'].provider.aws.find((p: any) => p.alias === 'source')).toMatchObject({
+      allowed_account_ids: ['333333333333'],
+      profile: 'workload-b',
+    });
   });
 
   test('the default scrape config labels series with their cluster, so clusters sharing a workspace stay apart', () => {
-    expect(at(synth.json['workload-a-scrapers'], 'aws_prometheus_scraper', 'prod-to-central/scraper').scrape_configuration).toMatch(/external_labels:\n {4}cluster: prod-eks\n/);
-    expect(at(synth.json['workload-b-scrapers'], 'aws_prometheus_scraper', 'staging-to-central/scraper').scrape_configuration).toMatch(/external_labels:\n {4}cluster: staging-eks\n/);
+    expect(at(synth.json['workload-a-scrapers'], 'aws_prometheus_scraper', 'prod-to-central/scraper').scrape_configuration).toMatch(
+      /external_labels:\n {4}cluster: prod-eks\n/,
+    );
+    expect(at(synth.json['workload-b-scrapers'], 'aws_prometheus_scraper', 'staging-to-central/scraper').scrape_configuration).toMatch(
+      /external_labels:\n {4}cluster: staging-eks\n/,
+    );
   });
 
   test('the workspace stack: target account, ignores the tag scrapers add, outputs ARN and remote-write URL', () => {
     const ws = synth.json['audit-workspace'];
-    expect(Object.values<any>(ws.resource.aws_prometheus_workspace)[0]).toMatchObject({ alias: 'amp-xa-audit', tags: { retention: 'long' }, provider: 'aws.target' });
+    expect(Object.values<any>(ws.resource.aws_prometheus_workspace)[0]).toMatchObject({
+      alias: 'amp-xa-audit',
+      tags: { retention: 'long' },
+      provider: 'aws.target',
+    });
     expect(ws.provider.aws[0]).toMatchObject({ allowed_account_ids: ['222222222222'], ignore_tags: [{ keys: ['AMPAgentlessScraper'] }] });
     expect(Object.keys(ws.output).sort()).toEqual(['remote_write_url', 'workspace_arn', 'workspace_id']);
   });
@@ -116,7 +139,7 @@ describe('the unit is the deployment unit: removing, renaming, reordering pairs'
     expect(Object.keys(synthFleet(config).json)).not.toContain('workload-b-scrapers');
   });
 
-  test('a renamed pair: the old name\'s resources leave the plan and the new name\'s enter it, in the same unit', () => {
+  test("a renamed pair: the old name's resources leave the plan and the new name's enter it, in the same unit", () => {
     const config = exampleConfig('fleet.json');
     config.pairs[0].name = 'prod-to-central-v2';
     const after = addresses(synthFleet(config).json['workload-a-scrapers']);

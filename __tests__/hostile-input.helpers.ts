@@ -119,7 +119,7 @@ export function rejects(mutate: (c: any) => void, files: Record<string, string |
  */
 export function terraformLiteral(text: string): string {
   let out = '';
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const c = text[i];
     if ((c === '$' || c === '%') && text[i + 1] === c && text[i + 2] === '{') {
       out += `${c}{`;

@@ -31,7 +31,11 @@ describe('crashes: input that used to end in a stack trace', () => {
   });
 
   test('a YAML alias bomb is refused (no ReferenceError)', () => {
-    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`), 'scrape_configs: [*h]'].join('\n');
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x"]',
+      ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`),
+      'scrape_configs: [*h]',
+    ].join('\n');
     const { problems } = withScrape(bomb);
     expect(problems(SCRAPE)).toEqual([expect.stringMatching(/^pairs\[0\]\.scrapeConfigFile \(scrape\.yaml\) \(yaml\): aliases expand to too much data/)]);
   });
@@ -48,12 +52,20 @@ describe('crashes: input that used to end in a stack trace', () => {
   });
 
   test.each([
-    ['__proto__ as an account name', (c: any) => Object.defineProperty(c.accounts, '__proto__', { value: c.accounts.workload, enumerable: true }), 'accounts.__proto__'],
+    [
+      '__proto__ as an account name',
+      (c: any) => Object.defineProperty(c.accounts, '__proto__', { value: c.accounts.workload, enumerable: true }),
+      'accounts.__proto__',
+    ],
     ['toString as a workspace name', (c: any) => (c.workspaces.toString = c.workspaces.central), 'workspaces.toString'],
     ['hasOwnProperty as a pair cluster', (c: any) => (c.pairs[0].cluster = 'hasOwnProperty'), 'pairs[0].cluster'],
     ['valueOf as a cluster account', (c: any) => (c.clusters['prod-eks'].account = 'valueOf'), 'clusters.prod-eks.account'],
     ['__proto__ as a top-level field', (c: any) => Object.defineProperty(c, '__proto__', { value: { polluted: true }, enumerable: true }), '__proto__'],
-    ['__proto__ inside credentials', (c: any) => Object.defineProperty(c.accounts.workload.credentials, '__proto__', { value: {}, enumerable: true }), 'accounts.workload.credentials.__proto__'],
+    [
+      '__proto__ inside credentials',
+      (c: any) => Object.defineProperty(c.accounts.workload.credentials, '__proto__', { value: {}, enumerable: true }),
+      'accounts.workload.credentials.__proto__',
+    ],
     ['constructor as an undefined account', (c: any) => (c.clusters['prod-eks'].account = 'constructor'), 'clusters.prod-eks.account'],
     ['constructor as an undefined cluster', (c: any) => (c.pairs[0].cluster = 'constructor'), 'pairs[0].cluster'],
     ['constructor as an undefined workspace', (c: any) => (c.pairs[0].workspace = 'constructor'), 'pairs[0].workspace'],
@@ -67,10 +79,16 @@ describe('crashes: input that used to end in a stack trace', () => {
 
   test.each([
     ['__proto__ at the top', `__proto__: {a: 1}\n${VALID_JOB}`, '(root).__proto__'],
-    ['constructor in a job', `scrape_configs:\n  - job_name: a\n    constructor: 1\n    static_configs: [{targets: ["x:1"]}]\n`, 'scrape_configs[0].constructor'],
+    [
+      'constructor in a job',
+      `scrape_configs:\n  - job_name: a\n    constructor: 1\n    static_configs: [{targets: ["x:1"]}]\n`,
+      'scrape_configs[0].constructor',
+    ],
   ])('prototype key in a scrape config: %s', (_name, yaml, keyPath) => {
     const { problems } = withScrape(yaml);
-    expect(problems(SCRAPE)).toEqual([expect.stringMatching(new RegExp(`^pairs\\[0\\]\\.scrapeConfigFile \\(scrape\\.yaml\\) ${keyPath.replace(/[.()[\]]/g, '\\$&')}: not supported`))]);
+    expect(problems(SCRAPE)).toEqual([
+      expect.stringMatching(new RegExp(`^pairs\\[0\\]\\.scrapeConfigFile \\(scrape\\.yaml\\) ${keyPath.replace(/[.()[\]]/g, '\\$&')}: not supported`)),
+    ]);
     expect(({} as any).a).toBeUndefined();
   });
 
@@ -100,9 +118,25 @@ describe('partitions: ARNs in unknown partitions are refused by the schema, nami
   test.each([
     ['cluster ARN', (c: any) => (c.clusters['prod-eks'].arn = unknown(c.clusters['prod-eks'].arn)), 'clusters.prod-eks.arn'],
     ['workspace ARN', (c: any) => (c.workspaces.central.arn = unknown(c.workspaces.central.arn)), 'workspaces.central.arn'],
-    ['assumeRoleArn', (c: any) => (c.accounts.workload.credentials.assumeRoleArn = unknown(c.accounts.workload.credentials.assumeRoleArn)), 'accounts.workload.credentials.assumeRoleArn'],
-    ['kmsKeyArn', (c: any) => (c.workspaces.central = { account: 'observability', create: { kmsKeyArn: 'arn:aws-xx:kms:eu-west-1:222222222222:key/0123abcd-0123-0123-0123-0123456789ab' } }), 'workspaces.central.create.kmsKeyArn'],
-    ['backend roleArn', (c: any) => (c.backend = { type: 's3', bucket: 'state-bucket', region: 'eu-west-1', roleArn: 'arn:aws-xx:iam::111111111111:role/state' }), 'backend.roleArn'],
+    [
+      'assumeRoleArn',
+      (c: any) => (c.accounts.workload.credentials.assumeRoleArn = unknown(c.accounts.workload.credentials.assumeRoleArn)),
+      'accounts.workload.credentials.assumeRoleArn',
+    ],
+    [
+      'kmsKeyArn',
+      (c: any) =>
+        (c.workspaces.central = {
+          account: 'observability',
+          create: { kmsKeyArn: 'arn:aws-xx:kms:eu-west-1:222222222222:key/0123abcd-0123-0123-0123-0123456789ab' },
+        }),
+      'workspaces.central.create.kmsKeyArn',
+    ],
+    [
+      'backend roleArn',
+      (c: any) => (c.backend = { type: 's3', bucket: 'state-bucket', region: 'eu-west-1', roleArn: 'arn:aws-xx:iam::111111111111:role/state' }),
+      'backend.roleArn',
+    ],
     ['upper-case partition', (c: any) => (c.clusters['prod-eks'].arn = c.clusters['prod-eks'].arn.replace('arn:aws:', 'arn:AWS:')), 'clusters.prod-eks.arn'],
     ['empty partition', (c: any) => (c.clusters['prod-eks'].arn = c.clusters['prod-eks'].arn.replace('arn:aws:', 'arn::')), 'clusters.prod-eks.arn'],
   ])('%s', (_name, mutate, field) => {
@@ -118,7 +152,9 @@ describe('partitions: ARNs in unknown partitions are refused by the schema, nami
 
   // Depends on the assumeRoleArn partition check in lib/config/fleet.ts.
   test('an assumeRoleArn in another partition than its account region', () => {
-    rejects((c) => (c.accounts.workload.credentials.assumeRoleArn = 'arn:aws-cn:iam::111111111111:role/amp-xa-deployer')).problems('accounts.workload.credentials.assumeRoleArn');
+    rejects((c) => (c.accounts.workload.credentials.assumeRoleArn = 'arn:aws-cn:iam::111111111111:role/amp-xa-deployer')).problems(
+      'accounts.workload.credentials.assumeRoleArn',
+    );
   });
 });
 
@@ -165,7 +201,9 @@ describe('files: only regular files inside the limits, scrape configs only insid
   test('a scrape config one byte over the limit is refused; at the limit it is read', () => {
     const over = withScrape(VALID_JOB + '#'.repeat(MAX_SCRAPE_CONFIG_BYTES - VALID_JOB.length) + '\n');
     expect(over.problems(SCRAPE)[0]).toMatch(/the limit is 1048576 bytes/);
-    const { file } = configIn((c) => (c.pairs[0].scrapeConfigFile = 'scrape.yaml'), { 'scrape.yaml': VALID_JOB + '#'.repeat(MAX_SCRAPE_CONFIG_BYTES - VALID_JOB.length - 1) + '\n' });
+    const { file } = configIn((c) => (c.pairs[0].scrapeConfigFile = 'scrape.yaml'), {
+      'scrape.yaml': VALID_JOB + '#'.repeat(MAX_SCRAPE_CONFIG_BYTES - VALID_JOB.length - 1) + '\n',
+    });
     expect(synth(file).code).toBe(0);
   });
 
@@ -179,7 +217,9 @@ describe('files: only regular files inside the limits, scrape configs only insid
     const { dir, file } = configIn((c) => (c.pairs[0].scrapeConfigFile = 'scrape.yaml'));
     symlinkSync('/etc/passwd', path.join(dir, 'scrape.yaml'));
     const run = synth(file);
-    expect(expectRejected(run, SCRAPE)[0]).toMatch(/"scrape\.yaml" resolves to \/etc\/passwd, outside the config file's folder .*; a scrape config file must be inside that folder after following symlinks/);
+    expect(expectRejected(run, SCRAPE)[0]).toMatch(
+      /"scrape\.yaml" resolves to \/etc\/passwd, outside the config file's folder .*; a scrape config file must be inside that folder after following symlinks/,
+    );
     expect(run.text).not.toMatch(/root:/);
   });
 
@@ -286,7 +326,9 @@ describe('error output: bounded, one line per problem, nothing invisible or raw'
 
   test('a !!binary value is one problem, not one per byte', () => {
     const { problems } = withScrape(`global:\n  external_labels:\n    blob: !!binary ${Buffer.alloc(3000, 7).toString('base64')}\n${VALID_JOB}`);
-    expect(problems(SCRAPE)).toEqual([expect.stringMatching(/^pairs\[0\]\.scrapeConfigFile \(scrape\.yaml\) global\.external_labels\.blob: YAML tag !!binary is not allowed/)]);
+    expect(problems(SCRAPE)).toEqual([
+      expect.stringMatching(/^pairs\[0\]\.scrapeConfigFile \(scrape\.yaml\) global\.external_labels\.blob: YAML tag !!binary is not allowed/),
+    ]);
   });
 
   test('hundreds of scrape config problems are bounded', () => {
@@ -342,7 +384,8 @@ describe('parsers: duplicate keys, strict JSON, plain YAML', () => {
 
   test('a duplicate top-level key', () => dup(example().replace(/^\{/, '{"tags": {"a": "b"},'), 'tags'));
   test('a duplicate nested key', () => dup(example().replace('"id":"111111111111"', '"id":"111111111111","id":"999999999999"'), 'accounts.workload.id'));
-  test('a duplicate spelled with an escape', () => dup(example().replace('"id":"111111111111"', '"id":"111111111111","\\u0069d":"999999999999"'), 'accounts.workload.id'));
+  test('a duplicate spelled with an escape', () =>
+    dup(example().replace('"id":"111111111111"', '"id":"111111111111","\\u0069d":"999999999999"'), 'accounts.workload.id'));
   test('a duplicate __proto__ key', () => dup(example().replace(/^\{/, '{"__proto__": {}, "__proto__": {},'), '__proto__'));
 
   test.each([
@@ -368,7 +411,9 @@ describe('parsers: duplicate keys, strict JSON, plain YAML', () => {
     ['!!omap', 'x: !!omap [a: 1]', '!!omap'],
   ])('YAML tag %s is refused with its key path', (_name, line, tag) => {
     const { problems } = withScrape(`global:\n  external_labels:\n    ${line}\n${VALID_JOB}`);
-    expect(problems(SCRAPE)).toEqual([`${SCRAPE} (scrape.yaml) global.external_labels.x: YAML tag ${tag} is not allowed; Prometheus reads plain YAML (strings, numbers, booleans, lists, mappings)`]);
+    expect(problems(SCRAPE)).toEqual([
+      `${SCRAPE} (scrape.yaml) global.external_labels.x: YAML tag ${tag} is not allowed; Prometheus reads plain YAML (strings, numbers, booleans, lists, mappings)`,
+    ]);
   });
 
   test('a tag on a key', () => {
@@ -398,8 +443,16 @@ describe('shell: values the finalizer would run are refused when they carry cont
     ['an awsCli with NUL', (c: any) => (c.finalizer = { awsCli: 'aws\u0000--debug' }), 'finalizer.awsCli'],
     ['an awsCli with an escape sequence', (c: any) => (c.finalizer = { awsCli: '\u001b]0;title\u0007aws' }), 'finalizer.awsCli'],
     ['a backend directory with a carriage return', (c: any) => (c.backend = { type: 'local', directory: 'state\r' }), 'backend.directory'],
-    ['a workspace alias with a direction mark', (c: any) => (c.workspaces.central = { account: 'observability', create: { alias: 'prod\u202e' } }), 'workspaces.central.create.alias'],
-    ['an s3 backend profile with a tab', (c: any) => (c.backend = { type: 's3', bucket: 'state-bucket', region: 'eu-west-1', profile: 'a\tb' }), 'backend.profile'],
+    [
+      'a workspace alias with a direction mark',
+      (c: any) => (c.workspaces.central = { account: 'observability', create: { alias: 'prod\u202e' } }),
+      'workspaces.central.create.alias',
+    ],
+    [
+      'an s3 backend profile with a tab',
+      (c: any) => (c.backend = { type: 's3', bucket: 'state-bucket', region: 'eu-west-1', profile: 'a\tb' }),
+      'backend.profile',
+    ],
   ])('%s', (_name, mutate, field) => {
     expect(rejects(mutate).problems(field).join('\n')).toMatch(/without control or invisible characters/);
   });

@@ -67,7 +67,13 @@ describe('sealed bootstrap (the default): a placeholder scraper ARN that matches
 
   test('the placeholder is a scraper ARN of the source account and region that AMP can never generate', () => {
     expect(unpinnedScraperArn(side)).toBe(placeholder);
-    expect(parseArn(placeholder)).toEqual({ partition: 'aws', service: 'aps', region: 'eu-west-1', account: SOURCE, resource: `scraper/${UNPINNED_SCRAPER_ID}` });
+    expect(parseArn(placeholder)).toEqual({
+      partition: 'aws',
+      service: 'aps',
+      region: 'eu-west-1',
+      account: SOURCE,
+      resource: `scraper/${UNPINNED_SCRAPER_ID}`,
+    });
     // Fits the ScraperId pattern of the AMP API model (same shape as a real ARN)...
     expect(UNPINNED_SCRAPER_ID).toMatch(/^[0-9A-Za-z][-.0-9A-Z_a-z]*$/);
     // ...but not the `s-` prefix of every ID AMP generates.

@@ -37,7 +37,9 @@ test('editors agree with the app on hostile input: unknown partitions and contro
   config.clusters['prod-eks'].arn = 'arn:aws-xx:eks:eu-west-1:111111111111:cluster/prod-eks';
   config.accounts.workload.credentials.profile = 'prod\u001b[2J';
   expect(validate(config)).toBe(false);
-  expect((validate.errors ?? []).map((e) => e.instancePath)).toEqual(expect.arrayContaining(['/clusters/prod-eks/arn', '/accounts/workload/credentials/profile']));
+  expect((validate.errors ?? []).map((e) => e.instancePath)).toEqual(
+    expect.arrayContaining(['/clusters/prod-eks/arn', '/accounts/workload/credentials/profile']),
+  );
   const fine = exampleConfig();
   fine.accounts.workload.credentials.profile = 'prod-* with spaces ${x}';
   fine.finalizer = { awsCli: '/opt/AWS CLI/aws' };

@@ -16,7 +16,11 @@ function runApp(configText: string | undefined, prepare: (dir: string) => void =
     writeFileSync(path.join(dir, 'fleet.json'), configText);
     env.AMP_XA_CONFIG = path.join(dir, 'fleet.json');
   }
-  const result = spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'main.ts')], { cwd: dir, env, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'main.ts')], {
+    cwd: dir,
+    env,
+    encoding: 'utf8',
+  });
   const written = existsSync(out) ? readdirSync(out, { recursive: true }) : [];
   rmSync(dir, { recursive: true, force: true });
   return { ...result, out, written };
@@ -45,7 +49,11 @@ test.each([
   ['an empty file', '', /\(file\): is empty/],
   ['not JSON', '{ accounts: ', /\(file\): not valid JSON/],
   ['a JSON array', '[]', /\(root\): expected object, got \[\]/],
-  ['a bad field', JSON.stringify({ ...exampleConfig(), pairs: [{ ...exampleConfig().pairs[0], cluster: 'nope' }] }), /pairs\[0\]\.cluster: unknown cluster "nope"/],
+  [
+    'a bad field',
+    JSON.stringify({ ...exampleConfig(), pairs: [{ ...exampleConfig().pairs[0], cluster: 'nope' }] }),
+    /pairs\[0\]\.cluster: unknown cluster "nope"/,
+  ],
 ])('%s: exit 1, the field in the message, nothing written', (_name, text, message) => {
   const r = runApp(text);
   expect(r.status).toBe(1);

@@ -75,7 +75,11 @@ describe('localOrphans (called by the synth)', () => {
     mkdirSync(path.join(dir, 'terraform.sub.tfstate.d'));
     const lines = localOrphans(dir, APP);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^orphaned state of stack old-scrapers \\(no longer in the app\\) at ${path.join(dir, 'terraform.old-scrapers.tfstate').replace(/[.\\/]/g, '\\$&')}: `));
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^orphaned state of stack old-scrapers \\(no longer in the app\\) at ${path.join(dir, 'terraform.old-scrapers.tfstate').replace(/[.\\/]/g, '\\$&')}: `,
+      ),
+    );
   });
 
   test('no state directory yet: nothing to report', () => {

@@ -68,17 +68,41 @@ test('errorLines: each diagnostic summary with what it concerns, once; else the 
 });
 
 test('backendOfStack: the synthesized backend in config terms (a relative local path is relative to the stack directory)', () => {
-  expect(backendOfStack({ terraform: { backend: { local: { path: '/srv/state/terraform.a-trust.tfstate' } } } }, 'a-trust')).toEqual({ type: 'local', directory: '/srv/state' });
-  expect(backendOfStack({ terraform: { backend: { local: { path: '../../state/terraform.a-trust.tfstate' } } } }, 'a-trust', '/w/cdktf.out/stacks/a-trust')).toEqual({ type: 'local', directory: '/w/cdktf.out/state' });
-  expect(backendOfStack({ terraform: { backend: { s3: { bucket: 'b', key: 'p/q/a-trust.tfstate', region: 'eu-west-1', assume_role: { role_arn: 'arn:aws:iam::1:role/r' } } } } }, 'a-trust')).toMatchObject({ type: 's3', bucket: 'b', keyPrefix: 'p/q', roleArn: 'arn:aws:iam::1:role/r' });
-  expect(backendOfStack({ terraform: { cloud: { organization: 'acme', workspaces: { name: 'x-a-trust' } } } }, 'a-trust')).toMatchObject({ type: 'cloud', hostname: 'app.terraform.io', workspacePrefix: 'x-' });
+  expect(backendOfStack({ terraform: { backend: { local: { path: '/srv/state/terraform.a-trust.tfstate' } } } }, 'a-trust')).toEqual({
+    type: 'local',
+    directory: '/srv/state',
+  });
+  expect(
+    backendOfStack({ terraform: { backend: { local: { path: '../../state/terraform.a-trust.tfstate' } } } }, 'a-trust', '/w/cdktf.out/stacks/a-trust'),
+  ).toEqual({ type: 'local', directory: '/w/cdktf.out/state' });
+  expect(
+    backendOfStack(
+      { terraform: { backend: { s3: { bucket: 'b', key: 'p/q/a-trust.tfstate', region: 'eu-west-1', assume_role: { role_arn: 'arn:aws:iam::1:role/r' } } } } },
+      'a-trust',
+    ),
+  ).toMatchObject({ type: 's3', bucket: 'b', keyPrefix: 'p/q', roleArn: 'arn:aws:iam::1:role/r' });
+  expect(backendOfStack({ terraform: { cloud: { organization: 'acme', workspaces: { name: 'x-a-trust' } } } }, 'a-trust')).toMatchObject({
+    type: 'cloud',
+    hostname: 'app.terraform.io',
+    workspacePrefix: 'x-',
+  });
   expect(backendOfStack({ terraform: {} }, 'a-trust')).toBeUndefined();
 });
 
 describe('parseOptions', () => {
   test('defaults under the output directory; --opt value and --opt=value; the environment', () => {
-    expect(parseOptions([], {})).toMatchObject({ outdir: 'cdktf.out', summary: path.join('cdktf.out', 'plan-summary.json'), markdown: path.join('cdktf.out', 'plan-summary.md'), synth: true });
-    expect(parseOptions(['-j', '3', '--output=out', '--skip-synth', '--skip-provider-lock'], {})).toMatchObject({ concurrency: 3, outdir: 'out', logs: path.join('out', 'plan-logs'), synth: false });
+    expect(parseOptions([], {})).toMatchObject({
+      outdir: 'cdktf.out',
+      summary: path.join('cdktf.out', 'plan-summary.json'),
+      markdown: path.join('cdktf.out', 'plan-summary.md'),
+      synth: true,
+    });
+    expect(parseOptions(['-j', '3', '--output=out', '--skip-synth', '--skip-provider-lock'], {})).toMatchObject({
+      concurrency: 3,
+      outdir: 'out',
+      logs: path.join('out', 'plan-logs'),
+      synth: false,
+    });
     expect(parseOptions(['--concurrency=5'], { AMP_XA_CONCURRENCY: '2' }).concurrency).toBe(5);
     expect(parseOptions([], { AMP_XA_CONCURRENCY: '2', CDKTF_OUTDIR: 'o' })).toMatchObject({ concurrency: 2, outdir: 'o' });
     expect(parseOptions([], {}).concurrency).toBeGreaterThanOrEqual(1);
@@ -153,7 +177,14 @@ describe('inDependencyOrder', () => {
   });
 
   test('a dependency cycle is reported instead of waited on forever', async () => {
-    const h = harness([{ name: 'x', dependencies: ['y'] }, { name: 'y', dependencies: ['x'] }, { name: 'z', dependencies: [] }], 4);
+    const h = harness(
+      [
+        { name: 'x', dependencies: ['y'] },
+        { name: 'y', dependencies: ['x'] },
+        { name: 'z', dependencies: [] },
+      ],
+      4,
+    );
     await h.finish('z');
     await h.done;
     expect(h.cycles).toEqual([['x', 'y']]);
@@ -161,9 +192,31 @@ describe('inDependencyOrder', () => {
 });
 
 describe('exit codes and reports', () => {
-  const base = (name: string, result: 'no-changes' | 'changes' | 'error') => ({ name, dependencies: [], result, planExitCode: 0, errors: result === 'error' ? ['Error: boom'] : [], log: `${name}.log`, plan: null, seconds: 1, add: result === 'changes' ? 1 : 0 });
+  const base = (name: string, result: 'no-changes' | 'changes' | 'error') => ({
+    name,
+    dependencies: [],
+    result,
+    planExitCode: 0,
+    errors: result === 'error' ? ['Error: boom'] : [],
+    log: `${name}.log`,
+    plan: null,
+    seconds: 1,
+    add: result === 'changes' ? 1 : 0,
+  });
   const checked = { checked: true, findings: [] };
-  const orphan = (empty: boolean) => ({ checked: true, findings: [{ stack: 'old-scrapers', location: 'state/terraform.old-scrapers.tfstate', kind: 'scrapers' as const, empty, action: 'put it back', line: 'orphaned state of stack old-scrapers' }] });
+  const orphan = (empty: boolean) => ({
+    checked: true,
+    findings: [
+      {
+        stack: 'old-scrapers',
+        location: 'state/terraform.old-scrapers.tfstate',
+        kind: 'scrapers' as const,
+        empty,
+        action: 'put it back',
+        line: 'orphaned state of stack old-scrapers',
+      },
+    ],
+  });
 
   test.each([
     ['nothing to do', 0, [base('a', 'no-changes')], checked],
@@ -185,9 +238,9 @@ describe('exit codes and reports', () => {
     expect(md).toMatch(/^\| `a-trust` \| :x: error \|/m);
     expect(md).toMatch(/#### Errors\n\n- `a-trust`:\n {2}- `Error: boom`/);
     expect(md).toMatch(/#### Orphaned states[\s\S]*- `old-scrapers` at `state\/terraform.old-scrapers.tfstate`: put it back/);
-    expect(renderMarkdown(summarize(2, [base('a', 'no-changes')] as any, { checked: false, note: 'TF_TOKEN_app_terraform_io is not set', findings: [] }))).toMatch(
-      /:white_check_mark: \*\*amp-xa plan: no changes\*\*[\s\S]*Orphaned states: not checked \(TF_TOKEN_app_terraform_io is not set\)/,
-    );
+    expect(
+      renderMarkdown(summarize(2, [base('a', 'no-changes')] as any, { checked: false, note: 'TF_TOKEN_app_terraform_io is not set', findings: [] })),
+    ).toMatch(/:white_check_mark: \*\*amp-xa plan: no changes\*\*[\s\S]*Orphaned states: not checked \(TF_TOKEN_app_terraform_io is not set\)/);
   });
 });
 
@@ -214,13 +267,30 @@ describe('the script against a synthesized app, with a fake terraform', () => {
   function planAll(scenario: Record<string, unknown>, args: string[] = [], env: Record<string, string> = {}) {
     writeFileSync(path.join(dir, 'scenario.json'), JSON.stringify(scenario));
     writeFileSync(path.join(dir, 'events'), '');
-    const r = spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', 'ci', 'plan-all.ts'), '--skip-synth', ...args], {
-      cwd: dir,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, TERRAFORM_BINARY_NAME: FAKE_TF, FAKE_TF_SCENARIO: path.join(dir, 'scenario.json'), FAKE_TF_EVENTS: path.join(dir, 'events'), ...env },
-    });
+    const r = spawnSync(
+      process.execPath,
+      ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', 'ci', 'plan-all.ts'), '--skip-synth', ...args],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          TERRAFORM_BINARY_NAME: FAKE_TF,
+          FAKE_TF_SCENARIO: path.join(dir, 'scenario.json'),
+          FAKE_TF_EVENTS: path.join(dir, 'events'),
+          ...env,
+        },
+      },
+    );
     const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr, summary: () => JSON.parse(read('cdktf.out/plan-summary.json')), markdown: () => read('cdktf.out/plan-summary.md'), events: () => read('events').trim().split('\n') };
+    return {
+      code: r.status,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      summary: () => JSON.parse(read('cdktf.out/plan-summary.json')),
+      markdown: () => read('cdktf.out/plan-summary.md'),
+      events: () => read('events').trim().split('\n'),
+    };
   }
 
   test('no changes anywhere: exit 0, every stack init+plan+show, in dependency order', () => {
@@ -238,12 +308,16 @@ describe('the script against a synthesized app, with a fake terraform', () => {
       ['workload-scrapers', 'no-changes', 0],
       ['workload-trust', 'no-changes', 0],
     ]);
-    expect(readFileSync(path.join(dir, summary.stacks[0].log), 'utf8')).toMatch(/\$ .*fake-terraform.js plan -detailed-exitcode -no-color -input=false -lock=false -out=amp-xa.tfplan\nNo changes/);
+    expect(readFileSync(path.join(dir, summary.stacks[0].log), 'utf8')).toMatch(
+      /\$ .*fake-terraform.js plan -detailed-exitcode -no-color -input=false -lock=false -out=amp-xa.tfplan\nNo changes/,
+    );
     expect(r.stdout).toMatch(/^=== plan workload-trust: no changes/m);
   });
 
   test('changes pending: exit 2, counts per stack, the Markdown table', () => {
-    const show = { resource_changes: [change('terraform_data.finalize_source', 'terraform_data', ['create']), change('aws_iam_role.r', 'aws_iam_role', ['update'])] };
+    const show = {
+      resource_changes: [change('terraform_data.finalize_source', 'terraform_data', ['create']), change('aws_iam_role.r', 'aws_iam_role', ['update'])],
+    };
     const r = planAll({ 'workload-trust': { plan: 2, show } });
     expect(r.code).toBe(2);
     expect(r.summary().totals).toMatchObject({ add: 1, change: 1, finalizerRuns: 1, stacks: 3, changed: 1, failed: 0 });
@@ -279,7 +353,10 @@ describe('the script against a synthesized app, with a fake terraform', () => {
 
   test('in GitHub Actions each stack log is one group, and the report lands in the step summary', () => {
     writeFileSync(path.join(dir, 'step-summary'), '');
-    const r = planAll({ 'workload-scrapers': { plan: 2, output: 'Plan: 1 to add' } }, [], { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: path.join(dir, 'step-summary') });
+    const r = planAll({ 'workload-scrapers': { plan: 2, output: 'Plan: 1 to add' } }, [], {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_STEP_SUMMARY: path.join(dir, 'step-summary'),
+    });
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/^::group::plan workload-scrapers: changes \(\+0 ~0 ±0 -0\)\n\$ [^\n]*init[\s\S]*?Plan: 1 to add[\s\S]*?\n::endgroup::$/m);
     expect(r.stdout.match(/::group::/g)).toHaveLength(3);
@@ -297,27 +374,37 @@ describe('the script against a synthesized app, with a fake terraform', () => {
       ['emptied-trust', true],
       ['legacy-scrapers', false],
     ]);
-    expect(r.stdout).toMatch(/orphaned state of stack legacy-scrapers \(no longer in the app\) at .*terraform\.legacy-scrapers\.tfstate: .*put account "legacy" back in the config/);
+    expect(r.stdout).toMatch(
+      /orphaned state of stack legacy-scrapers \(no longer in the app\) at .*terraform\.legacy-scrapers\.tfstate: .*put account "legacy" back in the config/,
+    );
     expect(r.markdown()).toMatch(/#### Orphaned states/);
   });
 
   /** Rewrites every stack's backend. */
   function useBackend(terraform: (name: string) => Record<string, unknown>) {
-    for (const name of Object.keys(STACKS)) writeFileSync(path.join(dir, 'cdktf.out', 'stacks', name, 'cdk.tf.json'), JSON.stringify({ terraform: terraform(name) }));
+    for (const name of Object.keys(STACKS))
+      writeFileSync(path.join(dir, 'cdktf.out', 'stacks', name, 'cdk.tf.json'), JSON.stringify({ terraform: terraform(name) }));
   }
 
   test('S3 state: the keys under the prefix are listed with the AWS CLI, with the backend profile and region', () => {
     useBackend((name) => ({ backend: { s3: { bucket: 'acme-state', key: `fleet/prod/${name}.tfstate`, region: 'eu-west-1', profile: 'state' } } }));
     const aws = path.join(dir, 'aws');
-    const keys = ['fleet/prod/workload-scrapers.tfstate', 'fleet/prod/workload-scrapers.tfstate.tflock', 'fleet/prod/gone-trust.tfstate', 'fleet/prod/old/x.tfstate'];
+    const keys = [
+      'fleet/prod/workload-scrapers.tfstate',
+      'fleet/prod/workload-scrapers.tfstate.tflock',
+      'fleet/prod/gone-trust.tfstate',
+      'fleet/prod/old/x.tfstate',
+    ];
     writeFileSync(aws, `#!/bin/sh\necho "$*" > ${path.join(dir, 'aws-args')}\necho '${JSON.stringify(keys)}'\n`, { mode: 0o755 });
     const r = planAll({}, [], { AMP_XA_AWS_CLI: aws });
     expect(r.code).toBe(2);
-    expect(readFileSync(path.join(dir, 'aws-args'), 'utf8')).toBe('s3api list-objects-v2 --bucket acme-state --prefix fleet/prod/ --query Contents[].Key --region eu-west-1 --profile state --output json\n');
+    expect(readFileSync(path.join(dir, 'aws-args'), 'utf8')).toBe(
+      's3api list-objects-v2 --bucket acme-state --prefix fleet/prod/ --query Contents[].Key --region eu-west-1 --profile state --output json\n',
+    );
     expect(r.summary().orphans.findings.map((f: any) => [f.stack, f.location])).toEqual([['gone-trust', 's3://acme-state/fleet/prod/gone-trust.tfstate']]);
   });
 
-  test('S3 state that cannot be listed: said, and the exit code is the plans\' own', () => {
+  test("S3 state that cannot be listed: said, and the exit code is the plans' own", () => {
     useBackend((name) => ({ backend: { s3: { bucket: 'acme-state', key: `amp-xa/${name}.tfstate`, region: 'eu-west-1' } } }));
     const r = planAll({}, [], { AMP_XA_AWS_CLI: '/bin/false' });
     expect(r.code).toBe(0);

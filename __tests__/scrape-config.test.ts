@@ -45,16 +45,19 @@ describe('the built-in and example scrape configs', () => {
   } else if (!haveSchema) {
     console.warn(`skipped: the Prometheus JSON Schema check of the scrape configs (${schemaPath} not found; it is optional outside this project's CI)`);
   }
-  (haveSchema ? test : test.skip)(`conform to the Prometheus configuration JSON Schema${haveSchema ? '' : ' (skipped: ../shared/data/prometheus-config.schema.json not found)'}`, () => {
-    const ajv = new Ajv({ strict: false, allErrors: true });
-    addFormats(ajv);
-    const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
-    for (const text of [defaultScrapeConfiguration('prod-eks'), readFileSync(EXAMPLE_SCRAPE, 'utf8')]) {
-      const ok = validate(parse(text));
-      expect(validate.errors ?? []).toEqual([]);
-      expect(ok).toBe(true);
-    }
-  });
+  (haveSchema ? test : test.skip)(
+    `conform to the Prometheus configuration JSON Schema${haveSchema ? '' : ' (skipped: ../shared/data/prometheus-config.schema.json not found)'}`,
+    () => {
+      const ajv = new Ajv({ strict: false, allErrors: true });
+      addFormats(ajv);
+      const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
+      for (const text of [defaultScrapeConfiguration('prod-eks'), readFileSync(EXAMPLE_SCRAPE, 'utf8')]) {
+        const ok = validate(parse(text));
+        expect(validate.errors ?? []).toEqual([]);
+        expect(ok).toBe(true);
+      }
+    },
+  );
 });
 
 test.each([
@@ -82,24 +85,76 @@ const bad: Array<[string, string, RegExp]> = [
   ['YAML syntax error', 'scrape_configs: [', /^\(yaml\): /],
   ['duplicate YAML key', 'global: {}\nglobal: {}\nscrape_configs: []', /^global: duplicate key; each key may appear once in a mapping$/],
   ['a list at the top', '- a\n- b', /^\(file\): expected a YAML mapping at the top, got a list/],
-  ['unsupported top-level section', 'remote_write: []\nscrape_configs: []', /^\(root\)\.remote_write: not supported by the AMP managed collector; allowed here: global, scrape_configs$/],
+  [
+    'unsupported top-level section',
+    'remote_write: []\nscrape_configs: []',
+    /^\(root\)\.remote_write: not supported by the AMP managed collector; allowed here: global, scrape_configs$/,
+  ],
   ['rule_files', 'rule_files: [a]\n' + job(''), /^\(root\)\.rule_files: not supported/],
-  ['interval under 30s', 'global: {scrape_interval: 15s}\n' + job(''), /^global\.scrape_interval: must be at least 30s for the AMP managed collector, got a string of 3 characters$/],
+  [
+    'interval under 30s',
+    'global: {scrape_interval: 15s}\n' + job(''),
+    /^global\.scrape_interval: must be at least 30s for the AMP managed collector, got a string of 3 characters$/,
+  ],
   ['job interval under 30s', job('    scrape_interval: 10s\n'), /^scrape_configs\[0\]\.scrape_interval: must be at least 30s/],
-  ['malformed duration', 'global: {scrape_interval: 30 seconds}\n' + job(''), /^global\.scrape_interval: expected a Prometheus duration like 30s or 1m, got a string of 10 characters$/],
-  ['timeout above interval', job('    scrape_interval: 30s\n    scrape_timeout: 1m\n'), /^scrape_configs\[0\]\.scrape_timeout: must not exceed the scrape interval \(30s\)$/],
-  ['unsupported SD', 'scrape_configs:\n  - job_name: a\n    ec2_sd_configs: [{}]\n', /^scrape_configs\[0\]\.ec2_sd_configs: not supported by the AMP managed collector/],
+  [
+    'malformed duration',
+    'global: {scrape_interval: 30 seconds}\n' + job(''),
+    /^global\.scrape_interval: expected a Prometheus duration like 30s or 1m, got a string of 10 characters$/,
+  ],
+  [
+    'timeout above interval',
+    job('    scrape_interval: 30s\n    scrape_timeout: 1m\n'),
+    /^scrape_configs\[0\]\.scrape_timeout: must not exceed the scrape interval \(30s\)$/,
+  ],
+  [
+    'unsupported SD',
+    'scrape_configs:\n  - job_name: a\n    ec2_sd_configs: [{}]\n',
+    /^scrape_configs\[0\]\.ec2_sd_configs: not supported by the AMP managed collector/,
+  ],
   ['basic auth', job('    basic_auth: {username: a}\n'), /^scrape_configs\[0\]\.basic_auth: not supported/],
   ['no targets', 'scrape_configs:\n  - job_name: a\n', /^scrape_configs\[0\]: needs static_configs or kubernetes_sd_configs/],
-  ['duplicate job name', 'scrape_configs:\n  - job_name: a\n    static_configs: [{targets: [x]}]\n  - job_name: a\n    static_configs: [{targets: [y]}]\n', /^scrape_configs\[1\]\.job_name: the same job name is already used by scrape_configs\[0\]; job names must be unique$/],
+  [
+    'duplicate job name',
+    'scrape_configs:\n  - job_name: a\n    static_configs: [{targets: [x]}]\n  - job_name: a\n    static_configs: [{targets: [y]}]\n',
+    /^scrape_configs\[1\]\.job_name: the same job name is already used by scrape_configs\[0\]; job names must be unique$/,
+  ],
   ['missing job name', 'scrape_configs:\n  - static_configs: [{targets: [x]}]\n', /^scrape_configs\[0\]\.job_name: expected a non-empty string, got nothing$/],
-  ['unknown kubernetes role', 'scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs: [{role: pods}]\n', /^scrape_configs\[0\]\.kubernetes_sd_configs\[0\]\.role: expected one of node, service, pod, endpoints, endpointslice, ingress, got a string of 4 characters$/],
-  ['kubernetes api_server', 'scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs: [{role: pod, api_server: "https://x"}]\n', /^scrape_configs\[0\]\.kubernetes_sd_configs\[0\]\.api_server: not supported/],
-  ['unknown relabel action', job('    relabel_configs: [{action: rename, source_labels: [a]}]\n'), /^scrape_configs\[0\]\.relabel_configs\[0\]\.action: unknown relabel action \(a string of 6 characters\)/],
-  ['regex that does not compile', job('    metric_relabel_configs: [{action: drop, source_labels: [__name__], regex: "go_(.*"}]\n'), /^scrape_configs\[0\]\.metric_relabel_configs\[0\]\.regex: does not compile/],
-  ['replace without target_label', job('    relabel_configs: [{source_labels: [a], regex: (.*)}]\n'), /^scrape_configs\[0\]\.relabel_configs\[0\]: action replace needs target_label$/],
-  ['hashmod without modulus', job('    relabel_configs: [{action: hashmod, source_labels: [a], target_label: b}]\n'), /^scrape_configs\[0\]\.relabel_configs\[0\]\.modulus: action hashmod needs a positive integer modulus$/],
-  ['bad source label name', job('    relabel_configs: [{action: keep, source_labels: ["not-a-label"]}]\n'), /^scrape_configs\[0\]\.relabel_configs\[0\]\.source_labels\[0\]: expected a label name, got a string of 11 characters$/],
+  [
+    'unknown kubernetes role',
+    'scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs: [{role: pods}]\n',
+    /^scrape_configs\[0\]\.kubernetes_sd_configs\[0\]\.role: expected one of node, service, pod, endpoints, endpointslice, ingress, got a string of 4 characters$/,
+  ],
+  [
+    'kubernetes api_server',
+    'scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs: [{role: pod, api_server: "https://x"}]\n',
+    /^scrape_configs\[0\]\.kubernetes_sd_configs\[0\]\.api_server: not supported/,
+  ],
+  [
+    'unknown relabel action',
+    job('    relabel_configs: [{action: rename, source_labels: [a]}]\n'),
+    /^scrape_configs\[0\]\.relabel_configs\[0\]\.action: unknown relabel action \(a string of 6 characters\)/,
+  ],
+  [
+    'regex that does not compile',
+    job('    metric_relabel_configs: [{action: drop, source_labels: [__name__], regex: "go_(.*"}]\n'),
+    /^scrape_configs\[0\]\.metric_relabel_configs\[0\]\.regex: does not compile/,
+  ],
+  [
+    'replace without target_label',
+    job('    relabel_configs: [{source_labels: [a], regex: (.*)}]\n'),
+    /^scrape_configs\[0\]\.relabel_configs\[0\]: action replace needs target_label$/,
+  ],
+  [
+    'hashmod without modulus',
+    job('    relabel_configs: [{action: hashmod, source_labels: [a], target_label: b}]\n'),
+    /^scrape_configs\[0\]\.relabel_configs\[0\]\.modulus: action hashmod needs a positive integer modulus$/,
+  ],
+  [
+    'bad source label name',
+    job('    relabel_configs: [{action: keep, source_labels: ["not-a-label"]}]\n'),
+    /^scrape_configs\[0\]\.relabel_configs\[0\]\.source_labels\[0\]: expected a label name, got a string of 11 characters$/,
+  ],
   ['bad scheme', job('    scheme: ftp\n'), /^scrape_configs\[0\]\.scheme: expected http or https, got a string of 3 characters$/],
   ['bad external label', 'global: {external_labels: {"bad-name": x}}\n' + job(''), /^global\.external_labels\.bad-name: label names match/],
 ];

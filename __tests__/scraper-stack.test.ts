@@ -33,8 +33,16 @@ describe('phase 1: the <account>-scrapers stack of the example fleet', () => {
     expect(providers.map((p: any) => p.alias).sort()).toEqual(['source', 'to-observability']);
     const source = providers.find((p: any) => p.alias === 'source');
     const target = providers.find((p: any) => p.alias === 'to-observability');
-    expect(source).toMatchObject({ region: 'eu-west-1', allowed_account_ids: [SOURCE], assume_role: [{ role_arn: `arn:aws:iam::${SOURCE}:role/amp-xa-deployer` }] });
-    expect(target).toMatchObject({ region: 'eu-west-1', allowed_account_ids: [TARGET], assume_role: [{ role_arn: `arn:aws:iam::${TARGET}:role/amp-xa-deployer` }] });
+    expect(source).toMatchObject({
+      region: 'eu-west-1',
+      allowed_account_ids: [SOURCE],
+      assume_role: [{ role_arn: `arn:aws:iam::${SOURCE}:role/amp-xa-deployer` }],
+    });
+    expect(target).toMatchObject({
+      region: 'eu-west-1',
+      allowed_account_ids: [TARGET],
+      assume_role: [{ role_arn: `arn:aws:iam::${TARGET}:role/amp-xa-deployer` }],
+    });
     expect(source.default_tags[0].tags).toEqual({ project: 'amp-xa-example', 'managed-by': 'amp-xa' });
   });
 
@@ -56,7 +64,9 @@ describe('phase 1: the <account>-scrapers stack of the example fleet', () => {
     config.bootstrapTrust = 'account-wide';
     const wide = synthFleet(config).json['workload-scrapers'];
     expect(JSON.parse(at(wide, 'aws_iam_role', 'prod-to-central/source-role').assume_role_policy)).toEqual(sourceTrustPolicy(side, undefined, 'account-wide'));
-    expect(JSON.parse(at(wide, 'aws_iam_role', 'prod-to-central/target-role').assume_role_policy)).toEqual(targetTrustPolicy(side, sourceRoleArn, undefined, 'account-wide'));
+    expect(JSON.parse(at(wide, 'aws_iam_role', 'prod-to-central/target-role').assume_role_policy)).toEqual(
+      targetTrustPolicy(side, sourceRoleArn, undefined, 'account-wide'),
+    );
     expect(sourceTrustPolicy(side, undefined, 'account-wide')).not.toEqual(sourceTrustPolicy(side, undefined, 'sealed'));
   });
 
@@ -104,7 +114,9 @@ describe('phase 1: the <account>-scrapers stack of the example fleet', () => {
       source_role_arns: { 'prod-to-central': sourceRoleArn },
       target_role_arns: { 'prod-to-central': targetRoleArn },
       workspace_arns: { 'prod-to-central': WORKSPACE },
-      remote_write_urls: { 'prod-to-central': 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-0123abcd-4567-89ef-0123-456789abcdef/api/v1/remote_write' },
+      remote_write_urls: {
+        'prod-to-central': 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-0123abcd-4567-89ef-0123-456789abcdef/api/v1/remote_write',
+      },
       eks_aws_auth_map_roles: {},
     });
     for (const output of Object.values<any>(stack.output)) expect(output.description).toMatch(/ by pair name/);
@@ -144,19 +156,31 @@ describe('phase 1 options', () => {
   test('profiles and external IDs reach the providers', () => {
     const config = exampleConfig();
     config.accounts.workload.credentials = { profile: 'workload-admin' };
-    config.accounts.observability.credentials = { profile: 'sso', assumeRoleArn: `arn:aws:iam::${TARGET}:role/deployer`, externalId: 'xyz', sessionName: 'ci-run' };
+    config.accounts.observability.credentials = {
+      profile: 'sso',
+      assumeRoleArn: `arn:aws:iam::${TARGET}:role/deployer`,
+      externalId: 'xyz',
+      sessionName: 'ci-run',
+    };
     const stack = synthFleet(config).json['workload-scrapers'];
     const source = stack.provider.aws.find((p: any) => p.alias === 'source');
     const target = stack.provider.aws.find((p: any) => p.alias === 'to-observability');
     expect(source.profile).toBe('workload-admin');
     expect(source.assume_role).toBeUndefined();
-    expect(target).toMatchObject({ profile: 'sso', assume_role: [{ role_arn: `arn:aws:iam::${TARGET}:role/deployer`, external_id: 'xyz', session_name: 'ci-run' }] });
+    expect(target).toMatchObject({
+      profile: 'sso',
+      assume_role: [{ role_arn: `arn:aws:iam::${TARGET}:role/deployer`, external_id: 'xyz', session_name: 'ci-run' }],
+    });
   });
 
   test('GovCloud: every ARN in the stack uses the aws-us-gov partition', () => {
     const config = exampleConfig();
     config.bootstrapTrust = 'account-wide';
-    const gov = JSON.parse(JSON.stringify(config).replace(/eu-west-1/g, 'us-gov-west-1').replace(/arn:aws:/g, 'arn:aws-us-gov:'));
+    const gov = JSON.parse(
+      JSON.stringify(config)
+        .replace(/eu-west-1/g, 'us-gov-west-1')
+        .replace(/arn:aws:/g, 'arn:aws-us-gov:'),
+    );
     const stack = synthFleet(gov).json['workload-scrapers'];
     const trust = JSON.parse(at(stack, 'aws_iam_role', 'prod-to-central/source-role').assume_role_policy);
     expect(trust.Statement[0].Condition.ArnLike['aws:SourceArn']).toBe(`arn:aws-us-gov:aps:us-gov-west-1:${SOURCE}:scraper/*`);

@@ -45,7 +45,11 @@ function synthesizedDocuments(synth: Synthesized): { bootstrap: ChainDocuments; 
   const role = (name: string) =>
     exactlyOne(
       `aws_iam_role named ${name}`,
-      stacks.flatMap((json) => Object.entries(json.resource?.aws_iam_role ?? {}).filter(([, r]: [string, any]) => r.name === name).map(([key, r]) => ({ json, key, role: r as any }))),
+      stacks.flatMap((json) =>
+        Object.entries(json.resource?.aws_iam_role ?? {})
+          .filter(([, r]: [string, any]) => r.name === name)
+          .map(([key, r]) => ({ json, key, role: r as any })),
+      ),
     );
   const source = role(pair.sourceRoleName);
   const target = role(pair.targetRoleName);
@@ -57,7 +61,9 @@ function synthesizedDocuments(synth: Synthesized): { bootstrap: ChainDocuments; 
     JSON.parse(
       exactlyOne(
         `aws_iam_role_policy of ${r.role.name}`,
-        Object.values<any>(r.json.resource?.aws_iam_role_policy ?? {}).filter((p: any) => [r.role.name, `\${aws_iam_role.${r.key}.name}`, `\${aws_iam_role.${r.key}.id}`].includes(p.role)),
+        Object.values<any>(r.json.resource?.aws_iam_role_policy ?? {}).filter((p: any) =>
+          [r.role.name, `\${aws_iam_role.${r.key}.name}`, `\${aws_iam_role.${r.key}.id}`].includes(p.role),
+        ),
       ).policy,
     );
   const bootstrap = {
@@ -95,7 +101,7 @@ const { pair } = pairOf(sealedSynth);
 const sealed = synthesizedDocuments(sealedSynth);
 const accountWide = synthesizedDocuments(accountWideSynth);
 
-describe('the synthesized documents are the builders\' documents', () => {
+describe("the synthesized documents are the builders' documents", () => {
   test('default config: phase 1 has the sealed bootstrap', () => {
     expect(normalizePolicy(sealed.bootstrap.sourceTrust)).toEqual(normalizePolicy(builderDocuments(pair, 'sealed').sourceTrust));
     expect(normalizePolicy(sealed.bootstrap.targetTrust)).toEqual(normalizePolicy(builderDocuments(pair, 'sealed').targetTrust));

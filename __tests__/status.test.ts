@@ -79,23 +79,44 @@ describe('scraper', () => {
   });
 
   test('a failed scraper is a problem that shows its status and reason', () => {
-    const r = checkScraper(pair, healthy({ scrapers: found([scraper({ statusCode: 'CREATION_FAILED', statusReason: 'subnets are not in the cluster VPC' })]) }));
+    const r = checkScraper(
+      pair,
+      healthy({ scrapers: found([scraper({ statusCode: 'CREATION_FAILED', statusReason: 'subnets are not in the cluster VPC' })]) }),
+    );
     expect(r).toMatchObject({ state: 'problem', summary: expect.stringContaining('CREATION_FAILED: subnets are not in the cluster VPC') });
   });
 
   test('no scraper, two scrapers, or an adopted ID that does not exist are problems', () => {
-    expect(checkScraper(pair, healthy({ scrapers: found([]) }))).toMatchObject({ state: 'problem', summary: expect.stringContaining(`no scraper found with alias ${pair.alias}`) });
-    expect(checkScraper(pair, healthy({ scrapers: found([scraper(), scraper({ scraperId: 's-2', arn: OTHER_SCRAPER_ARN, statusCode: 'CREATION_FAILED', statusReason: 'quota' })]) }))).toMatchObject({
+    expect(checkScraper(pair, healthy({ scrapers: found([]) }))).toMatchObject({
+      state: 'problem',
+      summary: expect.stringContaining(`no scraper found with alias ${pair.alias}`),
+    });
+    expect(
+      checkScraper(
+        pair,
+        healthy({ scrapers: found([scraper(), scraper({ scraperId: 's-2', arn: OTHER_SCRAPER_ARN, statusCode: 'CREATION_FAILED', statusReason: 'quota' })]) }),
+      ),
+    ).toMatchObject({
       state: 'problem',
       summary: expect.stringContaining('2 scrapers match'),
       details: ['s-11111111-2222-3333-4444-555555555555 ACTIVE', 's-2 CREATION_FAILED: quota'],
     });
     const adopted = { ...pair, adopt: { scraperId: 's-gone', allowReplacement: false } };
-    expect(checkScraper(adopted, healthy({ scrapers: missing('ResourceNotFoundException: Scraper s-gone not found') }))).toMatchObject({ state: 'problem', summary: expect.stringContaining('adopt.scraperId s-gone') });
+    expect(checkScraper(adopted, healthy({ scrapers: missing('ResourceNotFoundException: Scraper s-gone not found') }))).toMatchObject({
+      state: 'problem',
+      summary: expect.stringContaining('adopt.scraperId s-gone'),
+    });
   });
 
   test('an ACTIVE scraper wired to other roles or another workspace is a problem naming what differs', () => {
-    const r = checkScraper(pair, healthy({ scrapers: found([scraper({ targetRoleArn: 'arn:aws:iam::222222222222:role/other', workspaceArn: 'arn:aws:aps:eu-west-1:222222222222:workspace/ws-other' })]) }));
+    const r = checkScraper(
+      pair,
+      healthy({
+        scrapers: found([
+          scraper({ targetRoleArn: 'arn:aws:iam::222222222222:role/other', workspaceArn: 'arn:aws:aps:eu-west-1:222222222222:workspace/ws-other' }),
+        ]),
+      }),
+    );
     expect(r.state).toBe('problem');
     expect(r.details).toEqual([
       `destination workspace is arn:aws:aps:eu-west-1:222222222222:workspace/ws-other; expected ${workspaceArn}`,
@@ -110,8 +131,21 @@ describe('scraper', () => {
 
 describe('source trust', () => {
   test('healthy: the final document for the live scraper, however IAM spells it', () => {
-    const respelled = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['STS:AssumeRole'], Principal: { Service: ['scraper.aps.amazonaws.com'] }, Condition: { StringEquals: { 'AWS:SourceAccount': '111111111111' }, ArnEquals: { 'aws:SourceArn': [SCRAPER_ARN] } } }] };
-    expect(checkSourceTrust(pair, healthy())).toMatchObject({ state: 'ok', summary: `role ${pair.sourceRoleName} trusts only scraper s-11111111-2222-3333-4444-555555555555` });
+    const respelled = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: ['STS:AssumeRole'],
+          Principal: { Service: ['scraper.aps.amazonaws.com'] },
+          Condition: { StringEquals: { 'AWS:SourceAccount': '111111111111' }, ArnEquals: { 'aws:SourceArn': [SCRAPER_ARN] } },
+        },
+      ],
+    };
+    expect(checkSourceTrust(pair, healthy())).toMatchObject({
+      state: 'ok',
+      summary: `role ${pair.sourceRoleName} trusts only scraper s-11111111-2222-3333-4444-555555555555`,
+    });
     expect(checkSourceTrust(pair, healthy({ sourceRole: found(sourceRole({ trust: asIam(respelled) })) })).state).toBe('ok');
   });
 
@@ -123,9 +157,18 @@ describe('source trust', () => {
   });
 
   test('still a bootstrap trust (phase 2 never ran) is a problem that says so', () => {
-    const sealed = checkSourceTrust(pair, healthy({ sourceRole: found(sourceRole({ trust: asIam(sourceTrustPolicy(sourceSide(pair), undefined, 'sealed')) })) }));
-    expect(sealed).toMatchObject({ state: 'problem', details: expect.arrayContaining(['still the sealed bootstrap trust: phase 2 has not pinned it (run cdktf deploy)']) });
-    const wide = checkTargetTrust(pair, healthy({ targetRole: found(targetRole({ trust: asIam(targetTrustPolicy(sourceSide(pair), pair.sourceRoleArn, undefined, 'account-wide')) })) }));
+    const sealed = checkSourceTrust(
+      pair,
+      healthy({ sourceRole: found(sourceRole({ trust: asIam(sourceTrustPolicy(sourceSide(pair), undefined, 'sealed')) })) }),
+    );
+    expect(sealed).toMatchObject({
+      state: 'problem',
+      details: expect.arrayContaining(['still the sealed bootstrap trust: phase 2 has not pinned it (run cdktf deploy)']),
+    });
+    const wide = checkTargetTrust(
+      pair,
+      healthy({ targetRole: found(targetRole({ trust: asIam(targetTrustPolicy(sourceSide(pair), pair.sourceRoleArn, undefined, 'account-wide')) })) }),
+    );
     expect(wide).toMatchObject({ state: 'problem', details: expect.arrayContaining([expect.stringMatching(/^still the account-wide bootstrap trust/)]) });
   });
 
@@ -151,11 +194,19 @@ describe('target trust', () => {
 
 describe('source permissions', () => {
   test('healthy: only amp-xa-assume-target, on the Target role only, nothing attached', () => {
-    expect(checkSourcePermissions(pair, healthy())).toMatchObject({ state: 'ok', summary: `role ${pair.sourceRoleName} may only assume ${pair.targetRoleArn}` });
+    expect(checkSourcePermissions(pair, healthy())).toMatchObject({
+      state: 'ok',
+      summary: `role ${pair.sourceRoleName} may only assume ${pair.targetRoleArn}`,
+    });
   });
 
   test('an extra inline policy or a wider assume is a problem naming the policy', () => {
-    const wide = sourceRole({ inline: [{ name: 'amp-xa-assume-target', document: asIam(sourcePermissionsPolicy('*')) }, { name: 'debug', document: {} }] });
+    const wide = sourceRole({
+      inline: [
+        { name: 'amp-xa-assume-target', document: asIam(sourcePermissionsPolicy('*')) },
+        { name: 'debug', document: {} },
+      ],
+    });
     const r = checkSourcePermissions(pair, healthy({ sourceRole: found(wide) }));
     expect(r.state).toBe('problem');
     expect(r.details[0]).toBe('inline policies besides amp-xa-assume-target: debug');
@@ -165,16 +216,24 @@ describe('source permissions', () => {
 
 describe('target permissions', () => {
   test('healthy: only amp-xa-remote-write on the pair workspace, nothing attached', () => {
-    expect(checkTargetPermissions(pair, healthy())).toMatchObject({ state: 'ok', summary: `role ${pair.targetRoleName} may only remote-write to ${workspaceArn}` });
+    expect(checkTargetPermissions(pair, healthy())).toMatchObject({
+      state: 'ok',
+      summary: `role ${pair.targetRoleName} may only remote-write to ${workspaceArn}`,
+    });
   });
 
   test('an attached managed policy, a missing own policy, or another workspace is a problem', () => {
-    const attached = targetRole({ attached: [{ name: 'AmazonPrometheusRemoteWriteAccess', arn: 'arn:aws:iam::aws:policy/AmazonPrometheusRemoteWriteAccess' }], inline: [] });
+    const attached = targetRole({
+      attached: [{ name: 'AmazonPrometheusRemoteWriteAccess', arn: 'arn:aws:iam::aws:policy/AmazonPrometheusRemoteWriteAccess' }],
+      inline: [],
+    });
     expect(checkTargetPermissions(pair, healthy({ targetRole: found(attached) })).details).toEqual([
       'managed policies attached: arn:aws:iam::aws:policy/AmazonPrometheusRemoteWriteAccess',
       'inline policy amp-xa-remote-write is missing',
     ]);
-    const other = targetRole({ inline: [{ name: 'amp-xa-remote-write', document: asIam(targetPermissionsPolicy('arn:aws:aps:eu-west-1:222222222222:workspace/ws-other')) }] });
+    const other = targetRole({
+      inline: [{ name: 'amp-xa-remote-write', document: asIam(targetPermissionsPolicy('arn:aws:aps:eu-west-1:222222222222:workspace/ws-other')) }],
+    });
     expect(checkTargetPermissions(pair, healthy({ targetRole: found(other) })).state).toBe('problem');
   });
 
@@ -189,7 +248,10 @@ describe('EKS authentication mode', () => {
   });
 
   test('another mode is a problem; no mode in the answer is unknown; no cluster is a problem', () => {
-    expect(checkAuthenticationMode(pair, healthy({ cluster: found({ authenticationMode: 'CONFIG_MAP' }) }))).toMatchObject({ state: 'problem', details: [expect.stringContaining('npm run eks-access')] });
+    expect(checkAuthenticationMode(pair, healthy({ cluster: found({ authenticationMode: 'CONFIG_MAP' }) }))).toMatchObject({
+      state: 'problem',
+      details: [expect.stringContaining('npm run eks-access')],
+    });
     expect(checkAuthenticationMode(pair, healthy({ cluster: found({}) })).state).toBe('unknown');
     expect(checkAuthenticationMode(pair, healthy({ cluster: missing('ResourceNotFoundException') })).state).toBe('problem');
   });
@@ -209,7 +271,12 @@ describe('report and exit code', () => {
 
   test('the JSON document carries the version, health, exit code, scraper and every check', () => {
     const json = JSON.parse(renderJson(statusReport([pairReport(pair, healthy())])));
-    expect(json).toMatchObject({ version: 1, health: 'healthy', exitCode: 0, pairs: [{ pair: pair.name, health: 'healthy', scraper: { id: 's-11111111-2222-3333-4444-555555555555', status: 'ACTIVE' } }] });
+    expect(json).toMatchObject({
+      version: 1,
+      health: 'healthy',
+      exitCode: 0,
+      pairs: [{ pair: pair.name, health: 'healthy', scraper: { id: 's-11111111-2222-3333-4444-555555555555', status: 'ACTIVE' } }],
+    });
     expect(json.pairs[0].checks.map((c: any) => [c.check, c.state])).toEqual([
       ['scraper', 'ok'],
       ['source-trust', 'ok'],
@@ -234,20 +301,26 @@ describe('AWS text is untrusted', () => {
   });
 
   test('neither the table nor the JSON prints a raw control or invisible character', () => {
-    const report = statusReport([pairReport(pair, healthy({ scrapers: found([scraper({ statusCode: 'CREATION_FAILED', statusReason: hostile.repeat(50), alias: hostile }) ]) }))]);
+    const report = statusReport([
+      pairReport(pair, healthy({ scrapers: found([scraper({ statusCode: 'CREATION_FAILED', statusReason: hostile.repeat(50), alias: hostile })]) })),
+    ]);
     for (const text of [renderTable(report), renderJson(report)]) {
       expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b\u202e]/);
       for (const line of text.split('\n')) expect(line.length).toBeLessThan(600);
     }
     expect(renderTable(report)).toContain('CREATION_FAILED: quota\\u{1b}[31m red\\u{7}\\r\\nfake');
-    expect(JSON.parse(renderJson(report)).pairs[0].checks[0].summary).toMatch(/^s-\S+ CREATION_FAILED: quota\\u\{1b\}\[31m red.*\.\.\. \(\d+ more characters\)$/);
+    expect(JSON.parse(renderJson(report)).pairs[0].checks[0].summary).toMatch(
+      /^s-\S+ CREATION_FAILED: quota\\u\{1b\}\[31m red.*\.\.\. \(\d+ more characters\)$/,
+    );
   });
 });
 
 describe('policy comparison', () => {
   test('spelling does not matter; an extra NotResource or statement does', () => {
     const doc = targetPermissionsPolicy(workspaceArn);
-    expect(samePolicy({ ...doc, Statement: [{ ...doc.Statement[0], Sid: 'other', Action: ['APS:RemoteWrite'], Resource: [workspaceArn, workspaceArn] }] }, doc)).toBe(true);
+    expect(
+      samePolicy({ ...doc, Statement: [{ ...doc.Statement[0], Sid: 'other', Action: ['APS:RemoteWrite'], Resource: [workspaceArn, workspaceArn] }] }, doc),
+    ).toBe(true);
     expect(samePolicy({ ...doc, Statement: [{ ...doc.Statement[0], NotResource: 'x' }] }, doc)).toBe(false);
     expect(samePolicy({ ...doc, Statement: [...doc.Statement, { Effect: 'Allow', Action: 'aps:QueryMetrics', Resource: '*' }] }, doc)).toBe(false);
     expect(samePolicy('not json', doc)).toBe(false);
@@ -268,7 +341,14 @@ describe('the command', () => {
   const status = (args: string[], env: NodeJS.ProcessEnv = {}) =>
     spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', 'status.ts'), ...args], {
       encoding: 'utf8',
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', ...env },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_CONFIG_FILE: '/nonexistent',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+        ...env,
+      },
     });
 
   test.each([
@@ -289,7 +369,12 @@ describe('the command', () => {
   });
 
   test('AWS that cannot be reached exits 1 and says so in the JSON (no server listens on the endpoint)', () => {
-    const r = status(['--json'], { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'AKIAUNIT', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'eu-west-1' });
+    const r = status(['--json'], {
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      AWS_ACCESS_KEY_ID: 'AKIAUNIT',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      AWS_REGION: 'eu-west-1',
+    });
     expect(r.status).toBe(1);
     const json = JSON.parse(r.stdout);
     expect(json).toMatchObject({ health: 'error', exitCode: 1, pairs: [{ pair: 'prod-to-central', health: 'error' }] });

@@ -30,7 +30,11 @@ function documentLocal(stack: any, pair: string, side: string): any {
 
 /** Finalizers (null_resource or terraform_data) by "<side>" for one pair. */
 function finalizers(stack: any, type: string, pair = 'prod-to-central'): Record<string, any> {
-  return Object.fromEntries(Object.entries(all(stack, type)).filter(([k]) => k.startsWith(`${pair}_`)).map(([k, v]) => [k.split('_')[1], v]));
+  return Object.fromEntries(
+    Object.entries(all(stack, type))
+      .filter(([k]) => k.startsWith(`${pair}_`))
+      .map(([k, v]) => [k.split('_')[1], v]),
+  );
 }
 
 describe('phase 2: the <account>-trust stack, default terraform_data finalizer', () => {
@@ -69,7 +73,9 @@ describe('phase 2: the <account>-trust stack, default terraform_data finalizer',
       expect(f.triggers_replace.policy_sha256).toMatch(new RegExp(`^\\$\\{sha256\\(jsonencode\\(local\\.prod-to-central_${sideName}_document_\\w+\\)\\)\\}$`));
       // Unknown at plan when the live trust drifted (forces a re-run), "in-sync" after apply.
       expect(f.triggers_replace.live_policy).toMatch(
-        new RegExp(`^\\$\\{jsondecode\\(data\\.aws_iam_role\\.prod-to-central_${sideName}_live_\\w+\\[0\\]\\.assume_role_policy\\) == .* \\? "in-sync" : \\(timestamp\\(\\) != "" \\? "in-sync" : ""\\)\\}$`),
+        new RegExp(
+          `^\\$\\{jsondecode\\(data\\.aws_iam_role\\.prod-to-central_${sideName}_live_\\w+\\[0\\]\\.assume_role_policy\\) == .* \\? "in-sync" : \\(timestamp\\(\\) != "" \\? "in-sync" : ""\\)\\}$`,
+        ),
       );
     }
   });
@@ -82,8 +88,14 @@ describe('phase 2: the <account>-trust stack, default terraform_data finalizer',
       expect(e.environment.AMP_XA_EXPECT_VALUE).toBe(ARN_REF);
     }
     const byRole = Object.fromEntries(envs.map((e: any) => [e.environment.AMP_XA_ROLE_NAME, e.environment]));
-    expect(byRole['amp-xa-prod-to-central-source']).toMatchObject({ AMP_XA_ACCOUNT_ID: SOURCE, AMP_XA_ASSUME_ROLE_ARN: `arn:aws:iam::${SOURCE}:role/amp-xa-deployer` });
-    expect(byRole['amp-xa-prod-to-central-target']).toMatchObject({ AMP_XA_ACCOUNT_ID: TARGET, AMP_XA_ASSUME_ROLE_ARN: `arn:aws:iam::${TARGET}:role/amp-xa-deployer` });
+    expect(byRole['amp-xa-prod-to-central-source']).toMatchObject({
+      AMP_XA_ACCOUNT_ID: SOURCE,
+      AMP_XA_ASSUME_ROLE_ARN: `arn:aws:iam::${SOURCE}:role/amp-xa-deployer`,
+    });
+    expect(byRole['amp-xa-prod-to-central-target']).toMatchObject({
+      AMP_XA_ACCOUNT_ID: TARGET,
+      AMP_XA_ASSUME_ROLE_ARN: `arn:aws:iam::${TARGET}:role/amp-xa-deployer`,
+    });
   });
 
   test('Target is finalized after Source', () => {

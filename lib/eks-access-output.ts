@@ -26,15 +26,23 @@ export function eksAccessPairs(pairs: PairPlan[], named: boolean, cluster?: stri
   let selected = named ? pairs : pairs.filter((p) => p.cluster.authenticationMode === 'CONFIG_MAP');
   if (cluster !== undefined) {
     const clusters = [...new Set(pairs.map((p) => p.cluster.name))];
-    if (!clusters.includes(cluster)) throw new UsageError(`eks-access: --cluster ${JSON.stringify(cluster)} is not a cluster of the selected pairs; clusters: ${clusters.join(', ') || '(none)'}`);
+    if (!clusters.includes(cluster))
+      throw new UsageError(
+        `eks-access: --cluster ${JSON.stringify(cluster)} is not a cluster of the selected pairs; clusters: ${clusters.join(', ') || '(none)'}`,
+      );
     selected = selected.filter((p) => p.cluster.name === cluster);
   }
   if (!selected.length) {
-    throw new UsageError('eks-access: no selected pair has a cluster in CONFIG_MAP mode, so there is nothing to apply (with API or API_AND_CONFIG_MAP, AMP creates the access entry itself); name a pair with --pair to print it anyway');
+    throw new UsageError(
+      'eks-access: no selected pair has a cluster in CONFIG_MAP mode, so there is nothing to apply (with API or API_AND_CONFIG_MAP, AMP creates the access entry itself); name a pair with --pair to print it anyway',
+    );
   }
   const notes = selected
     .filter((p) => p.cluster.authenticationMode !== 'CONFIG_MAP')
-    .map((p) => `eks-access: note: cluster ${p.cluster.name} (pair ${p.name}) is in ${p.cluster.authenticationMode} mode: AMP creates its access entry, this is not needed there`);
+    .map(
+      (p) =>
+        `eks-access: note: cluster ${p.cluster.name} (pair ${p.name}) is in ${p.cluster.authenticationMode} mode: AMP creates its access entry, this is not needed there`,
+    );
   return { pairs: selected, notes };
 }
 
@@ -43,7 +51,9 @@ export async function eksAccessOutput(pairs: PairPlan[], mode: 'rbac' | 'aws-aut
   const clusters = [...new Set(pairs.map((p) => p.cluster.arn))];
   if (clusters.length > 1) {
     // Each cluster has its own aws-auth: entries for another cluster's scrapers do not belong in it.
-    throw new UsageError(`eks-access: --aws-auth: the selected pairs are on ${clusters.length} clusters (${[...new Set(pairs.map((p) => p.cluster.name))].join(', ')}); choose one with --cluster or --pair`);
+    throw new UsageError(
+      `eks-access: --aws-auth: the selected pairs are on ${clusters.length} clusters (${[...new Set(pairs.map((p) => p.cluster.name))].join(', ')}); choose one with --cluster or --pair`,
+    );
   }
   const roleArns: string[] = [];
   for (const pair of pairs) {
@@ -52,5 +62,8 @@ export async function eksAccessOutput(pairs: PairPlan[], mode: 'rbac' | 'aws-aut
     if (!ROLE_ARN.test(arn)) throw new Error(`pair ${pair.name}: the scraper's role ARN is not an IAM role ARN: ${untrusted(live)}`);
     roleArns.push(arn);
   }
-  return { yaml: awsAuthMapRoles(roleArns), notes: [`eks-access: add these entries to mapRoles of ConfigMap aws-auth in kube-system on cluster ${pairs[0].cluster.name}`] };
+  return {
+    yaml: awsAuthMapRoles(roleArns),
+    notes: [`eks-access: add these entries to mapRoles of ConfigMap aws-auth in kube-system on cluster ${pairs[0].cluster.name}`],
+  };
 }

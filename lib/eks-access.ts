@@ -17,7 +17,11 @@ export function collectorClusterRole() {
     kind: 'ClusterRole',
     metadata: { name: COLLECTOR_CLUSTER_ROLE },
     rules: [
-      { apiGroups: [''], resources: ['nodes', 'nodes/proxy', 'nodes/metrics', 'services', 'endpoints', 'pods', 'ingresses', 'configmaps'], verbs: ['describe', 'get', 'list', 'watch'] },
+      {
+        apiGroups: [''],
+        resources: ['nodes', 'nodes/proxy', 'nodes/metrics', 'services', 'endpoints', 'pods', 'ingresses', 'configmaps'],
+        verbs: ['describe', 'get', 'list', 'watch'],
+      },
       { apiGroups: ['extensions', 'networking.k8s.io'], resources: ['ingresses/status', 'ingresses'], verbs: ['describe', 'get', 'list', 'watch'] },
       { apiGroups: ['metrics.eks.amazonaws.com'], resources: ['kcm/metrics', 'ksh/metrics'], verbs: ['get'] },
       { nonResourceURLs: ['/metrics'], verbs: ['get'] },

@@ -59,7 +59,11 @@ export function synthFleetApp(options: { configPath?: string; outdir?: string; l
   // A state left by a stack the app no longer has holds resources no deploy will touch: say so on every synth.
   // S3 and Terraform Cloud states need credentials to list; the plan-all script reports those.
   if (fleet.backend.type === 'local') {
-    for (const line of localOrphans(fleet.backend.directory, all.map((stack) => stack.node.id))) log(`amp-xa warning: ${line}`);
+    for (const line of localOrphans(
+      fleet.backend.directory,
+      all.map((stack) => stack.node.id),
+    ))
+      log(`amp-xa warning: ${line}`);
   }
   return 0;
 }

@@ -55,10 +55,9 @@ export function unpinnedScraperArn(side: SourceSide): string {
 
 /** `scraperArn` undefined (or empty) = bootstrap, sealed unless `bootstrap` says account-wide. */
 export function sourceTrustPolicy(side: SourceSide, scraperArn?: string, bootstrap: BootstrapTrust = 'sealed'): PolicyDocument {
-  const sourceArnCondition: Record<string, Record<string, string>> =
-    !scraperArn && bootstrap === 'account-wide'
-      ? { ArnLike: { 'aws:SourceArn': scraperArnPattern(side.partition, side.region, side.sourceAccount) } }
-      : { ArnEquals: { 'aws:SourceArn': scraperArn || unpinnedScraperArn(side) } };
+  const sourceArnCondition: Record<string, Record<string, string>> = !scraperArn && bootstrap === 'account-wide'
+    ? { ArnLike: { 'aws:SourceArn': scraperArnPattern(side.partition, side.region, side.sourceAccount) } }
+    : { ArnEquals: { 'aws:SourceArn': scraperArn || unpinnedScraperArn(side) } };
   return {
     Version: '2012-10-17',
     Statement: [
@@ -81,10 +80,9 @@ export function sourceTrustPolicy(side: SourceSide, scraperArn?: string, bootstr
  * expand `*`, so the account-wide bootstrap needs StringLike.
  */
 export function targetTrustPolicy(side: SourceSide, sourceRoleArn: string, scraperArn?: string, bootstrap: BootstrapTrust = 'sealed'): PolicyDocument {
-  const externalIdCondition: Record<string, Record<string, string>> =
-    !scraperArn && bootstrap === 'account-wide'
-      ? { StringLike: { 'sts:ExternalId': scraperArnPattern(side.partition, side.region, side.sourceAccount) } }
-      : { StringEquals: { 'sts:ExternalId': scraperArn || unpinnedScraperArn(side) } };
+  const externalIdCondition: Record<string, Record<string, string>> = !scraperArn && bootstrap === 'account-wide'
+    ? { StringLike: { 'sts:ExternalId': scraperArnPattern(side.partition, side.region, side.sourceAccount) } }
+    : { StringEquals: { 'sts:ExternalId': scraperArn || unpinnedScraperArn(side) } };
   return {
     Version: '2012-10-17',
     Statement: [

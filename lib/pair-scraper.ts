@@ -11,7 +11,15 @@ import { PrometheusScraper } from '@cdktf/provider-aws/lib/prometheus-scraper';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { sourceSide, type PairPlan } from './config/fleet';
 import type { BootstrapTrust } from './config/schema';
-import { SOURCE_PERMISSIONS_POLICY_NAME, TARGET_PERMISSIONS_POLICY_NAME, renderPolicy, sourcePermissionsPolicy, sourceTrustPolicy, targetPermissionsPolicy, targetTrustPolicy } from './iam-documents';
+import {
+  SOURCE_PERMISSIONS_POLICY_NAME,
+  TARGET_PERMISSIONS_POLICY_NAME,
+  renderPolicy,
+  sourcePermissionsPolicy,
+  sourceTrustPolicy,
+  targetPermissionsPolicy,
+  targetTrustPolicy,
+} from './iam-documents';
 import { awsAuthMapRole, ROLE_PATH_PATTERN } from './eks-access';
 import { literal } from './terraform-expr';
 import { literalTags } from './providers';

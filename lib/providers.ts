@@ -25,7 +25,9 @@ export function accountProvider(scope: Construct, alias: string, account: Accoun
     region: account.region,
     allowedAccountIds: [account.id],
     profile: optionalLiteral(profile),
-    assumeRole: assumeRoleArn ? [{ roleArn: assumeRoleArn, externalId: optionalLiteral(externalId), sessionName: literal(sessionName ?? 'amp-xa') }] : undefined,
+    assumeRole: assumeRoleArn
+      ? [{ roleArn: assumeRoleArn, externalId: optionalLiteral(externalId), sessionName: literal(sessionName ?? 'amp-xa') }]
+      : undefined,
     defaultTags: Object.keys(options.tags).length ? [{ tags: literalTags(options.tags) }] : undefined,
     ignoreTags: options.ignoreTagKeys ? [{ keys: options.ignoreTagKeys }] : undefined,
   });

@@ -48,7 +48,10 @@ export function parseOptions(argv: string[]): BenchOptions {
   if (only !== 'all' && only !== 'synth' && only !== 'tests') throw new BenchOptionError(`bench: --only takes synth or tests, got ${JSON.stringify(only)}`);
   return {
     runs: positiveInteger('runs', given.runs ?? '5'),
-    sizes: (given.pairs ?? '10,100,500').split(',').filter(Boolean).map((n) => positiveInteger('pairs', n)),
+    sizes: (given.pairs ?? '10,100,500')
+      .split(',')
+      .filter(Boolean)
+      .map((n) => positiveInteger('pairs', n)),
     only,
   };
 }
@@ -130,9 +133,21 @@ async function main() {
     for (const n of only === 'tests' ? [] : sizes) {
       const file = path.join(work, `fleet-${n}.json`);
       writeFileSync(file, JSON.stringify(generateFleet(n)));
-      rows.push({ ...(await bench(`fleet of ${n} pairs`, n >= 500 ? Math.max(1, Math.ceil(runs / 2)) : runs, node, ['-r', REGISTER, 'main.ts'], synth(file))), pairs: n });
+      rows.push({
+        ...(await bench(`fleet of ${n} pairs`, n >= 500 ? Math.max(1, Math.ceil(runs / 2)) : runs, node, ['-r', REGISTER, 'main.ts'], synth(file))),
+        pairs: n,
+      });
     }
-    if (only !== 'synth') rows.push(await bench('unit test suite (jest)', Math.max(2, Math.ceil(runs / 2)), node, [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--silent'], {}));
+    if (only !== 'synth')
+      rows.push(
+        await bench(
+          'unit test suite (jest)',
+          Math.max(2, Math.ceil(runs / 2)),
+          node,
+          [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--silent'],
+          {},
+        ),
+      );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

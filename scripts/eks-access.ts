@@ -21,9 +21,13 @@ const USAGE = `usage: npm run --silent eks-access -- [--pair NAME]... [--cluster
 async function scraperRole(pair: PairPlan, pool: AccountPool): Promise<string> {
   const read = await findScrapers(pair, pool);
   if (read.state !== 'found') throw new Error(`pair ${pair.name}: cannot read its scraper: ${untrusted(read.detail)}`);
-  if (read.value.length !== 1) throw new Error(`pair ${pair.name}: ${read.value.length} scrapers match alias ${pair.alias} and cluster ${pair.cluster.arn}; expected one (npm run status says more)`);
+  if (read.value.length !== 1)
+    throw new Error(
+      `pair ${pair.name}: ${read.value.length} scrapers match alias ${pair.alias} and cluster ${pair.cluster.arn}; expected one (npm run status says more)`,
+    );
   const roleArn = read.value[0].roleArn;
-  if (!roleArn) throw new Error(`pair ${pair.name}: scraper ${untrusted(read.value[0].scraperId)} has no role ARN yet (status ${untrusted(read.value[0].statusCode)})`);
+  if (!roleArn)
+    throw new Error(`pair ${pair.name}: scraper ${untrusted(read.value[0].scraperId)} has no role ARN yet (status ${untrusted(read.value[0].statusCode)})`);
   return roleArn;
 }
 

@@ -65,7 +65,7 @@ export class TrustStack extends UnitStack {
     this.pairs = pairs;
     new TerraformOutput(this, TRUST_STACK_OUTPUTS.pinned, {
       value: pinned,
-      description: 'Scraper ARN each pair\'s trust policies are pinned to, by pair name (empty while phase 1 has no scraper for it)',
+      description: "Scraper ARN each pair's trust policies are pinned to, by pair name (empty while phase 1 has no scraper for it)",
     });
   }
 }

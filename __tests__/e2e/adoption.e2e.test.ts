@@ -23,25 +23,72 @@ let workspaceArn = '';
 let scraper: { scraperId: string; arn: string } = { scraperId: '', arn: '' };
 
 const json = (doc: unknown) => JSON.stringify(doc);
-const sourceTrust = (arn: string) => json({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'scraper.aps.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { ArnEquals: { 'aws:SourceArn': arn }, StringEquals: { 'aws:SourceAccount': SOURCE } } }] });
-const targetTrust = (arn: string) => json({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${SOURCE}:role/${SOURCE_ROLE}` }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': arn } } }] });
+const sourceTrust = (arn: string) =>
+  json({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'scraper.aps.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { ArnEquals: { 'aws:SourceArn': arn }, StringEquals: { 'aws:SourceAccount': SOURCE } },
+      },
+    ],
+  });
+const targetTrust = (arn: string) =>
+  json({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${SOURCE}:role/${SOURCE_ROLE}` },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'sts:ExternalId': arn } },
+      },
+    ],
+  });
 
 /** AWS's manual procedure, step by step, with the AWS CLI. */
 async function manualSetup(): Promise<void> {
   await env.aws(SOURCE, ['iam', 'create-role', '--role-name', SOURCE_ROLE, '--assume-role-policy-document', sourceTrust(placeholder)]);
-  await env.aws(SOURCE, ['iam', 'put-role-policy', '--role-name', SOURCE_ROLE, '--policy-name', 'AssumeTarget', '--policy-document', json({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::${TARGET}:role/${TARGET_ROLE}` }] })]);
+  await env.aws(SOURCE, [
+    'iam',
+    'put-role-policy',
+    '--role-name',
+    SOURCE_ROLE,
+    '--policy-name',
+    'AssumeTarget',
+    '--policy-document',
+    json({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::${TARGET}:role/${TARGET_ROLE}` }] }),
+  ]);
   await env.aws(TARGET, ['iam', 'create-role', '--role-name', TARGET_ROLE, '--assume-role-policy-document', targetTrust(placeholder)]);
   await env.aws(TARGET, ['iam', 'attach-role-policy', '--role-name', TARGET_ROLE, '--policy-arn', 'arn:aws:iam::aws:policy/AmazonPrometheusRemoteWriteAccess']);
   // Something else someone added by hand, that amp-xa's least privilege does not keep.
-  await env.aws(TARGET, ['iam', 'put-role-policy', '--role-name', TARGET_ROLE, '--policy-name', 'debug-extra', '--policy-document', json({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'aps:QueryMetrics', Resource: '*' }] })]);
+  await env.aws(TARGET, [
+    'iam',
+    'put-role-policy',
+    '--role-name',
+    TARGET_ROLE,
+    '--policy-name',
+    'debug-extra',
+    '--policy-document',
+    json({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'aps:QueryMetrics', Resource: '*' }] }),
+  ]);
   // AWS CLI v1 base64-encodes blob members itself: the raw YAML goes in.
   const scrape = 'global:\n  scrape_interval: 60s\nscrape_configs:\n  - job_name: pods\n    kubernetes_sd_configs:\n      - role: pod\n';
   scraper = await env.aws(SOURCE, [
-    'amp', 'create-scraper', '--alias', 'hand-made',
-    '--source', `eksConfiguration={clusterArn=${CLUSTER},subnetIds=[${SUBNETS.join(',')}]}`,
-    '--destination', `ampConfiguration={workspaceArn=${workspaceArn}}`,
-    '--role-configuration', `sourceRoleArn=arn:aws:iam::${SOURCE}:role/${SOURCE_ROLE},targetRoleArn=arn:aws:iam::${TARGET}:role/${TARGET_ROLE}`,
-    '--scrape-configuration', json({ configurationBlob: scrape }),
+    'amp',
+    'create-scraper',
+    '--alias',
+    'hand-made',
+    '--source',
+    `eksConfiguration={clusterArn=${CLUSTER},subnetIds=[${SUBNETS.join(',')}]}`,
+    '--destination',
+    `ampConfiguration={workspaceArn=${workspaceArn}}`,
+    '--role-configuration',
+    `sourceRoleArn=arn:aws:iam::${SOURCE}:role/${SOURCE_ROLE},targetRoleArn=arn:aws:iam::${TARGET}:role/${TARGET_ROLE}`,
+    '--scrape-configuration',
+    json({ configurationBlob: scrape }),
   ]);
   // The procedure's last step: both trusts edited by hand to the real scraper ARN.
   await env.aws(SOURCE, ['iam', 'update-assume-role-policy', '--role-name', SOURCE_ROLE, '--policy-document', sourceTrust(scraper.arn)]);
@@ -66,7 +113,16 @@ function adoptingConfig(): any {
     },
     clusters: { 'prod-eks': { account: 'workload', arn: CLUSTER, subnetIds: [...SUBNETS].reverse() } },
     workspaces: { central: { account: 'observability', arn: workspaceArn } },
-    pairs: [{ name: 'prod-to-central', cluster: 'prod-eks', workspace: 'central', sourceRoleName: SOURCE_ROLE, targetRoleName: TARGET_ROLE, adopt: { scraperId: scraper.scraperId } }],
+    pairs: [
+      {
+        name: 'prod-to-central',
+        cluster: 'prod-eks',
+        workspace: 'central',
+        sourceRoleName: SOURCE_ROLE,
+        targetRoleName: TARGET_ROLE,
+        adopt: { scraperId: scraper.scraperId },
+      },
+    ],
   };
 }
 
@@ -89,9 +145,12 @@ test('one deploy adopts the pair: same scraper, final trust, least-privilege per
 
   const live = async (account: string, role: string) => (await env.aws(account, ['iam', 'get-role', '--role-name', role])).Role.AssumeRolePolicyDocument;
   expect(normalizePolicy(await live(SOURCE, SOURCE_ROLE))).toEqual(normalizePolicy(sourceTrustPolicy(side, scraper.arn)));
-  expect(normalizePolicy(await live(TARGET, TARGET_ROLE))).toEqual(normalizePolicy(targetTrustPolicy(side, `arn:aws:iam::${SOURCE}:role/${SOURCE_ROLE}`, scraper.arn)));
+  expect(normalizePolicy(await live(TARGET, TARGET_ROLE))).toEqual(
+    normalizePolicy(targetTrustPolicy(side, `arn:aws:iam::${SOURCE}:role/${SOURCE_ROLE}`, scraper.arn)),
+  );
 
-  const attached = async (account: string, role: string) => (await env.aws(account, ['iam', 'list-attached-role-policies', '--role-name', role])).AttachedPolicies;
+  const attached = async (account: string, role: string) =>
+    (await env.aws(account, ['iam', 'list-attached-role-policies', '--role-name', role])).AttachedPolicies;
   const inline = async (account: string, role: string) => (await env.aws(account, ['iam', 'list-role-policies', '--role-name', role])).PolicyNames;
   expect(await attached(TARGET, TARGET_ROLE)).toEqual([]);
   expect(await attached(SOURCE, SOURCE_ROLE)).toEqual([]);

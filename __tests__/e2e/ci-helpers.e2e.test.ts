@@ -62,13 +62,19 @@ describe('plan-all against the emulator', () => {
 
   const planAll = () => {
     const { TF_PLUGIN_CACHE_DIR: _unused, ...tfEnv } = env.baseEnv; // an unpacked mirror needs no cache
-    return run(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', 'ci', 'plan-all.ts'), '--skip-synth'], { cwd: env.workDir, env: { ...tfEnv, GITHUB_ACTIONS: 'true' } });
+    return run(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', 'ci', 'plan-all.ts'), '--skip-synth'], {
+      cwd: env.workDir,
+      env: { ...tfEnv, GITHUB_ACTIONS: 'true' },
+    });
   };
   const summary = () => JSON.parse(readFileSync(path.join(env.workDir, 'cdktf.out', 'plan-summary.json'), 'utf8'));
 
   test('nothing deployed yet: every stack plans, phase 1 has changes, exit 2; an orphaned state is reported', async () => {
     mkdirSync(path.join(env.workDir, 'state'), { recursive: true });
-    writeFileSync(path.join(env.workDir, 'state', 'terraform.retired-scrapers.tfstate'), JSON.stringify({ version: 4, resources: [{ mode: 'managed', type: 'aws_iam_role' }] }));
+    writeFileSync(
+      path.join(env.workDir, 'state', 'terraform.retired-scrapers.tfstate'),
+      JSON.stringify({ version: 4, resources: [{ mode: 'managed', type: 'aws_iam_role' }] }),
+    );
     const result = await planAll();
     expect({ code: result.code, tail: result.code === 2 ? '' : result.output.slice(-3000) }).toEqual({ code: 2, tail: '' });
     const s = summary();
@@ -98,7 +104,13 @@ describe('plan-all against the emulator', () => {
 describe('scripts/cdktf.ts deploy of a 12-stack app (terraform_data only, local state)', () => {
   let dir = '';
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const env = () => ({ PATH: process.env.PATH, HOME: process.env.HOME, CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: path.join(dir, 'terraformrc'), CDKTF_DISABLE_PLUGIN_CACHE_ENV: 'true' });
+  const env = () => ({
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    CHECKPOINT_DISABLE: '1',
+    TF_CLI_CONFIG_FILE: path.join(dir, 'terraformrc'),
+    CDKTF_DISABLE_PLUGIN_CACHE_ENV: 'true',
+  });
 
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-deploy-'));
@@ -127,7 +139,11 @@ app.synth();
   }, 300_000);
 
   test('through the wrapper: no warning, no escape codes, no spinner, every stack applied', async () => {
-    const r = await run(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', 'cdktf.ts'), 'deploy', '--auto-approve', '-j', '2'], { cwd: dir, env: { ...env(), RUN: '2' } });
+    const r = await run(
+      process.execPath,
+      ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', 'cdktf.ts'), 'deploy', '--auto-approve', '-j', '2'],
+      { cwd: dir, env: { ...env(), RUN: '2' } },
+    );
     expect({ code: r.code, tail: r.code ? r.output.slice(-2000) : '' }).toEqual({ code: 0, tail: '' });
     expect(r.output).not.toMatch(/MaxListeners|NODE_OPTIONS/);
     expect(r.output).not.toMatch(/\u001b/);
@@ -136,7 +152,10 @@ app.synth();
   }, 300_000);
 
   test('without a terminal and without --auto-approve it stops before cdktf runs', async () => {
-    const r = await run(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', 'cdktf.ts'), 'deploy'], { cwd: dir, env: env() });
+    const r = await run(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', 'cdktf.ts'), 'deploy'], {
+      cwd: dir,
+      env: env(),
+    });
     expect(r).toEqual({ code: 1, output: expect.stringMatching(/^cdktf deploy: stdin is not a terminal, so cdktf cannot ask for approval\./) });
     expect(r.output).not.toMatch(/Raw mode/);
   }, 60_000);

@@ -12,7 +12,11 @@ const REGION = 'eu-west-1';
 const STACKS = ['workload-a-scrapers', 'workload-a-trust', 'workload-b-scrapers', 'workload-b-trust'];
 
 const account = (id: string) => ({ id, region: REGION, credentials: { assumeRoleArn: `arn:aws:iam::${id}:role/amp-xa-deployer` } });
-const cluster = (id: string, name: string) => ({ account: id === A ? 'workload-a' : 'workload-b', arn: `arn:aws:eks:${REGION}:${id}:cluster/${name}`, subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'] });
+const cluster = (id: string, name: string) => ({
+  account: id === A ? 'workload-a' : 'workload-b',
+  arn: `arn:aws:eks:${REGION}:${id}:cluster/${name}`,
+  subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'],
+});
 
 function fleet(workspaces: Record<string, string>, pairs: Array<[string, string, string]>, withB = true): any {
   return {
@@ -126,7 +130,16 @@ test('removing two pairs (one the last of its account) and renaming one destroys
 });
 
 test('an account removed from the config while its state remains is reported by synth with the way to destroy it', async () => {
-  env.writeConfig(fleet(workspaces, [['prod-central', 'prod-eks', 'central'], ['prod-to-audit', 'prod-eks', 'audit']], false));
+  env.writeConfig(
+    fleet(
+      workspaces,
+      [
+        ['prod-central', 'prod-eks', 'central'],
+        ['prod-to-audit', 'prod-eks', 'audit'],
+      ],
+      false,
+    ),
+  );
   const synth = await env.cdktf('synth');
   expectSuccess(synth);
   expect(synth.output).toMatch(/workload-b-scrapers/);

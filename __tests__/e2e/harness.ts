@@ -87,7 +87,11 @@ export class E2eEnvironment {
     writeFileSync(this.configPath, JSON.stringify(this.fleetConfig, null, 2));
     writeFileSync(
       path.join(this.workDir, 'cdktf.json'),
-      JSON.stringify({ language: 'typescript', app: `node -r ${path.join(ROOT, 'scripts', 'register.js')} ${path.join(ROOT, 'main.ts')}`, sendCrashReports: 'false' }),
+      JSON.stringify({
+        language: 'typescript',
+        app: `node -r ${path.join(ROOT, 'scripts', 'register.js')} ${path.join(ROOT, 'main.ts')}`,
+        sendCrashReports: 'false',
+      }),
     );
     this.baseEnv = {
       PATH: process.env.PATH,
@@ -154,13 +158,18 @@ export class E2eEnvironment {
 
   cdktf(...args: string[]): Promise<RunResult> {
     const lockFlag = args[0] === 'synth' ? [] : ['--skip-provider-lock'];
-    return run(path.join(ROOT, 'node_modules', '.bin', 'cdktf'), [...args, ...lockFlag], { cwd: this.workDir, env: this.baseEnv }).then((r) => ({ ...r, output: stripAnsi(r.output) }));
+    return run(path.join(ROOT, 'node_modules', '.bin', 'cdktf'), [...args, ...lockFlag], { cwd: this.workDir, env: this.baseEnv }).then((r) => ({
+      ...r,
+      output: stripAnsi(r.output),
+    }));
   }
 
   /** scripts/ci/diff-all.sh in the scratch project, as CI runs it on a pull request. */
   diffAll(): Promise<RunResult> {
     const cdktf = path.join(ROOT, 'node_modules', '.bin', 'cdktf');
-    return run(path.join(ROOT, 'scripts', 'ci', 'diff-all.sh'), ['--skip-provider-lock'], { cwd: this.workDir, env: { ...this.baseEnv, CDKTF: cdktf } }).then((r) => ({ ...r, output: stripAnsi(r.output) }));
+    return run(path.join(ROOT, 'scripts', 'ci', 'diff-all.sh'), ['--skip-provider-lock'], { cwd: this.workDir, env: { ...this.baseEnv, CDKTF: cdktf } }).then(
+      (r) => ({ ...r, output: stripAnsi(r.output) }),
+    );
   }
 
   deploy(): Promise<RunResult> {
@@ -173,7 +182,10 @@ export class E2eEnvironment {
 
   /** `terraform plan -detailed-exitcode` in a synthesized stack: 0 = no changes, 2 = changes. */
   plan(stack: string): Promise<RunResult> {
-    return run('terraform', ['plan', '-detailed-exitcode', '-no-color', '-input=false', '-lock=false'], { cwd: path.join(this.workDir, 'cdktf.out', 'stacks', stack), env: this.baseEnv });
+    return run('terraform', ['plan', '-detailed-exitcode', '-no-color', '-input=false', '-lock=false'], {
+      cwd: path.join(this.workDir, 'cdktf.out', 'stacks', stack),
+      env: this.baseEnv,
+    });
   }
 
   /** The AWS CLI with the base (CI) credentials, e.g. for the state bucket. */

@@ -42,7 +42,10 @@ test('every stack of the multi-pair example initializes offline against the lock
 
 test('a lock file whose hash does not match the mirror stops terraform init', async () => {
   const dir = path.join(env.workDir, 'cdktf.out', 'stacks', 'workload-a-scrapers');
-  writeFileSync(path.join(dir, '.terraform.lock.hcl'), readFileSync(path.join(ROOT, '.terraform.lock.hcl'), 'utf8').replace(/h1:[^"]+/, 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='));
+  writeFileSync(
+    path.join(dir, '.terraform.lock.hcl'),
+    readFileSync(path.join(ROOT, '.terraform.lock.hcl'), 'utf8').replace(/h1:[^"]+/, 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='),
+  );
   const init = await run('terraform', ['init', '-backend=false', '-input=false', '-no-color', '-upgrade=false'], { cwd: dir, env: env.baseEnv });
   expect(init.code).not.toBe(0);
   expect(init.output).toMatch(/checksum|doesn't match any of the checksums/i);

@@ -30,7 +30,15 @@ const creds = new Map<string, Record<string, string>>();
 
 function cliEnv(account: string, region = REGION): NodeJS.ProcessEnv {
   const identity = creds.get(account) ?? { AWS_ACCESS_KEY_ID: 'AKIAEMULATORTEST000', AWS_SECRET_ACCESS_KEY: 'x' };
-  return { PATH: process.env.PATH, ...identity, AWS_DEFAULT_REGION: region, AWS_ENDPOINT_URL: emulator.url, AWS_MAX_ATTEMPTS: '1', AWS_CONFIG_FILE: cliConfig, AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
+  return {
+    PATH: process.env.PATH,
+    ...identity,
+    AWS_DEFAULT_REGION: region,
+    AWS_ENDPOINT_URL: emulator.url,
+    AWS_MAX_ATTEMPTS: '1',
+    AWS_CONFIG_FILE: cliConfig,
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  };
 }
 
 /** The AWS CLI as `account` (an assume-role session in moto). */
@@ -57,7 +65,13 @@ async function awsError(account: string, ...args: string[]): Promise<string> {
 function input(account = SOURCE, alias = 'prod'): Record<string, any> {
   return {
     alias,
-    source: { eksConfiguration: { clusterArn: `arn:aws:eks:${REGION}:${account}:cluster/prod`, subnetIds: ['subnet-0123abcd', 'subnet-4567ef01'], securityGroupIds: ['sg-0123abcd'] } },
+    source: {
+      eksConfiguration: {
+        clusterArn: `arn:aws:eks:${REGION}:${account}:cluster/prod`,
+        subnetIds: ['subnet-0123abcd', 'subnet-4567ef01'],
+        securityGroupIds: ['sg-0123abcd'],
+      },
+    },
     destination: { ampConfiguration: { workspaceArn: workspace } },
     roleConfiguration: { sourceRoleArn: `arn:aws:iam::${account}:role/src`, targetRoleArn: `arn:aws:iam::${TARGET}:role/tgt` },
     scrapeConfiguration: { configurationBlob: YAML },
@@ -87,7 +101,15 @@ function onTheWire(body: Record<string, any>): string {
 }
 
 async function assumeAccount(account: string): Promise<void> {
-  const { Credentials: c } = await aws('base', 'sts', 'assume-role', '--role-arn', `arn:aws:iam::${account}:role/emulator-test`, '--role-session-name', 'emulator-test');
+  const { Credentials: c } = await aws(
+    'base',
+    'sts',
+    'assume-role',
+    '--role-arn',
+    `arn:aws:iam::${account}:role/emulator-test`,
+    '--role-session-name',
+    'emulator-test',
+  );
   creds.set(account, { AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken });
 }
 
@@ -131,7 +153,9 @@ test('create -> CREATING, then ACTIVE; describe returns the full scraper in the 
     tags: { team: 'obs' },
   });
   expect(scraper.statusReason).toBeUndefined();
-  expect(scraper.roleArn).toBe(`arn:aws:iam::${SOURCE}:role/aws-service-role/scraper.aps.amazonaws.com/AWSServiceRoleForAmazonPrometheusScraper_${created.scraperId.slice(2, 17)}`);
+  expect(scraper.roleArn).toBe(
+    `arn:aws:iam::${SOURCE}:role/aws-service-role/scraper.aps.amazonaws.com/AWSServiceRoleForAmazonPrometheusScraper_${created.scraperId.slice(2, 17)}`,
+  );
   // Epoch seconds, as AMP sends them (the CLI prints timestamps as received).
   expect(scraper.createdAt).toBeGreaterThan(Date.now() / 1000 - 600);
   expect(scraper.createdAt).toBeLessThanOrEqual(Date.now() / 1000);
@@ -197,8 +221,16 @@ const createCases: Array<[string, (b: any) => void, string]> = [
   ['six security groups', (b) => (eks(b).securityGroupIds = ids('sg', 6)), 'source.eksConfiguration.securityGroupIds'],
   ['a malformed security group', (b) => (eks(b).securityGroupIds = ['group-1']), 'source.eksConfiguration.securityGroupIds'],
   ['a malformed workspace ARN', (b) => (b.destination.ampConfiguration.workspaceArn = 'ws-1'), 'destination.ampConfiguration.workspaceArn'],
-  ['a workspace in another region', (b) => (b.destination.ampConfiguration.workspaceArn = workspace.replace(REGION, 'us-east-1')), 'destination.ampConfiguration.workspaceArn'],
-  ['a workspace in another partition', (b) => (b.destination.ampConfiguration.workspaceArn = workspace.replace('arn:aws:', 'arn:aws-cn:')), 'destination.ampConfiguration.workspaceArn'],
+  [
+    'a workspace in another region',
+    (b) => (b.destination.ampConfiguration.workspaceArn = workspace.replace(REGION, 'us-east-1')),
+    'destination.ampConfiguration.workspaceArn',
+  ],
+  [
+    'a workspace in another partition',
+    (b) => (b.destination.ampConfiguration.workspaceArn = workspace.replace('arn:aws:', 'arn:aws-cn:')),
+    'destination.ampConfiguration.workspaceArn',
+  ],
   ['a scrape configuration that is not YAML', blob('scrape_configs: [unclosed'), 'scrapeConfiguration.configurationBlob'],
   ['a scrape configuration that is not a YAML mapping', blob('just a sentence'), 'scrapeConfiguration.configurationBlob'],
   ['a scrape configuration without scrape_configs', blob('global: {scrape_interval: 30s}'), 'scrapeConfiguration.configurationBlob'],
@@ -227,8 +259,16 @@ test.each(createCases)('CreateScraper refuses %s with a ValidationException nami
 
 const updateCases: Array<[string, (b: any) => void, string]> = [
   ['an alias not matching the pattern', (b) => (b.alias = 'renamed!'), 'alias'],
-  ['a malformed workspace ARN', (b) => (b.destination.ampConfiguration.workspaceArn = `arn:aws:aps:${REGION}:${TARGET}:ws-1`), 'destination.ampConfiguration.workspaceArn'],
-  ['a workspace in another region', (b) => (b.destination.ampConfiguration.workspaceArn = workspace.replace(REGION, 'eu-central-1')), 'destination.ampConfiguration.workspaceArn'],
+  [
+    'a malformed workspace ARN',
+    (b) => (b.destination.ampConfiguration.workspaceArn = `arn:aws:aps:${REGION}:${TARGET}:ws-1`),
+    'destination.ampConfiguration.workspaceArn',
+  ],
+  [
+    'a workspace in another region',
+    (b) => (b.destination.ampConfiguration.workspaceArn = workspace.replace(REGION, 'eu-central-1')),
+    'destination.ampConfiguration.workspaceArn',
+  ],
   ['a scrape configuration that is not YAML', blob('{{{'), 'scrapeConfiguration.configurationBlob'],
   ['a source role in another account than the caller', (b) => (roles(b).sourceRoleArn = `arn:aws:iam::${TARGET}:role/src`), 'roleConfiguration.sourceRoleArn'],
   ['a target role ARN of another partition', (b) => (roles(b).targetRoleArn = `arn:aws-cn:iam::${TARGET}:role/tgt`), 'roleConfiguration.targetRoleArn'],
@@ -257,12 +297,16 @@ test("a destination workspace moto does not hold, in the workspace's own account
     const body = { ...input(), destination: { ampConfiguration: { workspaceArn } } };
     expect(await createError(SOURCE, body)).toMatch(/\(ResourceNotFoundException\) when calling the CreateScraper operation: Workspace .* not found/);
     const answer = await raw(SOURCE, 'POST', '/scrapers', onTheWire(body));
-    expect(answer).toMatchObject({ status: 404, errorType: 'ResourceNotFoundException', body: { resourceType: 'workspace', resourceId: workspaceArn.split('/')[1] } });
+    expect(answer).toMatchObject({
+      status: 404,
+      errorType: 'ResourceNotFoundException',
+      body: { resourceType: 'workspace', resourceId: workspaceArn.split('/')[1] },
+    });
   }
   const [mine] = emulator.list(SOURCE);
-  expect(await awsError(SOURCE, 'amp', 'update-scraper', '--scraper-id', mine.scraperId, '--destination', `ampConfiguration={workspaceArn=${missing}}`)).toMatch(
-    /\(ResourceNotFoundException\) when calling the UpdateScraper operation/,
-  );
+  expect(
+    await awsError(SOURCE, 'amp', 'update-scraper', '--scraper-id', mine.scraperId, '--destination', `ampConfiguration={workspaceArn=${missing}}`),
+  ).toMatch(/\(ResourceNotFoundException\) when calling the UpdateScraper operation/);
   expect(emulator.list().length).toBe(before);
   expect((await describeScraper(mine.scraperId)).destination.ampConfiguration.workspaceArn).toBe(workspace);
 });
@@ -289,12 +333,18 @@ test('the 11th scraper of an account and region is a ServiceQuotaExceededExcepti
   emulator.registerWorkspace(east);
   const body: Record<string, any> = { ...input(QUOTA_ACCOUNT, 'east'), destination: { ampConfiguration: { workspaceArn: east } } };
   body.source.eksConfiguration.clusterArn = `arn:aws:eks:us-east-1:${QUOTA_ACCOUNT}:cluster/prod`;
-  expect((await awsIn('us-east-1', QUOTA_ACCOUNT, 'amp', 'create-scraper', '--cli-input-json', JSON.stringify(body))).status).toEqual({ statusCode: 'CREATING' });
+  expect((await awsIn('us-east-1', QUOTA_ACCOUNT, 'amp', 'create-scraper', '--cli-input-json', JSON.stringify(body))).status).toEqual({
+    statusCode: 'CREATING',
+  });
 });
 
 test('a body that is not a JSON object is a 400 ValidationException (CANNOT_PARSE), and the emulator keeps serving', async () => {
   const [mine] = emulator.list(SOURCE);
-  for (const [method, urlPath, body] of [['POST', '/scrapers', '{"alias": '], ['PUT', `/scrapers/${mine.scraperId}`, 'alias=x'], ['POST', '/scrapers', '[1]']]) {
+  for (const [method, urlPath, body] of [
+    ['POST', '/scrapers', '{"alias": '],
+    ['PUT', `/scrapers/${mine.scraperId}`, 'alias=x'],
+    ['POST', '/scrapers', '[1]'],
+  ]) {
     const answer = await raw(SOURCE, method, urlPath, body);
     expect({ request: body, ...answer }).toMatchObject({ request: body, status: 400, errorType: 'ValidationException' });
     expect(answer.body).toMatchObject({ reason: 'CANNOT_PARSE', message: expect.stringMatching(/^Could not parse request body/) });
@@ -313,14 +363,18 @@ test('in a China region, the scraper and its service-linked role have aws-cn ARN
   const created = await awsIn(region, SOURCE, 'amp', 'create-scraper', '--cli-input-json', JSON.stringify(body));
   expect(created.arn).toBe(`arn:aws-cn:aps:${region}:${SOURCE}:scraper/${created.scraperId}`);
   const { scraper } = await awsIn(region, SOURCE, 'amp', 'describe-scraper', '--scraper-id', created.scraperId);
-  expect(scraper.roleArn).toBe(`arn:aws-cn:iam::${SOURCE}:role/aws-service-role/scraper.aps.amazonaws.com/AWSServiceRoleForAmazonPrometheusScraper_${created.scraperId.slice(2, 17)}`);
+  expect(scraper.roleArn).toBe(
+    `arn:aws-cn:iam::${SOURCE}:role/aws-service-role/scraper.aps.amazonaws.com/AWSServiceRoleForAmazonPrometheusScraper_${created.scraperId.slice(2, 17)}`,
+  );
 
   const wrong = { ...body, roleConfiguration: input().roleConfiguration };
   const refused = await awsIn(region, SOURCE, 'amp', 'create-scraper', '--cli-input-json', JSON.stringify(wrong)).then(
     () => 'the call succeeded',
     (e) => String(e.stderr),
   );
-  expect(refused).toMatch(/\(ValidationException\) when calling the CreateScraper operation: 2 validation errors detected: .*roleConfiguration\.sourceRoleArn: partition aws .*roleConfiguration\.targetRoleArn: partition aws /);
+  expect(refused).toMatch(
+    /\(ValidationException\) when calling the CreateScraper operation: 2 validation errors detected: .*roleConfiguration\.sourceRoleArn: partition aws .*roleConfiguration\.targetRoleArn: partition aws /,
+  );
 });
 
 test('failNext create: the matching create goes CREATING -> CREATION_FAILED with the reason; others and later ones do not', async () => {
@@ -332,7 +386,10 @@ test('failNext create: the matching create goes CREATING -> CREATION_FAILED with
   const fineNow = await describeScraper(fine.scraperId);
   expect(fineNow.status).toEqual({ statusCode: 'ACTIVE' });
   expect(fineNow.statusReason).toBeUndefined();
-  expect(await describeScraper(doomed.scraperId)).toMatchObject({ status: { statusCode: 'CREATION_FAILED' }, statusReason: 'The subnets must be in at least two Availability Zones' });
+  expect(await describeScraper(doomed.scraperId)).toMatchObject({
+    status: { statusCode: 'CREATION_FAILED' },
+    statusReason: 'The subnets must be in at least two Availability Zones',
+  });
   expect((await aws(SOURCE, 'amp', 'list-scrapers', '--filters', 'status=CREATION_FAILED')).scrapers.map((s: any) => s.scraperId)).toEqual([doomed.scraperId]);
 
   const retry = await create(SOURCE, input(SOURCE, 'doomed'));
@@ -351,7 +408,11 @@ test('failNext update: UPDATING -> UPDATE_FAILED with the reason and the change 
   const updating = await aws(SOURCE, 'amp', 'update-scraper', '--scraper-id', created.scraperId, '--alias', 'after');
   expect(updating.status).toEqual({ statusCode: 'UPDATING' });
   emulator.completeTransitions();
-  expect(await describeScraper(created.scraperId)).toMatchObject({ alias: 'before', status: { statusCode: 'UPDATE_FAILED' }, statusReason: 'The target role cannot be assumed' });
+  expect(await describeScraper(created.scraperId)).toMatchObject({
+    alias: 'before',
+    status: { statusCode: 'UPDATE_FAILED' },
+    statusReason: 'The target role cannot be assumed',
+  });
 
   await aws(SOURCE, 'amp', 'update-scraper', '--scraper-id', created.scraperId, '--alias', 'after');
   emulator.completeTransitions();
@@ -373,7 +434,6 @@ test('setStatus sets a scraper status and reason as DescribeScraper and ListScra
   expect(active.status).toEqual({ statusCode: 'ACTIVE' });
   expect(active.statusReason).toBeUndefined();
 });
-
 
 test('without securityGroupIds the scraper reports one, stable per cluster (hashicorp/aws reads the member as computed)', async () => {
   const body = input(SOURCE, 'no-sg');

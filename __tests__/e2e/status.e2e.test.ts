@@ -28,7 +28,10 @@ let config: any;
 const script = (name: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<RunResult & { stdout: string }> => {
   // stdout alone (the harness's run() mixes both streams): eks-access must print YAML only there.
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', name), ...args], { env: { ...env.baseEnv, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', name), ...args], {
+      env: { ...env.baseEnv, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let output = '';
     child.stdout.on('data', (d) => ((stdout += d), (output += d)));
@@ -55,8 +58,14 @@ beforeAll(async () => {
   delete config.$schema;
   const cluster = config.clusters['prod-eks'];
   await env.aws(SOURCE, [
-    'eks', 'create-cluster', '--name', 'prod-eks', '--role-arn', `arn:aws:iam::${SOURCE}:role/eks-cluster`,
-    '--resources-vpc-config', `subnetIds=${cluster.subnetIds.join(',')}`,
+    'eks',
+    'create-cluster',
+    '--name',
+    'prod-eks',
+    '--role-arn',
+    `arn:aws:iam::${SOURCE}:role/eks-cluster`,
+    '--resources-vpc-config',
+    `subnetIds=${cluster.subnetIds.join(',')}`,
   ]);
   env.writeConfig(config);
   await env.synthAndLock();
@@ -67,7 +76,12 @@ afterAll(() => env.stop());
 test('after deploy the pair is healthy: exit 0, the scraper ACTIVE, both trusts pinned, least privilege; moto reports no authentication mode', async () => {
   const { code, json, checks } = await status();
   const [scraper] = env.emulator.list();
-  expect(json).toMatchObject({ version: 1, health: 'healthy', exitCode: 0, pairs: [{ pair: PAIR, health: 'healthy', scraper: { id: scraper.scraperId, arn: scraper.arn, status: 'ACTIVE' } }] });
+  expect(json).toMatchObject({
+    version: 1,
+    health: 'healthy',
+    exitCode: 0,
+    pairs: [{ pair: PAIR, health: 'healthy', scraper: { id: scraper.scraperId, arn: scraper.arn, status: 'ACTIVE' } }],
+  });
   expect(Object.fromEntries(Object.entries(checks).map(([k, c]) => [k, c.state]))).toEqual({
     scraper: 'ok',
     'source-trust': 'ok',
@@ -96,7 +110,9 @@ test('eks-access prints YAML only: the RBAC manifest and the live scraper role, 
   const awsAuth = await script('eks-access.ts', ['--pair', PAIR, '--aws-auth']);
   expect(awsAuth.code).toBe(0);
   const [scraper] = env.emulator.list();
-  expect(parse(awsAuth.stdout)).toEqual([{ rolearn: `arn:aws:iam::${SOURCE}:role/AWSServiceRoleForAmazonPrometheusScraper_${scraper.scraperId.slice(2, 17)}`, username: 'aps-collector-user' }]);
+  expect(parse(awsAuth.stdout)).toEqual([
+    { rolearn: `arn:aws:iam::${SOURCE}:role/AWSServiceRoleForAmazonPrometheusScraper_${scraper.scraperId.slice(2, 17)}`, username: 'aps-collector-user' },
+  ]);
 });
 
 test('status reads accounts through profiles too, and refuses credentials that land in another account (exit 1)', async () => {
@@ -104,12 +120,22 @@ test('status reads accounts through profiles too, and refuses credentials that l
   writeFileSync(
     awsConfig,
     [
-      '[profile observability]', `role_arn = arn:aws:iam::${TARGET}:role/amp-xa-deployer`, 'credential_source = Environment', `region = ${REGION}`,
-      '[profile wrong]', `role_arn = arn:aws:iam::${SOURCE}:role/amp-xa-deployer`, 'credential_source = Environment', `region = ${REGION}`, '',
+      '[profile observability]',
+      `role_arn = arn:aws:iam::${TARGET}:role/amp-xa-deployer`,
+      'credential_source = Environment',
+      `region = ${REGION}`,
+      '[profile wrong]',
+      `role_arn = arn:aws:iam::${SOURCE}:role/amp-xa-deployer`,
+      'credential_source = Environment',
+      `region = ${REGION}`,
+      '',
     ].join('\n'),
   );
   const variant = path.join(env.workDir, 'profiles.json');
-  const withProfile = (profile: string) => ({ ...config, accounts: { ...config.accounts, observability: { ...config.accounts.observability, credentials: { profile } } } });
+  const withProfile = (profile: string) => ({
+    ...config,
+    accounts: { ...config.accounts, observability: { ...config.accounts.observability, credentials: { profile } } },
+  });
 
   writeFileSync(variant, JSON.stringify(withProfile('observability')));
   const viaProfile = await script('status.ts', ['--json'], { AMP_XA_CONFIG: variant });
@@ -119,7 +145,9 @@ test('status reads accounts through profiles too, and refuses credentials that l
   const wrong = await script('status.ts', ['--json'], { AMP_XA_CONFIG: variant });
   expect(wrong.code).toBe(1);
   const checks = JSON.parse(wrong.stdout).pairs[0].checks;
-  expect(checks.find((c: any) => c.check === 'target-trust').summary).toContain(`the credentials for account observability reach account ${SOURCE}, not ${TARGET}`);
+  expect(checks.find((c: any) => c.check === 'target-trust').summary).toContain(
+    `the credentials for account observability reach account ${SOURCE}, not ${TARGET}`,
+  );
   expect(checks.find((c: any) => c.check === 'source-trust').state).toBe('ok');
 });
 
@@ -141,7 +169,14 @@ test('a workspace amp-xa creates is found by its alias in the target account (an
 test('a trust edited by hand: degraded (exit 2), naming the role and what it is pinned to; repaired by hand: healthy again', async () => {
   const [scraper] = env.emulator.list();
   const elsewhere = `arn:aws:aps:${REGION}:${SOURCE}:scraper/s-00000000-0000-0000-0000-000000000000`;
-  await env.aws(SOURCE, ['iam', 'update-assume-role-policy', '--role-name', SOURCE_ROLE, '--policy-document', JSON.stringify(sourceTrustPolicy(side, elsewhere))]);
+  await env.aws(SOURCE, [
+    'iam',
+    'update-assume-role-policy',
+    '--role-name',
+    SOURCE_ROLE,
+    '--policy-document',
+    JSON.stringify(sourceTrustPolicy(side, elsewhere)),
+  ]);
   const drifted = await status();
   expect(drifted.code).toBe(2);
   expect(drifted.json.health).toBe('degraded');
@@ -152,7 +187,14 @@ test('a trust edited by hand: degraded (exit 2), naming the role and what it is 
   expect(table.code).toBe(2);
   expect(table.stdout).toMatch(new RegExp(`source-trust +PROBLEM +role ${SOURCE_ROLE}: trust is not pinned`));
 
-  await env.aws(SOURCE, ['iam', 'update-assume-role-policy', '--role-name', SOURCE_ROLE, '--policy-document', JSON.stringify(sourceTrustPolicy(side, scraper.arn))]);
+  await env.aws(SOURCE, [
+    'iam',
+    'update-assume-role-policy',
+    '--role-name',
+    SOURCE_ROLE,
+    '--policy-document',
+    JSON.stringify(sourceTrustPolicy(side, scraper.arn)),
+  ]);
   expect((await status()).code).toBe(0);
 });
 
@@ -163,7 +205,11 @@ test('a scraper that failed: degraded (exit 2), with its status reason, escaped'
   env.emulator.setStatus(scraper.scraperId, 'UPDATE_FAILED', reason);
   const failed = await status();
   expect(failed.code).toBe(2);
-  expect(failed.json.pairs[0].scraper).toMatchObject({ id: scraper.scraperId, status: 'UPDATE_FAILED', statusReason: 'The EKS cluster cannot be reached from subnet-0a1b2c3d4e5f60718\\u{1b}[2J\\u{202e}' });
+  expect(failed.json.pairs[0].scraper).toMatchObject({
+    id: scraper.scraperId,
+    status: 'UPDATE_FAILED',
+    statusReason: 'The EKS cluster cannot be reached from subnet-0a1b2c3d4e5f60718\\u{1b}[2J\\u{202e}',
+  });
   expect(failed.checks.scraper).toMatchObject({ state: 'problem', summary: expect.stringContaining('UPDATE_FAILED: The EKS cluster cannot be reached') });
   const table = await script('status.ts', []);
   expect(table.code).toBe(2);
@@ -177,11 +223,18 @@ test('a second scraper for the pair whose creation failed: degraded (exit 2), bo
   const scrape = 'global:\n  scrape_interval: 30s\nscrape_configs:\n  - job_name: pods\n    kubernetes_sd_configs:\n      - role: pod\n';
   env.emulator.failNext({ operation: 'create', statusReason: 'Service quota exceeded for scrapers', match: { alias: PAIR } });
   const second = await env.aws(SOURCE, [
-    'amp', 'create-scraper', '--alias', PAIR,
-    '--source', `eksConfiguration={clusterArn=${cluster.arn},subnetIds=[${cluster.subnetIds.join(',')}]}`,
-    '--destination', `ampConfiguration={workspaceArn=${config.workspaces.central.arn}}`,
-    '--role-configuration', `sourceRoleArn=arn:aws:iam::${SOURCE}:role/${SOURCE_ROLE},targetRoleArn=arn:aws:iam::${TARGET}:role/amp-xa-${PAIR}-target`,
-    '--scrape-configuration', JSON.stringify({ configurationBlob: scrape }),
+    'amp',
+    'create-scraper',
+    '--alias',
+    PAIR,
+    '--source',
+    `eksConfiguration={clusterArn=${cluster.arn},subnetIds=[${cluster.subnetIds.join(',')}]}`,
+    '--destination',
+    `ampConfiguration={workspaceArn=${config.workspaces.central.arn}}`,
+    '--role-configuration',
+    `sourceRoleArn=arn:aws:iam::${SOURCE}:role/${SOURCE_ROLE},targetRoleArn=arn:aws:iam::${TARGET}:role/amp-xa-${PAIR}-target`,
+    '--scrape-configuration',
+    JSON.stringify({ configurationBlob: scrape }),
   ]);
   env.emulator.completeTransitions();
   const both = await status();

@@ -90,7 +90,7 @@ const chainPair = () => ({
   workspaceArn: example.workspaces.central.arn,
 });
 
-test('phase 1 alone leaves the roles sealed: the live documents admit no scraper, not even the pair\'s own', async () => {
+test("phase 1 alone leaves the roles sealed: the live documents admit no scraper, not even the pair's own", async () => {
   expectSuccess(await env.cdktf('deploy', PHASE1, '--auto-approve'));
   expect(env.emulator.list(SOURCE)).toHaveLength(1);
   for (const c of chainCases(chainPair(), await liveDocuments())) {
@@ -156,7 +156,14 @@ test('a trust policy edited by hand is detected at plan time and repaired by the
 test('a phase-2 run that fails midway converges on re-run', async () => {
   // Drift both roles, then make IAM fail every update of the Target role: Source is repaired, Target is not.
   await env.aws(SOURCE, ['iam', 'update-assume-role-policy', '--role-name', SOURCE_ROLE, '--policy-document', handTrust]);
-  await env.aws(TARGET, ['iam', 'update-assume-role-policy', '--role-name', TARGET_ROLE, '--policy-document', handTrust.replace('"Service":"scraper.aps.amazonaws.com"', `"AWS":"arn:aws:iam::${SOURCE}:root"`)]);
+  await env.aws(TARGET, [
+    'iam',
+    'update-assume-role-policy',
+    '--role-name',
+    TARGET_ROLE,
+    '--policy-document',
+    handTrust.replace('"Service":"scraper.aps.amazonaws.com"', `"AWS":"arn:aws:iam::${SOURCE}:root"`),
+  ]);
   // The AWS CLI retries 5xx answers, so the fault outlasts its retries.
   env.emulator.inject({ match: ['Action=UpdateAssumeRolePolicy', `RoleName=${TARGET_ROLE}&`], status: 500, remaining: 1000 });
   const failed = await env.deploy();
@@ -186,7 +193,11 @@ test('a scraper update that AMP fails (UPDATE_FAILED) fails the deploy with its 
 
   expectSuccess(await env.deploy());
   const [after] = env.emulator.list(SOURCE);
-  expect({ id: after.scraperId, alias: after.alias, status: after.status.statusCode }).toEqual({ id: before.scraperId, alias: 'prod-to-central-v2', status: 'ACTIVE' });
+  expect({ id: after.scraperId, alias: after.alias, status: after.status.statusCode }).toEqual({
+    id: before.scraperId,
+    alias: 'prod-to-central-v2',
+    status: 'ACTIVE',
+  });
   await expectFinalTrust();
   await expectNoChanges();
 });

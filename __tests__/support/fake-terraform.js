@@ -36,7 +36,9 @@ if (command === 'plan') {
   const go = () => {
     if (scenario.output) console.log(scenario.output);
     if (scenario.plan === 1) {
-      console.error(`\nError: Unable to find remote state\n\n  with data.terraform_remote_state.phase1,\n  on cdk.tf.json line 10:\n\nNo stored state was found`);
+      console.error(
+        `\nError: Unable to find remote state\n\n  with data.terraform_remote_state.phase1,\n  on cdk.tf.json line 10:\n\nNo stored state was found`,
+      );
       finish(1);
     }
     fs.writeFileSync(out, JSON.stringify(scenario.show || { resource_changes: [] }));

@@ -62,5 +62,7 @@ export function at(stackJson: any, type: string, constructPath: string, kind: 'r
 
 /** `type.name` of every resource in a synthesized stack. */
 export function addresses(stackJson: any): string[] {
-  return Object.entries<Record<string, unknown>>(stackJson.resource ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`)).sort();
+  return Object.entries<Record<string, unknown>>(stackJson.resource ?? {})
+    .flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`))
+    .sort();
 }

@@ -15,7 +15,6 @@ import { describe, listPage, parseBody, readBody, regionOf, send, type EmulatedS
 
 export type { EmulatedScraper, ScraperStatus } from './scraper-wire';
 
-
 /** Makes matching requests fail with `status` until `remaining` reaches 0. */
 export interface Fault {
   /** Substrings that must all occur in "METHOD path?query body", e.g. ["Action=UpdateAssumeRolePolicy", "RoleName=x"]. */
@@ -281,7 +280,12 @@ export class ScraperEmulator {
     const problems = checkMutable(input, caller);
     if (problems.length) throw validation(problems);
     await this.requireWorkspace(input);
-    const previous: Mutable = { alias: scraper.alias, destination: scraper.destination, roleConfiguration: scraper.roleConfiguration, scrapeConfiguration: scraper.scrapeConfiguration };
+    const previous: Mutable = {
+      alias: scraper.alias,
+      destination: scraper.destination,
+      roleConfiguration: scraper.roleConfiguration,
+      scrapeConfiguration: scraper.scrapeConfiguration,
+    };
     const failure = this.takeFailure('update', input.alias ?? scraper.alias);
     if (input.alias !== undefined) scraper.alias = input.alias;
     if (input.destination !== undefined) scraper.destination = input.destination;

@@ -30,7 +30,10 @@ export class ApiError extends Error {
 /** 400 ValidationException, reason FIELD_VALIDATION_FAILED, one fieldList entry per problem (AMP's shape). */
 export function validation(fields: FieldProblem[]): ApiError {
   const count = `${fields.length} validation error${fields.length === 1 ? '' : 's'} detected`;
-  return new ApiError(400, 'ValidationException', `${count}: ${fields.map((f) => f.message).join('; ')}`, { reason: 'FIELD_VALIDATION_FAILED', fieldList: fields });
+  return new ApiError(400, 'ValidationException', `${count}: ${fields.map((f) => f.message).join('; ')}`, {
+    reason: 'FIELD_VALIDATION_FAILED',
+    fieldList: fields,
+  });
 }
 
 /** 400 ValidationException for a body that is not JSON (reason CANNOT_PARSE, from the model's enum). */
@@ -76,7 +79,10 @@ function arnParts(arn: string): { partition: string; region: string; account: st
 }
 
 function patternProblem(name: string, value: unknown, pattern: RegExp): FieldProblem {
-  return { name, message: `Value '${String(value)}' at '${name}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${pattern.source.slice(1, -1)}` };
+  return {
+    name,
+    message: `Value '${String(value)}' at '${name}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${pattern.source.slice(1, -1)}`,
+  };
 }
 
 function lengthProblem(name: string, min: number, max: number): FieldProblem {
@@ -97,7 +103,8 @@ export interface Caller {
 export function checkCreate(input: Record<string, any>, caller: Caller): FieldProblem[] {
   const problems: FieldProblem[] = [];
   // [model] scrapeConfiguration, source and destination are required.
-  for (const name of ['scrapeConfiguration', 'source', 'destination']) if (input[name] === undefined || input[name] === null) problems.push(requiredProblem(name));
+  for (const name of ['scrapeConfiguration', 'source', 'destination'])
+    if (input[name] === undefined || input[name] === null) problems.push(requiredProblem(name));
   if (input.source) problems.push(...checkSource(input.source, caller));
   problems.push(...checkTags(input.tags));
   return [...problems, ...checkMutable(input, caller)];
@@ -113,7 +120,8 @@ export function checkMutable(input: Record<string, any>, caller: Caller): FieldP
   }
   if (input.clientToken !== undefined) {
     // [model] IdempotencyToken: 1-64 printable ASCII characters.
-    if (typeof input.clientToken !== 'string' || input.clientToken.length < 1 || input.clientToken.length > 64) problems.push(lengthProblem('clientToken', 1, 64));
+    if (typeof input.clientToken !== 'string' || input.clientToken.length < 1 || input.clientToken.length > 64)
+      problems.push(lengthProblem('clientToken', 1, 64));
     else if (!PATTERNS.clientToken.test(input.clientToken)) problems.push(patternProblem('clientToken', input.clientToken, PATTERNS.clientToken));
   }
   if (input.destination !== undefined && input.destination !== null) problems.push(...checkDestination(input.destination, caller));
@@ -127,17 +135,22 @@ function checkSource(source: Record<string, any>, caller: Caller): FieldProblem[
   const members = Object.keys(source);
   if (members.length !== 1) return [{ name: 'source', message: `Value at 'source' must set exactly one member of the union, got ${members.length}` }];
   const eks = source.eksConfiguration;
-  if (!eks) return [{ name: 'source', message: `Value at 'source' failed to satisfy constraint: the emulator serves only eksConfiguration, got ${members[0]}` }];
+  if (!eks)
+    return [{ name: 'source', message: `Value at 'source' failed to satisfy constraint: the emulator serves only eksConfiguration, got ${members[0]}` }];
   const problems: FieldProblem[] = [];
   const arnName = 'source.eksConfiguration.clusterArn';
   if (eks.clusterArn === undefined) problems.push(requiredProblem(arnName));
-  else if (typeof eks.clusterArn !== 'string' || !PATTERNS.clusterArn.test(eks.clusterArn)) problems.push(patternProblem(arnName, eks.clusterArn, PATTERNS.clusterArn));
+  else if (typeof eks.clusterArn !== 'string' || !PATTERNS.clusterArn.test(eks.clusterArn))
+    problems.push(patternProblem(arnName, eks.clusterArn, PATTERNS.clusterArn));
   else {
     // [docs]/[arn] the scraper is created in the cluster's account and region (and so partition).
     const arn = arnParts(eks.clusterArn);
-    if (arn.partition !== partitionOf(caller.region)) problems.push({ name: arnName, message: `${arnName}: partition ${arn.partition} is not the scraper's partition ${partitionOf(caller.region)}` });
-    if (arn.region !== caller.region) problems.push({ name: arnName, message: `${arnName}: cluster region ${arn.region} is not the scraper's region ${caller.region}` });
-    if (arn.account !== caller.account) problems.push({ name: arnName, message: `${arnName}: cluster account ${arn.account} is not the scraper's account ${caller.account}` });
+    if (arn.partition !== partitionOf(caller.region))
+      problems.push({ name: arnName, message: `${arnName}: partition ${arn.partition} is not the scraper's partition ${partitionOf(caller.region)}` });
+    if (arn.region !== caller.region)
+      problems.push({ name: arnName, message: `${arnName}: cluster region ${arn.region} is not the scraper's region ${caller.region}` });
+    if (arn.account !== caller.account)
+      problems.push({ name: arnName, message: `${arnName}: cluster account ${arn.account} is not the scraper's account ${caller.account}` });
   }
   // [model] SubnetIds required, 1-5 items; SecurityGroupIds optional, 1-5 items; item patterns and length <= 255.
   problems.push(...checkIdList('source.eksConfiguration.subnetIds', eks.subnetIds, PATTERNS.subnet, true));
@@ -150,23 +163,24 @@ function checkIdList(name: string, value: unknown, pattern: RegExp, required: bo
   if (!Array.isArray(value) || value.length < 1 || value.length > 5) {
     return [{ name, message: `Value at '${name}' failed to satisfy constraint: Member must have length between 1 and 5, inclusive` }];
   }
-  return value
-    .filter((item) => typeof item !== 'string' || item.length > 255 || !pattern.test(item))
-    .map((item) => patternProblem(name, item, pattern));
+  return value.filter((item) => typeof item !== 'string' || item.length > 255 || !pattern.test(item)).map((item) => patternProblem(name, item, pattern));
 }
 
 /** [model] Destination is a union with ampConfiguration; [docs]/[arn] the workspace shares the scraper's region. */
 function checkDestination(destination: Record<string, any>, caller: Caller): FieldProblem[] {
   const name = 'destination.ampConfiguration.workspaceArn';
   const members = Object.keys(destination);
-  if (members.length !== 1 || !destination.ampConfiguration) return [{ name: 'destination', message: `Value at 'destination' must set exactly one member of the union (ampConfiguration)` }];
+  if (members.length !== 1 || !destination.ampConfiguration)
+    return [{ name: 'destination', message: `Value at 'destination' must set exactly one member of the union (ampConfiguration)` }];
   const arn = destination.ampConfiguration.workspaceArn;
   if (arn === undefined || arn === null) return [requiredProblem(name)];
   if (typeof arn !== 'string' || !PATTERNS.workspaceArn.test(arn)) return [patternProblem(name, arn, PATTERNS.workspaceArn)];
   const parts = arnParts(arn);
   const problems: FieldProblem[] = [];
-  if (parts.partition !== partitionOf(caller.region)) problems.push({ name, message: `${name}: partition ${parts.partition} is not the scraper's partition ${partitionOf(caller.region)}` });
-  if (parts.region !== caller.region) problems.push({ name, message: `${name}: workspace region ${parts.region} is not the scraper's region ${caller.region}` });
+  if (parts.partition !== partitionOf(caller.region))
+    problems.push({ name, message: `${name}: partition ${parts.partition} is not the scraper's partition ${partitionOf(caller.region)}` });
+  if (parts.region !== caller.region)
+    problems.push({ name, message: `${name}: workspace region ${parts.region} is not the scraper's region ${caller.region}` });
   return problems;
 }
 
@@ -189,7 +203,8 @@ function checkScrapeConfiguration(config: Record<string, any>): FieldProblem[] {
     return [{ name, message: `${name}: not valid YAML: ${(e as Error).message.split('\n')[0]}` }];
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return [{ name, message: `${name}: the scrape configuration must be a YAML mapping` }];
-  if (!Array.isArray((doc as Record<string, unknown>).scrape_configs)) return [{ name, message: `${name}: the scrape configuration must have a scrape_configs list` }];
+  if (!Array.isArray((doc as Record<string, unknown>).scrape_configs))
+    return [{ name, message: `${name}: the scrape configuration must have a scrape_configs list` }];
   return [];
 }
 
@@ -201,7 +216,8 @@ function checkScrapeConfiguration(config: Record<string, any>): FieldProblem[] {
 function checkRoles(roles: Record<string, any>, caller: Caller): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const given = ['sourceRoleArn', 'targetRoleArn'].filter((k) => roles[k] !== undefined && roles[k] !== null);
-  if (given.length === 1) problems.push({ name: 'roleConfiguration', message: `roleConfiguration: sourceRoleArn and targetRoleArn must be given together, got only ${given[0]}` });
+  if (given.length === 1)
+    problems.push({ name: 'roleConfiguration', message: `roleConfiguration: sourceRoleArn and targetRoleArn must be given together, got only ${given[0]}` });
   for (const member of given) {
     const name = `roleConfiguration.${member}`;
     const value = roles[member];
@@ -210,8 +226,10 @@ function checkRoles(roles: Record<string, any>, caller: Caller): FieldProblem[] 
       continue;
     }
     const arn = arnParts(value);
-    if (arn.partition !== partitionOf(caller.region)) problems.push({ name, message: `${name}: partition ${arn.partition} is not the scraper's partition ${partitionOf(caller.region)}` });
-    if (member === 'sourceRoleArn' && arn.account !== caller.account) problems.push({ name, message: `${name}: the source role must be in the scraper's account ${caller.account}, got ${arn.account}` });
+    if (arn.partition !== partitionOf(caller.region))
+      problems.push({ name, message: `${name}: partition ${arn.partition} is not the scraper's partition ${partitionOf(caller.region)}` });
+    if (member === 'sourceRoleArn' && arn.account !== caller.account)
+      problems.push({ name, message: `${name}: the source role must be in the scraper's account ${caller.account}, got ${arn.account}` });
   }
   return problems;
 }
@@ -224,8 +242,10 @@ function checkTags(tags: unknown): FieldProblem[] {
   if (entries.length > 50) return [{ name: 'tags', message: `Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50` }];
   const problems: FieldProblem[] = [];
   for (const [key, value] of entries) {
-    if (key.length < 1 || key.length > 128 || !PATTERNS.tag.test(key) || key.toLowerCase().startsWith('aws:')) problems.push({ name: 'tags', message: `Value '${key}' at 'tags' is not an allowed tag key` });
-    if (typeof value !== 'string' || value.length > 256 || !PATTERNS.tag.test(value)) problems.push({ name: 'tags', message: `Value '${String(value)}' at 'tags.${key}' is not an allowed tag value` });
+    if (key.length < 1 || key.length > 128 || !PATTERNS.tag.test(key) || key.toLowerCase().startsWith('aws:'))
+      problems.push({ name: 'tags', message: `Value '${key}' at 'tags' is not an allowed tag key` });
+    if (typeof value !== 'string' || value.length > 256 || !PATTERNS.tag.test(value))
+      problems.push({ name: 'tags', message: `Value '${String(value)}' at 'tags.${key}' is not an allowed tag value` });
   }
   return problems;
 }

@@ -35,7 +35,12 @@ export function listPage(scrapers: EmulatedScraper[], url: URL) {
   const filters = ['status', 'alias', 'sourceArn', 'destinationArn'].map((k) => [k, url.searchParams.getAll(k)] as const).filter(([, v]) => v.length);
   const matches = scrapers.filter((s) =>
     filters.every(([key, values]) => {
-      const actual = { status: s.status.statusCode, alias: s.alias, sourceArn: s.source.eksConfiguration.clusterArn, destinationArn: s.destination.ampConfiguration.workspaceArn }[key];
+      const actual = {
+        status: s.status.statusCode,
+        alias: s.alias,
+        sourceArn: s.source.eksConfiguration.clusterArn,
+        destinationArn: s.destination.ampConfiguration.workspaceArn,
+      }[key];
       return values.includes(actual ?? '');
     }),
   );

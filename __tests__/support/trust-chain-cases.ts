@@ -7,7 +7,14 @@
  * - `final` (phase 2): only the pair's scraper.
  * Permissions do not change between stages, so hops that only depend on them have one verdict.
  */
-import { sourcePermissionsPolicy, sourceTrustPolicy, targetPermissionsPolicy, targetTrustPolicy, unpinnedScraperArn, type BootstrapTrust } from '../../lib/iam-documents';
+import {
+  sourcePermissionsPolicy,
+  sourceTrustPolicy,
+  targetPermissionsPolicy,
+  targetTrustPolicy,
+  unpinnedScraperArn,
+  type BootstrapTrust,
+} from '../../lib/iam-documents';
 import { ADMIN, session, type ChainDocuments, type Request } from './trust-chain';
 
 export interface Pair {
@@ -97,19 +104,43 @@ export function chainCases(p: Pair, docs: ChainDocuments): ChainCase[] {
 
   return [
     { name: "the pair's scraper assumes Source", request: scraperAssumesSource(p.scraperArn, p.sourceAccount), expect: PINNED },
-    { name: 'the Source session assumes Target with ExternalId = scraper ARN', request: assumesTarget(sourceSession, [docs.sourcePermissions], p.scraperArn), expect: PINNED },
+    {
+      name: 'the Source session assumes Target with ExternalId = scraper ARN',
+      request: assumesTarget(sourceSession, [docs.sourcePermissions], p.scraperArn),
+      expect: PINNED,
+    },
     { name: 'the Target session remote-writes the workspace', request: remoteWrite(targetSession, [docs.targetPermissions]), expect: ALLOWED },
 
-    { name: 'another scraper of the same account and region assumes Source', request: scraperAssumesSource(otherScraper, p.sourceAccount), expect: ACCOUNT_WIDE_WINDOW },
-    { name: 'the Source session assumes Target with another scraper ARN as ExternalId', request: assumesTarget(sourceSession, [docs.sourcePermissions], otherScraper), expect: ACCOUNT_WIDE_WINDOW },
-    { name: 'a request carrying the unpinned placeholder ARN assumes Source', request: scraperAssumesSource(placeholder, p.sourceAccount), expect: PLACEHOLDER },
-    { name: 'the Source session assumes Target with the unpinned placeholder ARN as ExternalId', request: assumesTarget(sourceSession, [docs.sourcePermissions], placeholder), expect: PLACEHOLDER },
+    {
+      name: 'another scraper of the same account and region assumes Source',
+      request: scraperAssumesSource(otherScraper, p.sourceAccount),
+      expect: ACCOUNT_WIDE_WINDOW,
+    },
+    {
+      name: 'the Source session assumes Target with another scraper ARN as ExternalId',
+      request: assumesTarget(sourceSession, [docs.sourcePermissions], otherScraper),
+      expect: ACCOUNT_WIDE_WINDOW,
+    },
+    {
+      name: 'a request carrying the unpinned placeholder ARN assumes Source',
+      request: scraperAssumesSource(placeholder, p.sourceAccount),
+      expect: PLACEHOLDER,
+    },
+    {
+      name: 'the Source session assumes Target with the unpinned placeholder ARN as ExternalId',
+      request: assumesTarget(sourceSession, [docs.sourcePermissions], placeholder),
+      expect: PLACEHOLDER,
+    },
     {
       name: 'a scraper of another account assumes Source',
       request: scraperAssumesSource(p.scraperArn.replace(`:${p.sourceAccount}:`, `:${OTHER_ACCOUNT}:`), OTHER_ACCOUNT),
       expect: DENIED,
     },
-    { name: 'a scraper of another region assumes Source', request: scraperAssumesSource(p.scraperArn.replace(`:${p.region}:`, `:${otherRegion}:`), p.sourceAccount), expect: DENIED },
+    {
+      name: 'a scraper of another region assumes Source',
+      request: scraperAssumesSource(p.scraperArn.replace(`:${p.region}:`, `:${otherRegion}:`), p.sourceAccount),
+      expect: DENIED,
+    },
     {
       name: 'the Source session assumes Target with a scraper ARN of another account as ExternalId',
       request: assumesTarget(sourceSession, [docs.sourcePermissions], p.scraperArn.replace(`:${p.sourceAccount}:`, `:${OTHER_ACCOUNT}:`)),
@@ -126,13 +157,21 @@ export function chainCases(p: Pair, docs: ChainDocuments): ChainCase[] {
       expect: DENIED,
     },
     { name: 'the Source session assumes Target without ExternalId', request: assumesTarget(sourceSession, [docs.sourcePermissions]), expect: DENIED },
-    { name: 'the Source session assumes Target with a wrong ExternalId', request: assumesTarget(sourceSession, [docs.sourcePermissions], 'guess'), expect: DENIED },
+    {
+      name: 'the Source session assumes Target with a wrong ExternalId',
+      request: assumesTarget(sourceSession, [docs.sourcePermissions], 'guess'),
+      expect: DENIED,
+    },
     {
       name: 'another role of the source account (admin) assumes Target with the right ExternalId',
       request: assumesTarget(session(p.sourceAccount, 'admin'), [ADMIN], p.scraperArn),
       expect: DENIED,
     },
-    { name: 'a user of the source account (admin) assumes Target', request: assumesTarget(`arn:aws:iam::${p.sourceAccount}:user/alice`, [ADMIN], p.scraperArn), expect: DENIED },
+    {
+      name: 'a user of the source account (admin) assumes Target',
+      request: assumesTarget(`arn:aws:iam::${p.sourceAccount}:user/alice`, [ADMIN], p.scraperArn),
+      expect: DENIED,
+    },
     {
       name: 'the service-linked scraper role assumes Target',
       request: assumesTarget(session(p.sourceAccount, 'AWSServiceRoleForAmazonPrometheusScraper_abc'), [ADMIN], p.scraperArn),
@@ -140,12 +179,24 @@ export function chainCases(p: Pair, docs: ChainDocuments): ChainCase[] {
     },
     {
       name: 'the service-linked scraper role assumes Source',
-      request: { ...assumesTarget(session(p.sourceAccount, 'AWSServiceRoleForAmazonPrometheusScraper_abc'), [ADMIN], p.scraperArn), resource: sourceRole, resourceAccount: p.sourceAccount, context: {}, resourcePolicy: docs.sourceTrust },
+      request: {
+        ...assumesTarget(session(p.sourceAccount, 'AWSServiceRoleForAmazonPrometheusScraper_abc'), [ADMIN], p.scraperArn),
+        resource: sourceRole,
+        resourceAccount: p.sourceAccount,
+        context: {},
+        resourcePolicy: docs.sourceTrust,
+      },
       expect: DENIED,
     },
     {
       name: 'a scraper assumes Target directly',
-      request: { ...scraperAssumesSource(p.scraperArn, p.sourceAccount), resource: targetRole, resourceAccount: p.targetAccount, context: { 'aws:SourceArn': p.scraperArn, 'aws:SourceAccount': p.sourceAccount, 'sts:ExternalId': p.scraperArn }, resourcePolicy: docs.targetTrust },
+      request: {
+        ...scraperAssumesSource(p.scraperArn, p.sourceAccount),
+        resource: targetRole,
+        resourceAccount: p.targetAccount,
+        context: { 'aws:SourceArn': p.scraperArn, 'aws:SourceAccount': p.sourceAccount, 'sts:ExternalId': p.scraperArn },
+        resourcePolicy: docs.targetTrust,
+      },
       expect: DENIED,
     },
     {
@@ -154,6 +205,17 @@ export function chainCases(p: Pair, docs: ChainDocuments): ChainCase[] {
       expect: DENIED,
     },
     { name: 'the Source session remote-writes the workspace directly', request: remoteWrite(sourceSession, [docs.sourcePermissions]), expect: DENIED },
-    { name: 'the Source session assumes a different role of the target account', request: { ...assumesTarget(sourceSession, [docs.sourcePermissions], p.scraperArn), resource: `arn:aws:iam::${p.targetAccount}:role/admin`, resourcePolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${p.sourceAccount}:root` }, Action: 'sts:AssumeRole' }] } }, expect: DENIED },
+    {
+      name: 'the Source session assumes a different role of the target account',
+      request: {
+        ...assumesTarget(sourceSession, [docs.sourcePermissions], p.scraperArn),
+        resource: `arn:aws:iam::${p.targetAccount}:role/admin`,
+        resourcePolicy: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${p.sourceAccount}:root` }, Action: 'sts:AssumeRole' }],
+        },
+      },
+      expect: DENIED,
+    },
   ];
 }

@@ -22,7 +22,9 @@ type Problems = string[];
 const entries = <T>(record: Record<string, T>): Array<[string, T]> => Object.entries(record);
 
 function accountRefs(config: FleetConfig): Map<string, AccountRef> {
-  return new Map(entries(config.accounts).map(([name, a]) => [name, { name, id: a.id, region: a.region, partition: partitionOf(a.region), credentials: a.credentials }]));
+  return new Map(
+    entries(config.accounts).map(([name, a]) => [name, { name, id: a.id, region: a.region, partition: partitionOf(a.region), credentials: a.credentials }]),
+  );
 }
 
 /** Cross-account roles and trust work within one partition. */
@@ -39,8 +41,12 @@ export function assumeRoleRule(accounts: Map<string, AccountRef>): Problems {
     const parsed = arn === undefined ? undefined : parseArn(arn);
     if (arn === undefined) continue;
     if (!parsed) problems.push(`accounts.${name}.credentials.assumeRoleArn: not an IAM role ARN of a known partition`);
-    else if (parsed.account !== a.id) problems.push(`accounts.${name}.credentials.assumeRoleArn: role is in account ${parsed.account} but the account id is ${a.id}; assume a role in the account itself`);
-    else if (parsed.partition !== a.partition) problems.push(`accounts.${name}.credentials.assumeRoleArn: partition ${parsed.partition} does not match region ${a.region} (partition ${a.partition})`);
+    else if (parsed.account !== a.id)
+      problems.push(
+        `accounts.${name}.credentials.assumeRoleArn: role is in account ${parsed.account} but the account id is ${a.id}; assume a role in the account itself`,
+      );
+    else if (parsed.partition !== a.partition)
+      problems.push(`accounts.${name}.credentials.assumeRoleArn: partition ${parsed.partition} does not match region ${a.region} (partition ${a.partition})`);
   }
   return problems;
 }
@@ -52,7 +58,8 @@ export function arnOwnerRule(path: string, arn: string, owner: AccountRef): Prob
   const problems: Problems = [];
   if (parsed.account !== owner.id) problems.push(`${path}: ARN account ${parsed.account} differs from account ${owner.name} (${owner.id})`);
   if (parsed.region !== owner.region) problems.push(`${path}: ARN region ${parsed.region} differs from account ${owner.name} region ${owner.region}`);
-  if (parsed.partition !== owner.partition) problems.push(`${path}: ARN partition ${parsed.partition} does not match region ${owner.region} (partition ${owner.partition})`);
+  if (parsed.partition !== owner.partition)
+    problems.push(`${path}: ARN partition ${parsed.partition} does not match region ${owner.region} (partition ${owner.partition})`);
   return problems;
 }
 
@@ -73,7 +80,15 @@ function planWorkspaces(config: FleetConfig, accounts: Map<string, AccountRef>, 
       workspaces.set(name, { kind: 'existing', name, account, arn: w.arn, remoteWriteUrl: remoteWriteUrl(account.partition, account.region, id) });
     } else if (w.create !== undefined) {
       if (w.create.kmsKeyArn) problems.push(...arnOwnerRule(`workspaces.${name}.create.kmsKeyArn`, w.create.kmsKeyArn, account));
-      workspaces.set(name, { kind: 'created', name, account, stackName: workspaceStackName(name), alias: w.create.alias ?? name, kmsKeyArn: w.create.kmsKeyArn, tags: w.create.tags ?? {} });
+      workspaces.set(name, {
+        kind: 'created',
+        name,
+        account,
+        stackName: workspaceStackName(name),
+        alias: w.create.alias ?? name,
+        kmsKeyArn: w.create.kmsKeyArn,
+        tags: w.create.tags ?? {},
+      });
     }
   }
   return workspaces;
@@ -90,7 +105,8 @@ export function uniquePairsRule(pairs: FleetConfig['pairs']): Problems {
     else names.set(p.name, i);
     const edge = `${p.cluster}\u0000${p.workspace}`;
     const prevEdge = edges.get(edge);
-    if (prevEdge !== undefined) problems.push(`pairs[${i}]: duplicate pair ${p.cluster} -> ${p.workspace} (same as pairs[${prevEdge}]); one scraper per cluster and workspace`);
+    if (prevEdge !== undefined)
+      problems.push(`pairs[${i}]: duplicate pair ${p.cluster} -> ${p.workspace} (same as pairs[${prevEdge}]); one scraper per cluster and workspace`);
     else edges.set(edge, i);
   });
   return problems;
@@ -114,7 +130,10 @@ export function uniqueRoleNamesRule(pairs: PairPlan[], paths: Map<PairPlan, stri
   const problems: Problems = [];
   const owners = new Map<string, string>();
   for (const pair of pairs) {
-    for (const [field, roleName, account] of [['sourceRoleName', pair.sourceRoleName, pair.source], ['targetRoleName', pair.targetRoleName, pair.target]] as const) {
+    for (const [field, roleName, account] of [
+      ['sourceRoleName', pair.sourceRoleName, pair.source],
+      ['targetRoleName', pair.targetRoleName, pair.target],
+    ] as const) {
       const key = `${account.id}/${roleName.toLowerCase()}`;
       const here = `${paths.get(pair)}.${field}`;
       const owner = owners.get(key);
@@ -130,10 +149,14 @@ export function pairPlacementRule(path: string, pair: Pick<PairPlan, 'source' | 
   const problems: Problems = [];
   const { source, target } = pair;
   if (source.region !== target.region) {
-    problems.push(`${path}: cluster ${pair.cluster.name} is in ${source.region} but workspace ${pair.workspace.name} is in ${target.region}; cluster, scraper and workspace must share a region`);
+    problems.push(
+      `${path}: cluster ${pair.cluster.name} is in ${source.region} but workspace ${pair.workspace.name} is in ${target.region}; cluster, scraper and workspace must share a region`,
+    );
   }
   if (source.id === target.id) {
-    problems.push(`${path}: cluster ${pair.cluster.name} and workspace ${pair.workspace.name} are both in account ${source.id}; amp-xa builds cross-account pairs (a same-account scraper needs no role_configuration)`);
+    problems.push(
+      `${path}: cluster ${pair.cluster.name} and workspace ${pair.workspace.name} are both in account ${source.id}; amp-xa builds cross-account pairs (a same-account scraper needs no role_configuration)`,
+    );
   }
   return problems;
 }
@@ -160,7 +183,8 @@ export function planFleet(config: FleetConfig, scrapeConfigs: string[], sourceNa
     const cluster = clusters.get(p.cluster);
     const workspace = workspaces.get(p.workspace);
     if (!cluster) problems.push(`${path}.cluster: unknown cluster ${JSON.stringify(p.cluster)}; defined clusters: ${[...clusters.keys()].join(', ')}`);
-    if (!Object.hasOwn(config.workspaces, p.workspace)) problems.push(`${path}.workspace: unknown workspace ${JSON.stringify(p.workspace)}; defined workspaces: ${Object.keys(config.workspaces).join(', ')}`);
+    if (!Object.hasOwn(config.workspaces, p.workspace))
+      problems.push(`${path}.workspace: unknown workspace ${JSON.stringify(p.workspace)}; defined workspaces: ${Object.keys(config.workspaces).join(', ')}`);
     const source = clusterAccounts.get(p.cluster);
     if (!cluster || !workspace || !source) return;
     const target = workspace.account;
@@ -172,7 +196,13 @@ export function planFleet(config: FleetConfig, scrapeConfigs: string[], sourceNa
       region: source.region,
       source,
       target,
-      cluster: { name: p.cluster, arn: cluster.arn, subnetIds: cluster.subnetIds, securityGroupIds: cluster.securityGroupIds, authenticationMode: cluster.authenticationMode },
+      cluster: {
+        name: p.cluster,
+        arn: cluster.arn,
+        subnetIds: cluster.subnetIds,
+        securityGroupIds: cluster.securityGroupIds,
+        authenticationMode: cluster.authenticationMode,
+      },
       workspace,
       alias: p.alias ?? p.name,
       sourceRoleName,
@@ -226,7 +256,10 @@ export function quotaWarnings(plan: FleetPlan): string[] {
   for (const p of plan.pairs) counts.set(`${p.source.id} ${p.region}`, (counts.get(`${p.source.id} ${p.region}`) ?? 0) + 1);
   return [...counts]
     .filter(([, n]) => n > SCRAPERS_PER_ACCOUNT_REGION_QUOTA)
-    .map(([k, n]) => `account/region ${k} gets ${n} scrapers; the default AMP quota is ${SCRAPERS_PER_ACCOUNT_REGION_QUOTA} per account and region (raise it in Service Quotas first)`);
+    .map(
+      ([k, n]) =>
+        `account/region ${k} gets ${n} scrapers; the default AMP quota is ${SCRAPERS_PER_ACCOUNT_REGION_QUOTA} per account and region (raise it in Service Quotas first)`,
+    );
 }
 
 /** The source side of a pair, as the IAM document builders take it. */

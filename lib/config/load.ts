@@ -175,7 +175,11 @@ export function parseStrictJson(text: string, maxDepth = MAX_JSON_DEPTH): { valu
       return c === '{' ? object(where, depth + 1) : array(where, depth + 1);
     }
     if (c === '"') return string(where);
-    for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
+    for (const [word, v] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
       if (text.startsWith(word, i)) {
         i += word.length;
         return v;
@@ -301,7 +305,8 @@ function valueAt(input: unknown, segments: ReadonlyArray<PropertyKey>): unknown 
   );
 }
 
-const SCRAPE_SIZE_REASON = 'AWS publishes no size limit for a scrape configuration; amp-xa caps it, since it is copied into the Terraform JSON, the state and every AMP request';
+const SCRAPE_SIZE_REASON =
+  'AWS publishes no size limit for a scrape configuration; amp-xa caps it, since it is copied into the Terraform JSON, the state and every AMP request';
 
 /**
  * The scrape config text of one pair. The file must resolve, after following symlinks, to a regular file
@@ -338,7 +343,10 @@ function readScrapeConfig(baseDir: string, file: string, field: string, problems
 export function parseFleetConfig(input: unknown, baseDir: string, sourceName = 'config'): FleetPlan {
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
-    throw new ConfigError(sourceName, parsed.error.issues.flatMap((i) => formatIssue(i, input)));
+    throw new ConfigError(
+      sourceName,
+      parsed.error.issues.flatMap((i) => formatIssue(i, input)),
+    );
   }
   const config: FleetConfig = parsed.data;
   const problems: string[] = [];
@@ -365,7 +373,8 @@ export function loadFleetConfig(file?: string): FleetPlan {
     if (!(e instanceof FileProblem)) throw e;
     throw new ConfigError(resolved, [`AMP_XA_CONFIG: ${e.message}; set it to a fleet config JSON file`]);
   }
-  if (text.trim() === '') throw new ConfigError(resolved, ['(file): is empty; expected a JSON object with accounts, clusters, workspaces and pairs (see examples/)']);
+  if (text.trim() === '')
+    throw new ConfigError(resolved, ['(file): is empty; expected a JSON object with accounts, clusters, workspaces and pairs (see examples/)']);
   let parsed: { value: unknown; duplicates: string[] };
   try {
     parsed = parseStrictJson(text);

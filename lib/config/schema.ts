@@ -32,8 +32,7 @@ function text(what: string, max: number) {
 /** `arn:<partition>:` for a known partition only: an unknown one has no DNS suffix or region mapping. */
 const ARN = `^arn:${PARTITION_ALTERNATIVES}`;
 const arnPattern = (rest: string) => new RegExp(`${ARN}${rest}$`);
-const arn = (what: string, rest: string, example: string) =>
-  pattern(arnPattern(rest), `${what} in a known partition (${PARTITIONS.join(', ')})`, example);
+const arn = (what: string, rest: string, example: string) => pattern(arnPattern(rest), `${what} in a known partition (${PARTITIONS.join(', ')})`, example);
 
 const NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const name = (what: string, example: string) => pattern(NAME, `${what}: 2-32 chars of a-z, 0-9 and -, starting with a letter`, example);
@@ -41,8 +40,16 @@ const name = (what: string, example: string) => pattern(NAME, `${what}: 2-32 cha
 export const accountId = pattern(ACCOUNT_ID_PATTERN, 'a 12-digit AWS account ID', '111122223333');
 export const region = pattern(REGION_PATTERN, 'an AWS region', 'eu-west-1');
 const iamRoleArn = arn('an IAM role ARN', ':iam::\\d{12}:role\\/[\\w+=,.@\\/-]{1,512}', 'arn:aws:iam::111122223333:role/deployer');
-const eksClusterArn = arn('an EKS cluster ARN', ':eks:[a-z0-9-]+:\\d{12}:cluster\\/[0-9A-Za-z][A-Za-z0-9_-]{0,99}', 'arn:aws:eks:eu-west-1:111122223333:cluster/prod');
-const workspaceArn = arn('an AMP workspace ARN', ':aps:[a-z0-9-]+:\\d{12}:workspace\\/ws-[0-9a-zA-Z-]{1,64}', 'arn:aws:aps:eu-west-1:111122223333:workspace/ws-0123abcd-4567-89ef-0123-456789abcdef');
+const eksClusterArn = arn(
+  'an EKS cluster ARN',
+  ':eks:[a-z0-9-]+:\\d{12}:cluster\\/[0-9A-Za-z][A-Za-z0-9_-]{0,99}',
+  'arn:aws:eks:eu-west-1:111122223333:cluster/prod',
+);
+const workspaceArn = arn(
+  'an AMP workspace ARN',
+  ':aps:[a-z0-9-]+:\\d{12}:workspace\\/ws-[0-9a-zA-Z-]{1,64}',
+  'arn:aws:aps:eu-west-1:111122223333:workspace/ws-0123abcd-4567-89ef-0123-456789abcdef',
+);
 const subnetId = pattern(/^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/, 'a subnet ID', 'subnet-0123456789abcdef0');
 const securityGroupId = pattern(/^sg-([0-9a-f]{8}|[0-9a-f]{17})$/, 'a security group ID', 'sg-0123456789abcdef0');
 /** IAM: 64 characters, [\w+=,.@-]. */
@@ -52,7 +59,9 @@ const scraperAlias = pattern(/^[0-9A-Za-z][-.0-9A-Z_a-z]{0,99}$/, 'a scraper ali
 
 const tags = z
   .record(
-    z.string().regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, { message: 'tag keys: 1-128 chars of letters, digits, spaces and _.:/=+-@, not starting with aws:' }),
+    z.string().regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, {
+      message: 'tag keys: 1-128 chars of letters, digits, spaces and _.:/=+-@, not starting with aws:',
+    }),
     z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, { message: 'tag values: at most 256 chars of letters, digits, spaces and _.:/=+-@' }),
   )
   .describe('Tags, key -> value');
@@ -61,8 +70,16 @@ export const credentialsSchema = z
   .object({
     profile: text('a profile name', 128).optional().describe('Named profile from the shared AWS config (AWS_PROFILE style)'),
     assumeRoleArn: iamRoleArn.optional().describe('Role to assume in this account (after the profile or ambient credentials)'),
-    externalId: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, { message: 'expected an STS external ID: 2-1224 chars of [A-Za-z0-9+=,.@:/_-]' }).optional().describe('External ID for assumeRoleArn, if its trust requires one'),
-    sessionName: z.string().regex(/^[\w+=,.@-]{2,64}$/, { message: 'expected 2-64 chars of [A-Za-z0-9+=,.@_-]' }).optional().describe('Session name for assumeRoleArn (default amp-xa)'),
+    externalId: z
+      .string()
+      .regex(/^[\w+=,.@:/-]{2,1224}$/, { message: 'expected an STS external ID: 2-1224 chars of [A-Za-z0-9+=,.@:/_-]' })
+      .optional()
+      .describe('External ID for assumeRoleArn, if its trust requires one'),
+    sessionName: z
+      .string()
+      .regex(/^[\w+=,.@-]{2,64}$/, { message: 'expected 2-64 chars of [A-Za-z0-9+=,.@_-]' })
+      .optional()
+      .describe('Session name for assumeRoleArn (default amp-xa)'),
   })
   .strict()
   .describe('How to reach the account. Empty: ambient credentials (environment, OIDC, instance role)');
@@ -77,23 +94,23 @@ export const accountSchema = z
 
 export const clusterSchema = z
   .object({
-  account: name('account name', 'workload').describe('Key in `accounts` of the account that owns the cluster (the source account)'),
-  arn: eksClusterArn,
-  subnetIds: z
-    .array(subnetId)
-    .min(1, { message: 'give 1 to 5 subnet IDs' })
-    .max(5, { message: 'give 1 to 5 subnet IDs (an AMP scraper limit)' })
-    .describe('Subnets the scraper attaches to: 1-5, in the cluster VPC'),
-  securityGroupIds: z
-    .array(securityGroupId)
-    .min(1, { message: 'give 1 to 5 security group IDs, or leave the field out' })
-    .max(5, { message: 'give 1 to 5 security group IDs (an AMP scraper limit)' })
-    .optional()
-    .describe('Security groups for the scraper ENIs: 1-5; default the cluster security group'),
-  authenticationMode: z
-    .enum(['API', 'API_AND_CONFIG_MAP', 'CONFIG_MAP'])
-    .default('API_AND_CONFIG_MAP')
-    .describe('EKS authentication mode; CONFIG_MAP needs the RBAC manifest amp-xa emits'),
+    account: name('account name', 'workload').describe('Key in `accounts` of the account that owns the cluster (the source account)'),
+    arn: eksClusterArn,
+    subnetIds: z
+      .array(subnetId)
+      .min(1, { message: 'give 1 to 5 subnet IDs' })
+      .max(5, { message: 'give 1 to 5 subnet IDs (an AMP scraper limit)' })
+      .describe('Subnets the scraper attaches to: 1-5, in the cluster VPC'),
+    securityGroupIds: z
+      .array(securityGroupId)
+      .min(1, { message: 'give 1 to 5 security group IDs, or leave the field out' })
+      .max(5, { message: 'give 1 to 5 security group IDs (an AMP scraper limit)' })
+      .optional()
+      .describe('Security groups for the scraper ENIs: 1-5; default the cluster security group'),
+    authenticationMode: z
+      .enum(['API', 'API_AND_CONFIG_MAP', 'CONFIG_MAP'])
+      .default('API_AND_CONFIG_MAP')
+      .describe('EKS authentication mode; CONFIG_MAP needs the RBAC manifest amp-xa emits'),
   })
   .strict();
 
@@ -115,7 +132,10 @@ export const workspaceSchema = z
   .strict()
   .superRefine((w, ctx) => {
     if ((w.arn === undefined) === (w.create === undefined)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'a workspace needs `account` plus either `arn` (existing workspace) or `create` (new one), not both' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: 'a workspace needs `account` plus either `arn` (existing workspace) or `create` (new one), not both',
+      });
     }
   })
   .describe('Exactly one of `arn` and `create`');
@@ -137,20 +157,24 @@ export const adoptSchema = z
 
 export const pairSchema = z
   .object({
-  name: name('pair name', 'prod-to-central')
-    // The constructs library keeps children in a plain object, where "constructor" is always taken.
-    .refine((n) => n !== 'constructor', { message: 'pair name "constructor" is reserved (the constructs library cannot name a construct so); choose another name' })
-    .describe('Stable ID: Terraform addresses, default role names and alias derive from it; renaming destroys its scraper and roles and creates new ones'),
-  cluster: name('cluster name', 'prod-eks').describe('Key in `clusters`'),
-  workspace: name('workspace name', 'central').describe('Key in `workspaces`'),
-  alias: scraperAlias.optional().describe('Scraper alias (default: the pair name)'),
-  scrapeConfigFile: text('a file path', 1024)
-    .optional()
-    .describe("Prometheus scrape config YAML, relative to this file and inside this file's folder (after following symlinks); default: amp-xa built-in EKS config"),
-  sourceRoleName: iamRoleName.optional().describe('Default amp-xa-<pair>-source'),
-  targetRoleName: iamRoleName.optional().describe('Default amp-xa-<pair>-target'),
-  tags: tags.optional(),
-  adopt: adoptSchema.optional(),
+    name: name('pair name', 'prod-to-central')
+      // The constructs library keeps children in a plain object, where "constructor" is always taken.
+      .refine((n) => n !== 'constructor', {
+        message: 'pair name "constructor" is reserved (the constructs library cannot name a construct so); choose another name',
+      })
+      .describe('Stable ID: Terraform addresses, default role names and alias derive from it; renaming destroys its scraper and roles and creates new ones'),
+    cluster: name('cluster name', 'prod-eks').describe('Key in `clusters`'),
+    workspace: name('workspace name', 'central').describe('Key in `workspaces`'),
+    alias: scraperAlias.optional().describe('Scraper alias (default: the pair name)'),
+    scrapeConfigFile: text('a file path', 1024)
+      .optional()
+      .describe(
+        "Prometheus scrape config YAML, relative to this file and inside this file's folder (after following symlinks); default: amp-xa built-in EKS config",
+      ),
+    sourceRoleName: iamRoleName.optional().describe('Default amp-xa-<pair>-source'),
+    targetRoleName: iamRoleName.optional().describe('Default amp-xa-<pair>-target'),
+    tags: tags.optional(),
+    adopt: adoptSchema.optional(),
   })
   .strict();
 
@@ -159,63 +183,90 @@ export const STATIC_CREDENTIAL_FIELDS = ['accessKey', 'secretKey', 'access_key',
 export const STATIC_CREDENTIALS_MESSAGE =
   'static credentials are not allowed in backend config (cdktf copies backend config into every remote-state reader); use a profile, roleArn, or the environment (AWS_* / TF_TOKEN_*)';
 
-export const backendSchema = z.discriminatedUnion('type', [
-  z
-    .object({
-      type: z.literal('local'),
-      directory: text('a directory path', 1024).default('state').describe('Directory for state files, relative to the working directory'),
-    })
-    .strict(),
-  z
-    .object({
-      type: z.literal('s3'),
-      bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'expected an S3 bucket name' }),
-      region,
-      keyPrefix: z.string().regex(/^[\w!.*'()/-]{1,200}$/, { message: 'expected an S3 key prefix of [A-Za-z0-9_!.*\'()/-]' }).default('amp-xa').describe('State key: <keyPrefix>/<stack>.tfstate'),
-      useLockfile: z.boolean().default(true).describe('S3-native state locking (Terraform >= 1.10)'),
-      dynamodbTable: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, { message: 'expected a DynamoDB table name: 3-255 chars of [a-zA-Z0-9_.-]' }).optional().describe('Legacy DynamoDB lock table, in addition to or instead of useLockfile'),
-      encrypt: z.boolean().default(true),
-      kmsKeyId: text('a KMS key ID, alias or ARN', 2048).optional(),
-      profile: text('a profile name', 128).optional(),
-      roleArn: iamRoleArn.optional().describe('Role to assume for state access'),
-      usePathStyle: z.boolean().optional().describe('Path-style S3 URLs, for S3-compatible stores and local emulators'),
-    })
-    .strict(),
-  z
-    .object({
-      type: z.literal('cloud'),
-      organization: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'expected a Terraform Cloud organization name' }),
-      hostname: z.string().regex(/^[a-z0-9.-]+$/, { message: 'expected a host name' }).default('app.terraform.io'),
-      workspacePrefix: z.string().regex(/^[A-Za-z0-9_-]{0,60}$/, { message: 'expected at most 60 chars of [A-Za-z0-9_-]' }).default('amp-xa-').describe('Workspace per stack: <prefix><stack>'),
-      project: text('a project name', 256).optional().describe('Terraform Cloud project for new workspaces'),
-    })
-    .strict(),
-], {
-  errorMap: (issue, ctx) =>
-    issue.code === 'invalid_union_discriminator' ? { message: 'must be one of local, s3, cloud' } : { message: ctx.defaultError },
-});
+export const backendSchema = z.discriminatedUnion(
+  'type',
+  [
+    z
+      .object({
+        type: z.literal('local'),
+        directory: text('a directory path', 1024).default('state').describe('Directory for state files, relative to the working directory'),
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal('s3'),
+        bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'expected an S3 bucket name' }),
+        region,
+        keyPrefix: z
+          .string()
+          .regex(/^[\w!.*'()/-]{1,200}$/, { message: "expected an S3 key prefix of [A-Za-z0-9_!.*'()/-]" })
+          .default('amp-xa')
+          .describe('State key: <keyPrefix>/<stack>.tfstate'),
+        useLockfile: z.boolean().default(true).describe('S3-native state locking (Terraform >= 1.10)'),
+        dynamodbTable: z
+          .string()
+          .regex(/^[a-zA-Z0-9_.-]{3,255}$/, { message: 'expected a DynamoDB table name: 3-255 chars of [a-zA-Z0-9_.-]' })
+          .optional()
+          .describe('Legacy DynamoDB lock table, in addition to or instead of useLockfile'),
+        encrypt: z.boolean().default(true),
+        kmsKeyId: text('a KMS key ID, alias or ARN', 2048).optional(),
+        profile: text('a profile name', 128).optional(),
+        roleArn: iamRoleArn.optional().describe('Role to assume for state access'),
+        usePathStyle: z.boolean().optional().describe('Path-style S3 URLs, for S3-compatible stores and local emulators'),
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal('cloud'),
+        organization: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'expected a Terraform Cloud organization name' }),
+        hostname: z
+          .string()
+          .regex(/^[a-z0-9.-]+$/, { message: 'expected a host name' })
+          .default('app.terraform.io'),
+        workspacePrefix: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{0,60}$/, { message: 'expected at most 60 chars of [A-Za-z0-9_-]' })
+          .default('amp-xa-')
+          .describe('Workspace per stack: <prefix><stack>'),
+        project: text('a project name', 256).optional().describe('Terraform Cloud project for new workspaces'),
+      })
+      .strict(),
+  ],
+  {
+    errorMap: (issue, ctx) => (issue.code === 'invalid_union_discriminator' ? { message: 'must be one of local, s3, cloud' } : { message: ctx.defaultError }),
+  },
+);
 
 export const finalizerSchema = z
   .object({
-    resource: z.enum(['terraform_data', 'null_resource']).default('terraform_data').describe('terraform_data is built into Terraform 1.4+ (no provider to install); null_resource needs hashicorp/null'),
+    resource: z
+      .enum(['terraform_data', 'null_resource'])
+      .default('terraform_data')
+      .describe('terraform_data is built into Terraform 1.4+ (no provider to install); null_resource needs hashicorp/null'),
     awsCli: text('an executable name or path', 1024).default('aws').describe('AWS CLI executable the finalizer runs'),
   })
   .strict();
 
 export const configSchema = z
   .object({
-  $schema: text('a JSON Schema path or URL', 1024).optional(),
-  accounts: z.record(name('account name', 'workload'), accountSchema).refine((a) => Object.keys(a).length >= 2, { message: 'list at least two accounts: a source (clusters) and a target (workspaces)' }),
-  clusters: z.record(name('cluster name', 'prod-eks'), clusterSchema).refine((c) => Object.keys(c).length >= 1, { message: 'list at least one cluster' }),
-  workspaces: z.record(name('workspace name', 'central'), workspaceSchema).refine((w) => Object.keys(w).length >= 1, { message: 'list at least one workspace' }),
-  pairs: z.array(pairSchema).min(1, { message: 'list at least one pair (cluster -> workspace)' }),
-  backend: backendSchema.default({ type: 'local', directory: 'state' }),
-  finalizer: finalizerSchema.default({ resource: 'terraform_data', awsCli: 'aws' }),
-  bootstrapTrust: z
-    .enum(['sealed', 'account-wide'])
-    .default('sealed')
-    .describe('Trust of new roles until phase 2 pins them: sealed (a placeholder scraper ARN that matches nothing; default) or account-wide (any scraper of the source account and region, so metrics flow even if phase 2 fails)'),
-  tags: tags.default({}).describe('Default tags for every resource'),
+    $schema: text('a JSON Schema path or URL', 1024).optional(),
+    accounts: z
+      .record(name('account name', 'workload'), accountSchema)
+      .refine((a) => Object.keys(a).length >= 2, { message: 'list at least two accounts: a source (clusters) and a target (workspaces)' }),
+    clusters: z.record(name('cluster name', 'prod-eks'), clusterSchema).refine((c) => Object.keys(c).length >= 1, { message: 'list at least one cluster' }),
+    workspaces: z
+      .record(name('workspace name', 'central'), workspaceSchema)
+      .refine((w) => Object.keys(w).length >= 1, { message: 'list at least one workspace' }),
+    pairs: z.array(pairSchema).min(1, { message: 'list at least one pair (cluster -> workspace)' }),
+    backend: backendSchema.default({ type: 'local', directory: 'state' }),
+    finalizer: finalizerSchema.default({ resource: 'terraform_data', awsCli: 'aws' }),
+    bootstrapTrust: z
+      .enum(['sealed', 'account-wide'])
+      .default('sealed')
+      .describe(
+        'Trust of new roles until phase 2 pins them: sealed (a placeholder scraper ARN that matches nothing; default) or account-wide (any scraper of the source account and region, so metrics flow even if phase 2 fails)',
+      ),
+    tags: tags.default({}).describe('Default tags for every resource'),
   })
   .strict();
 

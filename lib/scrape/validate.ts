@@ -23,10 +23,27 @@ const CORE_TAGS = ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) 
 const TOP_LEVEL = ['global', 'scrape_configs'];
 const GLOBAL_KEYS = ['scrape_interval', 'scrape_timeout', 'external_labels'];
 const JOB_KEYS = [
-  'job_name', 'scrape_interval', 'scrape_timeout', 'metrics_path', 'scheme', 'params', 'honor_labels', 'honor_timestamps',
-  'sample_limit', 'label_limit', 'label_name_length_limit', 'label_value_length_limit', 'target_limit', 'body_size_limit',
-  'static_configs', 'kubernetes_sd_configs', 'relabel_configs', 'metric_relabel_configs',
-  'tls_config', 'authorization', 'bearer_token_file',
+  'job_name',
+  'scrape_interval',
+  'scrape_timeout',
+  'metrics_path',
+  'scheme',
+  'params',
+  'honor_labels',
+  'honor_timestamps',
+  'sample_limit',
+  'label_limit',
+  'label_name_length_limit',
+  'label_value_length_limit',
+  'target_limit',
+  'body_size_limit',
+  'static_configs',
+  'kubernetes_sd_configs',
+  'relabel_configs',
+  'metric_relabel_configs',
+  'tls_config',
+  'authorization',
+  'bearer_token_file',
 ];
 const STATIC_KEYS = ['targets', 'labels'];
 const KUBERNETES_SD_KEYS = ['role', 'namespaces', 'selectors'];
@@ -130,7 +147,8 @@ function checkRelabel(c: Checker, path: string, value: unknown) {
       });
     }
     if (ACTIONS_NEEDING_TARGET.includes(action) && rule.target_label === undefined) c.fail(p, `action ${action} needs target_label`);
-    if (action === 'hashmod' && !(Number.isInteger(rule.modulus) && (rule.modulus as number) > 0)) c.fail(`${p}.modulus`, 'action hashmod needs a positive integer modulus');
+    if (action === 'hashmod' && !(Number.isInteger(rule.modulus) && (rule.modulus as number) > 0))
+      c.fail(`${p}.modulus`, 'action hashmod needs a positive integer modulus');
     if (['keep', 'drop', 'hashmod', 'keepequal', 'dropequal', 'lowercase', 'uppercase'].includes(action) && rule.source_labels === undefined) {
       c.fail(p, `action ${action} needs source_labels`);
     }
@@ -148,7 +166,8 @@ function checkJob(c: Checker, path: string, value: unknown, globalInterval: numb
   const interval = job.scrape_interval === undefined ? globalInterval : c.duration(`${path}.scrape_interval`, job.scrape_interval, MIN_SCRAPE_INTERVAL_MS);
   if (job.scrape_timeout !== undefined) {
     const timeout = c.duration(`${path}.scrape_timeout`, job.scrape_timeout);
-    if (timeout !== undefined && interval !== undefined && timeout > interval) c.fail(`${path}.scrape_timeout`, `must not exceed the scrape interval (${interval / 1000}s)`);
+    if (timeout !== undefined && interval !== undefined && timeout > interval)
+      c.fail(`${path}.scrape_timeout`, `must not exceed the scrape interval (${interval / 1000}s)`);
   }
   if (job.scheme !== undefined && job.scheme !== 'http' && job.scheme !== 'https') c.fail(`${path}.scheme`, `expected http or https, got ${show(job.scheme)}`);
   if (job.metrics_path !== undefined && (typeof job.metrics_path !== 'string' || !job.metrics_path.startsWith('/'))) {
@@ -157,7 +176,8 @@ function checkJob(c: Checker, path: string, value: unknown, globalInterval: numb
   for (const key of ['honor_labels', 'honor_timestamps']) {
     if (job[key] !== undefined && typeof job[key] !== 'boolean') c.fail(`${path}.${key}`, `expected true or false, got ${show(job[key])}`);
   }
-  if (job.static_configs === undefined && job.kubernetes_sd_configs === undefined) c.fail(path, 'needs static_configs or kubernetes_sd_configs to find targets');
+  if (job.static_configs === undefined && job.kubernetes_sd_configs === undefined)
+    c.fail(path, 'needs static_configs or kubernetes_sd_configs to find targets');
   if (job.static_configs !== undefined) {
     c.list(`${path}.static_configs`, job.static_configs).forEach((s, i) => {
       const p = `${path}.static_configs[${i}]`;
@@ -275,7 +295,8 @@ export function validateScrapeConfiguration(yamlText: string): string[] {
     if (global?.scrape_interval !== undefined) globalInterval = c.duration('global.scrape_interval', global.scrape_interval, MIN_SCRAPE_INTERVAL_MS);
     if (global?.scrape_timeout !== undefined) {
       const timeout = c.duration('global.scrape_timeout', global.scrape_timeout);
-      if (timeout !== undefined && globalInterval !== undefined && timeout > globalInterval) c.fail('global.scrape_timeout', 'must not exceed global.scrape_interval');
+      if (timeout !== undefined && globalInterval !== undefined && timeout > globalInterval)
+        c.fail('global.scrape_timeout', 'must not exceed global.scrape_interval');
     }
     if (global?.external_labels !== undefined) c.labels('global.external_labels', global.external_labels);
   }

@@ -33,9 +33,15 @@ export function checkScraper(pair: PairPlan, snapshot: PairSnapshot): CheckResul
   const { scrapers } = snapshot;
   if (scrapers.state === 'error') return result('scraper', 'error', `cannot list scrapers: ${scrapers.detail}`);
   if (scrapers.state === 'missing') return result('scraper', 'problem', `no scraper (${lookupText(pair)}): ${scrapers.detail}`);
-  if (scrapers.value.length === 0) return result('scraper', 'problem', `no scraper found with ${lookupText(pair)}`, ['deploy the pair (npx cdktf deploy) or set adopt.scraperId']);
+  if (scrapers.value.length === 0)
+    return result('scraper', 'problem', `no scraper found with ${lookupText(pair)}`, ['deploy the pair (npx cdktf deploy) or set adopt.scraperId']);
   if (scrapers.value.length > 1) {
-    return result('scraper', 'problem', `${scrapers.value.length} scrapers match ${lookupText(pair)}; expected one`, scrapers.value.map((s) => `${s.scraperId} ${s.statusCode}${s.statusReason ? `: ${s.statusReason}` : ''}`));
+    return result(
+      'scraper',
+      'problem',
+      `${scrapers.value.length} scrapers match ${lookupText(pair)}; expected one`,
+      scrapers.value.map((s) => `${s.scraperId} ${s.statusCode}${s.statusReason ? `: ${s.statusReason}` : ''}`),
+    );
   }
   const s = scrapers.value[0];
   const details: string[] = [];
@@ -61,7 +67,15 @@ function roleRead(check: CheckName, role: Read<LiveRole>, roleName: string, acco
   return role.value;
 }
 
-function trustCheck(check: CheckName, role: Read<LiveRole>, roleName: string, account: string, snapshot: PairSnapshot, expected: (scraperArn: string) => PolicyDocument, pinKey: string): CheckResult {
+function trustCheck(
+  check: CheckName,
+  role: Read<LiveRole>,
+  roleName: string,
+  account: string,
+  snapshot: PairSnapshot,
+  expected: (scraperArn: string) => PolicyDocument,
+  pinKey: string,
+): CheckResult {
   const live = roleRead(check, role, roleName, account);
   if (!('trust' in live)) return live;
   const scraper = liveScraper(snapshot);
@@ -70,12 +84,15 @@ function trustCheck(check: CheckName, role: Read<LiveRole>, roleName: string, ac
   if (samePolicy(live.trust, document)) return result(check, 'ok', `role ${roleName} trusts only scraper ${scraper.scraperId}`);
   const pinned = pinnedValues(live.trust, pinKey);
   const details = [`${pinKey} is pinned to ${list(pinned)}; expected ${scraper.arn}`];
-  if (pinned.some((v) => v.endsWith(`:scraper/${UNPINNED_SCRAPER_ID}`))) details.push('still the sealed bootstrap trust: phase 2 has not pinned it (run cdktf deploy)');
-  if (pinned.some((v) => v.endsWith(':scraper/*'))) details.push('still the account-wide bootstrap trust (any scraper of the account and region): phase 2 has not pinned it (run cdktf deploy)');
+  if (pinned.some((v) => v.endsWith(`:scraper/${UNPINNED_SCRAPER_ID}`)))
+    details.push('still the sealed bootstrap trust: phase 2 has not pinned it (run cdktf deploy)');
+  if (pinned.some((v) => v.endsWith(':scraper/*')))
+    details.push('still the account-wide bootstrap trust (any scraper of the account and region): phase 2 has not pinned it (run cdktf deploy)');
   if (pinned.length === 1 && pinned[0] === scraper.arn) details.push('the pinned ARN is right, but other parts of the document differ from the final document');
   const livePrincipals = principals(live.trust);
   const expectedPrincipals = principals(document);
-  if (JSON.stringify(livePrincipals) !== JSON.stringify(expectedPrincipals)) details.push(`principal is ${list(livePrincipals)}; expected ${list(expectedPrincipals)}`);
+  if (JSON.stringify(livePrincipals) !== JSON.stringify(expectedPrincipals))
+    details.push(`principal is ${list(livePrincipals)}; expected ${list(expectedPrincipals)}`);
   details.push(`live document: ${typeof live.trust === 'string' ? live.trust : JSON.stringify(live.trust)}`);
   return result(check, 'problem', `role ${roleName}: trust is not pinned to the live scraper; the next cdktf deploy pins it`, details);
 }
@@ -93,12 +110,28 @@ function principals(doc: unknown): string[] {
 
 /** The Source role's trust is the final document for the live scraper (ArnEquals aws:SourceArn). */
 export function checkSourceTrust(pair: PairPlan, snapshot: PairSnapshot): CheckResult {
-  return trustCheck('source-trust', snapshot.sourceRole, pair.sourceRoleName, pair.source.id, snapshot, (arn) => sourceTrustPolicy(sourceSide(pair), arn), 'aws:SourceArn');
+  return trustCheck(
+    'source-trust',
+    snapshot.sourceRole,
+    pair.sourceRoleName,
+    pair.source.id,
+    snapshot,
+    (arn) => sourceTrustPolicy(sourceSide(pair), arn),
+    'aws:SourceArn',
+  );
 }
 
 /** The Target role's trust is the final document: the Source role, with sts:ExternalId = the live scraper ARN. */
 export function checkTargetTrust(pair: PairPlan, snapshot: PairSnapshot): CheckResult {
-  return trustCheck('target-trust', snapshot.targetRole, pair.targetRoleName, pair.target.id, snapshot, (arn) => targetTrustPolicy(sourceSide(pair), pair.sourceRoleArn, arn), 'sts:ExternalId');
+  return trustCheck(
+    'target-trust',
+    snapshot.targetRole,
+    pair.targetRoleName,
+    pair.target.id,
+    snapshot,
+    (arn) => targetTrustPolicy(sourceSide(pair), pair.sourceRoleArn, arn),
+    'sts:ExternalId',
+  );
 }
 
 /** Exactly amp-xa's inline policy, with exactly the expected document, and no managed policies. */
@@ -109,15 +142,24 @@ function permissionsCheck(check: CheckName, live: LiveRole, policyName: string, 
   if (extra.length) problems.push(`inline policies besides ${policyName}: ${list(extra)}`);
   const own = live.inline.find((p) => p.name === policyName);
   if (!own) problems.push(`inline policy ${policyName} is missing`);
-  else if (!samePolicy(own.document, expected)) problems.push(`${policyName} differs from amp-xa's: ${typeof own.document === 'string' ? own.document : JSON.stringify(own.document)}`);
-  return problems.length ? result(check, 'problem', `role ${live.name} may do more (or less) than ${okText}`, problems) : result(check, 'ok', `role ${live.name} may only ${okText}`);
+  else if (!samePolicy(own.document, expected))
+    problems.push(`${policyName} differs from amp-xa's: ${typeof own.document === 'string' ? own.document : JSON.stringify(own.document)}`);
+  return problems.length
+    ? result(check, 'problem', `role ${live.name} may do more (or less) than ${okText}`, problems)
+    : result(check, 'ok', `role ${live.name} may only ${okText}`);
 }
 
 /** The Source role may assume only its pair's Target role. */
 export function checkSourcePermissions(pair: PairPlan, snapshot: PairSnapshot): CheckResult {
   const live = roleRead('source-permissions', snapshot.sourceRole, pair.sourceRoleName, pair.source.id);
   if (!('trust' in live)) return live;
-  return permissionsCheck('source-permissions', live, SOURCE_PERMISSIONS_POLICY_NAME, sourcePermissionsPolicy(pair.targetRoleArn), `assume ${pair.targetRoleArn}`);
+  return permissionsCheck(
+    'source-permissions',
+    live,
+    SOURCE_PERMISSIONS_POLICY_NAME,
+    sourcePermissionsPolicy(pair.targetRoleArn),
+    `assume ${pair.targetRoleArn}`,
+  );
 }
 
 /** The Target role may remote-write to its pair's workspace only. */
@@ -140,7 +182,8 @@ export function checkAuthenticationMode(pair: PairPlan, snapshot: PairSnapshot):
   const expected = pair.cluster.authenticationMode;
   if (live === undefined) return result('eks-authentication-mode', 'unknown', `cluster ${name}: EKS returned no authentication mode; configured ${expected}`);
   if (live !== expected) {
-    const hint = live === 'CONFIG_MAP' ? 'the scraper needs the aws-auth mapping and RBAC (npm run eks-access)' : 'set authenticationMode in the config to match';
+    const hint =
+      live === 'CONFIG_MAP' ? 'the scraper needs the aws-auth mapping and RBAC (npm run eks-access)' : 'set authenticationMode in the config to match';
     return result('eks-authentication-mode', 'problem', `cluster ${name} is in ${live} mode; the config says ${expected}`, [hint]);
   }
   return result('eks-authentication-mode', 'ok', `cluster ${name} is in ${live} mode, as configured`);

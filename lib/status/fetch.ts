@@ -14,7 +14,16 @@ import { decodePolicyDocument } from './policy';
 
 /** The IAM actions these reads need, per side (the deployer policies in examples/deployer grant them). */
 export const READ_ACTIONS = {
-  source: ['sts:GetCallerIdentity', 'aps:ListScrapers', 'aps:DescribeScraper', 'eks:DescribeCluster', 'iam:GetRole', 'iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'],
+  source: [
+    'sts:GetCallerIdentity',
+    'aps:ListScrapers',
+    'aps:DescribeScraper',
+    'eks:DescribeCluster',
+    'iam:GetRole',
+    'iam:ListRolePolicies',
+    'iam:GetRolePolicy',
+    'iam:ListAttachedRolePolicies',
+  ],
   target: ['sts:GetCallerIdentity', 'aps:ListWorkspaces', 'iam:GetRole', 'iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'],
 } as const;
 
@@ -91,11 +100,17 @@ export function readRole(clients: AccountClients, roleName: string): Promise<Rea
       return { items: a.PolicyNames ?? [], marker: a.IsTruncated ? a.Marker : undefined };
     });
     const inline = await Promise.all(
-      names.map(async (name) => ({ name, document: decodePolicyDocument((await clients.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }))).PolicyDocument) })),
+      names.map(async (name) => ({
+        name,
+        document: decodePolicyDocument((await clients.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }))).PolicyDocument),
+      })),
     );
     const attached = await pages(async (Marker) => {
       const a = await clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker }));
-      return { items: (a.AttachedPolicies ?? []).map((p) => ({ name: p.PolicyName ?? '', arn: p.PolicyArn ?? '' })), marker: a.IsTruncated ? a.Marker : undefined };
+      return {
+        items: (a.AttachedPolicies ?? []).map((p) => ({ name: p.PolicyName ?? '', arn: p.PolicyArn ?? '' })),
+        marker: a.IsTruncated ? a.Marker : undefined,
+      };
     });
     return found({ name: Role?.RoleName ?? roleName, arn: Role?.Arn ?? '', trust: decodePolicyDocument(Role?.AssumeRolePolicyDocument), inline, attached });
   });
@@ -125,7 +140,11 @@ export function workspaceArnOf(pair: PairPlan, pool: AccountPool): Promise<Read<
       if (!nextToken) break;
     }
     if (matches.length === 1) return found(matches[0]);
-    return missing(matches.length ? `${matches.length} workspaces have alias ${ws.alias} (stack ${ws.stackName})` : `no workspace with alias ${ws.alias} (stack ${ws.stackName} not deployed?)`);
+    return missing(
+      matches.length
+        ? `${matches.length} workspaces have alias ${ws.alias} (stack ${ws.stackName})`
+        : `no workspace with alias ${ws.alias} (stack ${ws.stackName} not deployed?)`,
+    );
   });
 }
 

@@ -4,7 +4,10 @@
  */
 
 /** One read: the thing, or AWS said it does not exist, or it could not be read (credentials, network, access). */
-export type Read<T> = { readonly state: 'found'; readonly value: T } | { readonly state: 'missing'; readonly detail: string } | { readonly state: 'error'; readonly detail: string };
+export type Read<T> =
+  | { readonly state: 'found'; readonly value: T }
+  | { readonly state: 'missing'; readonly detail: string }
+  | { readonly state: 'error'; readonly detail: string };
 
 export const found = <T>(value: T): Read<T> => ({ state: 'found', value });
 export const missing = <T>(detail: string): Read<T> => ({ state: 'missing', detail });

@@ -18,7 +18,11 @@ function normalizeStatement(statement: unknown): unknown {
     if (key === 'Action' || key === 'NotAction') out[key] = sortedStrings(value, true);
     else if (key === 'Resource' || key === 'NotResource') out[key] = sortedStrings(value);
     else if ((key === 'Principal' || key === 'NotPrincipal') && value && typeof value === 'object') {
-      out[key] = Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sortedStrings(v)]));
+      out[key] = Object.fromEntries(
+        Object.entries(value as Record<string, unknown>)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([k, v]) => [k, sortedStrings(v)]),
+      );
     } else if (key === 'Condition' && value && typeof value === 'object') {
       out[key] = Object.fromEntries(
         Object.entries(value as Record<string, unknown>)
@@ -26,7 +30,11 @@ function normalizeStatement(statement: unknown): unknown {
           .map(([op, kv]) => [
             op,
             kv && typeof kv === 'object'
-              ? Object.fromEntries(Object.entries(kv as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), sortedStrings(v)] as const).sort(([a], [b]) => a.localeCompare(b)))
+              ? Object.fromEntries(
+                  Object.entries(kv as Record<string, unknown>)
+                    .map(([k, v]) => [k.toLowerCase(), sortedStrings(v)] as const)
+                    .sort(([a], [b]) => a.localeCompare(b)),
+                )
               : kv,
           ]),
       );
@@ -76,7 +84,8 @@ export function pinnedValues(doc: unknown, conditionKey: string): string[] {
     if (!condition || typeof condition !== 'object') continue;
     for (const kv of Object.values(condition as Record<string, unknown>)) {
       if (!kv || typeof kv !== 'object') continue;
-      for (const [k, v] of Object.entries(kv as Record<string, unknown>)) if (k.toLowerCase() === conditionKey.toLowerCase()) asList(v).forEach((x) => values.add(String(x)));
+      for (const [k, v] of Object.entries(kv as Record<string, unknown>))
+        if (k.toLowerCase() === conditionKey.toLowerCase()) asList(v).forEach((x) => values.add(String(x)));
     }
   }
   return [...values].sort();

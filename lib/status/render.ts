@@ -50,6 +50,8 @@ export function renderTable(report: StatusReport): string {
   const count = (h: string) => safe.pairs.filter((p) => p.health === h).length;
   const n = safe.pairs.length;
   const lines = safe.pairs.flatMap((p) => [...renderPair(p), '']);
-  lines.push(`${n} pair${n === 1 ? '' : 's'}: ${count('healthy')} healthy, ${count('degraded')} degraded, ${count('error')} unreadable -> ${safe.health} (exit ${safe.exitCode})`);
+  lines.push(
+    `${n} pair${n === 1 ? '' : 's'}: ${count('healthy')} healthy, ${count('degraded')} degraded, ${count('error')} unreadable -> ${safe.health} (exit ${safe.exitCode})`,
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -60,7 +60,15 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   const given: Record<string, string> = {};
   let synth = true;
   let help = false;
-  const valued: Record<string, string> = { '-j': 'concurrency', '--concurrency': 'concurrency', '-o': 'output', '--output': 'output', '--summary': 'summary', '--markdown': 'markdown', '--logs': 'logs' };
+  const valued: Record<string, string> = {
+    '-j': 'concurrency',
+    '--concurrency': 'concurrency',
+    '-o': 'output',
+    '--output': 'output',
+    '--summary': 'summary',
+    '--markdown': 'markdown',
+    '--logs': 'logs',
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.indexOf('=');
@@ -323,7 +331,7 @@ export async function inDependencyOrder<T>(
   let running = 0;
   await new Promise<void>((resolve) => {
     const pump = () => {
-      for (let i = 0; i < pending.length && running < concurrency; ) {
+      for (let i = 0; i < pending.length && running < concurrency;) {
         const stack = pending[i];
         if (stack.dependencies.every((d) => finished.has(d) || !names.has(d))) {
           pending.splice(i, 1);
@@ -361,7 +369,13 @@ async function planStack(stack: ManifestStack, options: Options, terraform: stri
 
   const init = await exec(terraform, ['init', '-input=false', '-no-color'], stack.workingDirectory, env, log);
   if (init.code !== 0) return fail(null);
-  const plan = await exec(terraform, ['plan', '-detailed-exitcode', '-no-color', '-input=false', '-lock=false', `-out=${planFile}`], stack.workingDirectory, env, log);
+  const plan = await exec(
+    terraform,
+    ['plan', '-detailed-exitcode', '-no-color', '-input=false', '-lock=false', `-out=${planFile}`],
+    stack.workingDirectory,
+    env,
+    log,
+  );
   if (plan.code !== 0 && plan.code !== 2) return fail(plan.code);
   const show = await exec(terraform, ['show', '-json', '-no-color', planFile], stack.workingDirectory, env, log, true);
   let counts: Counts;
@@ -372,7 +386,13 @@ async function planStack(stack: ManifestStack, options: Options, terraform: stri
     log.write(`Error: cannot read the saved plan: ${(e as Error).message}\n`);
     return fail(plan.code);
   }
-  return done({ result: plan.code === 2 ? 'changes' : 'no-changes', planExitCode: plan.code, errors: [], plan: path.join(stack.workingDirectory, planFile), ...counts });
+  return done({
+    result: plan.code === 2 ? 'changes' : 'no-changes',
+    planExitCode: plan.code,
+    errors: [],
+    plan: path.join(stack.workingDirectory, planFile),
+    ...counts,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -422,7 +442,7 @@ async function listStates(backend: BackendConfig, env: NodeJS.ProcessEnv): Promi
   switch (backend.type) {
     case 'local': {
       if (!existsSync(backend.directory)) return { states: [] };
-          const states: ExistingState[] = [];
+      const states: ExistingState[] = [];
       for (const file of readdirSync(backend.directory)) {
         const stack = stackOfLocalStateFile(file);
         if (!stack) continue;
@@ -444,7 +464,14 @@ async function listStates(backend: BackendConfig, env: NodeJS.ProcessEnv): Promi
       let listing: Exec;
       try {
         if (backend.roleArn) {
-          const r = await exec(aws, ['sts', 'assume-role', '--role-arn', backend.roleArn, '--role-session-name', 'amp-xa-plan-all', ...common], '.', env, sink, true);
+          const r = await exec(
+            aws,
+            ['sts', 'assume-role', '--role-arn', backend.roleArn, '--role-session-name', 'amp-xa-plan-all', ...common],
+            '.',
+            env,
+            sink,
+            true,
+          );
           if (r.code !== 0) return { note: `cannot assume ${backend.roleArn} to list s3://${backend.bucket}/${backend.keyPrefix}/` };
           const c = JSON.parse(r.stdout).Credentials;
           awsEnv = { ...env, AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken, AWS_PROFILE: '' };
@@ -456,7 +483,12 @@ async function listStates(backend: BackendConfig, env: NodeJS.ProcessEnv): Promi
       }
       if (listing.code !== 0) return { note: `cannot list s3://${backend.bucket}/${backend.keyPrefix}/ with the AWS CLI (exit ${listing.code})` };
       const keys: string[] = JSON.parse(listing.stdout || 'null') ?? [];
-      return { states: keys.map((k) => stackOfS3Key(backend.keyPrefix, k)).filter((s): s is string => !!s).map((stack) => ({ stack })) };
+      return {
+        states: keys
+          .map((k) => stackOfS3Key(backend.keyPrefix, k))
+          .filter((s): s is string => !!s)
+          .map((stack) => ({ stack })),
+      };
     }
     case 'cloud': {
       const tokenVar = `TF_TOKEN_${backend.hostname.replace(/-/g, '__').replace(/\./g, '_')}`;
@@ -465,9 +497,12 @@ async function listStates(backend: BackendConfig, env: NodeJS.ProcessEnv): Promi
       if (!backend.workspacePrefix) return { note: 'the workspace prefix is empty, so amp-xa cannot tell its workspaces from others' };
       const states: ExistingState[] = [];
       try {
-        for (let page = 1; page; ) {
+        for (let page = 1; page;) {
           const url = `https://${backend.hostname}/api/v2/organizations/${encodeURIComponent(backend.organization)}/workspaces?search%5Bname%5D=${encodeURIComponent(backend.workspacePrefix)}&page%5Bsize%5D=100&page%5Bnumber%5D=${page}`;
-          const response = await fetch(url, { headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/vnd.api+json' }, signal: AbortSignal.timeout(20_000) });
+          const response = await fetch(url, {
+            headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/vnd.api+json' },
+            signal: AbortSignal.timeout(20_000),
+          });
           if (!response.ok) return { note: `the Terraform Cloud API answered ${response.status} listing workspaces of ${backend.organization}` };
           const body: any = await response.json();
           for (const ws of body.data ?? []) {
@@ -490,7 +525,14 @@ export async function orphanReport(stacks: ManifestStack[], env: NodeJS.ProcessE
   if (!backend) return { checked: false, note: 'the stacks have no backend amp-xa knows', findings: [] };
   const { states, note } = await listStates(backend, env);
   if (!states) return { checked: false, note, findings: [] };
-  return { checked: true, findings: findOrphans(backend, stacks.map((s) => s.name), states) };
+  return {
+    checked: true,
+    findings: findOrphans(
+      backend,
+      stacks.map((s) => s.name),
+      states,
+    ),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -500,7 +542,10 @@ function runSynth(options: Options, env: NodeJS.ProcessEnv): Promise<{ code: num
   const [command, ...prefix] = cdktf.split(' ').filter(Boolean);
   return new Promise((resolve) => {
     let output = '';
-    const child = spawn(command, [...prefix, 'synth', '--output', options.outdir], { env: { ...env, CI: 'true', FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, [...prefix, 'synth', '--output', options.outdir], {
+      env: { ...env, CI: 'true', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     child.on('error', (e) => resolve({ code: 127, output: `cannot run ${cdktf}: ${e.message}` }));
@@ -516,13 +561,22 @@ function write(summary: Summary, options: Options, env: NodeJS.ProcessEnv): void
   if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, markdown);
 }
 
-export async function planAll(options: Options, env: NodeJS.ProcessEnv = process.env, print: (text: string) => void = (t) => process.stdout.write(t)): Promise<Summary> {
+export async function planAll(
+  options: Options,
+  env: NodeJS.ProcessEnv = process.env,
+  print: (text: string) => void = (t) => process.stdout.write(t),
+): Promise<Summary> {
   const github = env.GITHUB_ACTIONS === 'true';
   if (options.synth) {
     print(`plan-all: cdktf synth\n`);
     const synth = await runSynth(options, env);
     if (synth.code !== 0) {
-      const summary = summarize(options.concurrency, [], { checked: false, note: 'synth failed', findings: [] }, `cdktf synth failed (exit ${synth.code}):\n${synth.output.slice(-4000)}`);
+      const summary = summarize(
+        options.concurrency,
+        [],
+        { checked: false, note: 'synth failed', findings: [] },
+        `cdktf synth failed (exit ${synth.code}):\n${synth.output.slice(-4000)}`,
+      );
       write(summary, options, env);
       print(`${synth.output}\nplan-all: cdktf synth failed (exit ${synth.code})\n`);
       return summary;
@@ -532,7 +586,12 @@ export async function planAll(options: Options, env: NodeJS.ProcessEnv = process
   try {
     stacks = readManifest(options.outdir);
   } catch (e) {
-    const summary = summarize(options.concurrency, [], { checked: false, note: 'no manifest', findings: [] }, `cannot read ${path.join(options.outdir, 'manifest.json')}: ${(e as Error).message}`);
+    const summary = summarize(
+      options.concurrency,
+      [],
+      { checked: false, note: 'no manifest', findings: [] },
+      `cannot read ${path.join(options.outdir, 'manifest.json')}: ${(e as Error).message}`,
+    );
     write(summary, options, env);
     print(`plan-all: ${summary.error}; run cdktf synth first\n`);
     return summary;
@@ -543,29 +602,54 @@ export async function planAll(options: Options, env: NodeJS.ProcessEnv = process
   print(`plan-all: ${stacks.length} stack${stacks.length === 1 ? '' : 's'}, ${options.concurrency} at a time, in dependency order\n`);
 
   const results = new Map<string, StackSummary>();
-  const orphansPromise = orphanReport(stacks, env).catch((e) => ({ checked: false, note: `orphan check failed: ${(e as Error).message}`, findings: [] }) as OrphanReport);
+  const orphansPromise = orphanReport(stacks, env).catch(
+    (e) => ({ checked: false, note: `orphan check failed: ${(e as Error).message}`, findings: [] }) as OrphanReport,
+  );
   await inDependencyOrder(
     stacks,
     options.concurrency,
     async (name) => {
       const stack = stacks.find((s) => s.name === name)!;
-      const result = await planStack(stack, options, terraform, tfEnv).catch(
-        (e): StackSummary => ({ name, dependencies: stack.dependencies, result: 'error', planExitCode: null, errors: [String(e)], log: '', plan: null, seconds: 0 }),
-      );
+      const result = await planStack(stack, options, terraform, tfEnv).catch((e): StackSummary => ({
+        name,
+        dependencies: stack.dependencies,
+        result: 'error',
+        planExitCode: null,
+        errors: [String(e)],
+        log: '',
+        plan: null,
+        seconds: 0,
+      }));
       results.set(name, result);
-      const counts = result.result === 'error' ? `error: ${result.errors[0] ?? ''}` : `${result.result === 'changes' ? 'changes' : 'no changes'} (+${result.add} ~${result.change} ±${result.replace} -${result.destroy})`;
+      const counts =
+        result.result === 'error'
+          ? `error: ${result.errors[0] ?? ''}`
+          : `${result.result === 'changes' ? 'changes' : 'no changes'} (+${result.add} ~${result.change} ±${result.replace} -${result.destroy})`;
       const body = result.log && existsSync(result.log) ? readFileSync(result.log, 'utf8') : '';
       // One write per stack, so concurrent plans never interleave in the job log.
       print(github ? `::group::plan ${name}: ${counts}\n${body}\n::endgroup::\n` : `\n=== plan ${name}: ${counts}\n${body}`);
     },
     (cycle) => {
       for (const name of cycle) {
-        results.set(name, { name, dependencies: stacks.find((s) => s.name === name)!.dependencies, result: 'error', planExitCode: null, errors: [`dependency cycle among ${cycle.join(', ')}`], log: '', plan: null, seconds: 0 });
+        results.set(name, {
+          name,
+          dependencies: stacks.find((s) => s.name === name)!.dependencies,
+          result: 'error',
+          planExitCode: null,
+          errors: [`dependency cycle among ${cycle.join(', ')}`],
+          log: '',
+          plan: null,
+          seconds: 0,
+        });
       }
     },
   );
   const orphans = await orphansPromise;
-  const summary = summarize(options.concurrency, stacks.map((s) => results.get(s.name)!), orphans);
+  const summary = summarize(
+    options.concurrency,
+    stacks.map((s) => results.get(s.name)!),
+    orphans,
+  );
   write(summary, options, env);
 
   const lines = ['', `plan-all: ${summary.result} (exit ${summary.exitCode})`];
