@@ -1,4 +1,5 @@
-import { dnsSuffixOf, isScraperArn, PARTITIONS, parseArn, partitionOf, remoteWriteUrl, roleArn, scraperArnPattern, workspaceIdOf } from '../lib/arn';
+import { isScraperArn } from './support/policy';
+import { dnsSuffixOf, PARTITIONS, parseArn, partitionOf, remoteWriteUrl, roleArn, scraperArnPattern, workspaceIdOf } from '../lib/arn';
 
 test.each([
   ['eu-west-1', 'aws'],

@@ -189,7 +189,7 @@ describe('under /bin/sh', () => {
       '--role-arn',
       'arn:aws:iam::111111111111:role/deployer',
       '--role-session-name',
-      'amp-xa-finalize',
+      'amp-xa',
       '--query',
       CREDS_QUERY,
       '--output',

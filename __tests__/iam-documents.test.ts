@@ -10,7 +10,8 @@ import {
   unpinnedScraperArn,
   type PolicyDocument,
 } from '../lib/iam-documents';
-import { isScraperArn, parseArn } from '../lib/arn';
+import { parseArn } from '../lib/arn';
+import { isScraperArn } from './support/policy';
 import { normalizePolicy } from './support/policy';
 
 const SOURCE = '111111111111';

@@ -86,8 +86,3 @@ export function workspaceIdOf(workspaceArn: string): string | undefined {
 export function remoteWriteUrl(partition: string, region: string, workspaceId: string): string {
   return `https://aps-workspaces.${region}.${dnsSuffixOf(partition)}/workspaces/${workspaceId}/api/v1/remote_write`;
 }
-
-export function isScraperArn(value: string): boolean {
-  const arn = parseArn(value);
-  return !!arn && arn.service === 'aps' && /^scraper\/s-[0-9a-zA-Z-]+$/.test(arn.resource);
-}

@@ -8,6 +8,7 @@ import * as path from 'path';
 import type { AccountRef } from './config/fleet';
 import { PINNED_ARN_QUERY } from './iam-documents';
 import { literal } from './terraform-expr';
+import { DEFAULT_SESSION_NAME } from './config/schema';
 
 export const FINALIZE_SCRIPT_PATH = path.join(__dirname, 'finalize-trust.sh');
 
@@ -47,7 +48,7 @@ export function finalizeEnvironment(input: FinalizeCommandInput): Record<string,
     AMP_XA_PROFILE: literal(c.profile ?? ''),
     AMP_XA_ASSUME_ROLE_ARN: literal(c.assumeRoleArn ?? ''),
     AMP_XA_EXTERNAL_ID: literal(c.externalId ?? ''),
-    AMP_XA_SESSION_NAME: literal(c.sessionName ?? 'amp-xa-finalize'),
+    AMP_XA_SESSION_NAME: literal(c.sessionName ?? DEFAULT_SESSION_NAME),
     AMP_XA_ROLE_NAME: literal(input.roleName),
     AMP_XA_POLICY: input.policy,
     AMP_XA_EXPECT_QUERY: literal(input.expectQuery),

@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { AccountRef, FleetPlan, UnitPlan } from './config/fleet';
 import { literal, optionalLiteral } from './terraform-expr';
+import { DEFAULT_SESSION_NAME } from './config/schema';
 
 export interface ProviderOptions {
   readonly tags: Record<string, string>;
@@ -26,7 +27,7 @@ export function accountProvider(scope: Construct, alias: string, account: Accoun
     allowedAccountIds: [account.id],
     profile: optionalLiteral(profile),
     assumeRole: assumeRoleArn
-      ? [{ roleArn: assumeRoleArn, externalId: optionalLiteral(externalId), sessionName: literal(sessionName ?? 'amp-xa') }]
+      ? [{ roleArn: assumeRoleArn, externalId: optionalLiteral(externalId), sessionName: literal(sessionName ?? DEFAULT_SESSION_NAME) }]
       : undefined,
     defaultTags: Object.keys(options.tags).length ? [{ tags: literalTags(options.tags) }] : undefined,
     ignoreTags: options.ignoreTagKeys ? [{ keys: options.ignoreTagKeys }] : undefined,

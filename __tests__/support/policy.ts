@@ -1,3 +1,4 @@
+import { parseArn } from '../../lib/arn';
 /**
  * Semantic comparison of IAM policies: what IAM evaluates, not how the JSON is spelled. Sids are
  * labels; single values and one-element lists are the same; condition keys are case-insensitive.
@@ -21,4 +22,10 @@ export function normalizePolicy(doc: any): any {
       .map((s: any) => JSON.parse(JSON.stringify(s)))
       .sort((a: any, b: any) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
   };
+}
+
+/** A scraper ARN as AMP issues them (`scraper/s-…`): the tests' oracle for "no real scraper has this ARN". */
+export function isScraperArn(value: string): boolean {
+  const arn = parseArn(value);
+  return !!arn && arn.service === 'aps' && /^scraper\/s-[0-9a-zA-Z-]+$/.test(arn.resource);
 }

@@ -1,9 +1,12 @@
 /**
  * The fleet config schema: the single source of truth for validation, TypeScript types and the
  * published JSON Schema (`npm run schema`). Field-level rules live here; rules that relate fields to
- * each other (references, regions, accounts) live in `validate.ts`.
+ * each other (references, regions, accounts, duplicates) live in `fleet.ts`.
  */
 import { z } from 'zod';
+
+/** The STS session name amp-xa uses when an account's credentials name none. */
+export const DEFAULT_SESSION_NAME = 'amp-xa';
 import { ACCOUNT_ID_PATTERN, PARTITION_ALTERNATIVES, PARTITIONS, REGION_PATTERN } from '../arn';
 
 /** A string matching `re`; the error names what is expected and an example (load.ts adds the value received). */
@@ -79,7 +82,7 @@ export const credentialsSchema = z
       .string()
       .regex(/^[\w+=,.@-]{2,64}$/, { message: 'expected 2-64 chars of [A-Za-z0-9+=,.@_-]' })
       .optional()
-      .describe('Session name for assumeRoleArn (default amp-xa)'),
+      .describe(`Session name for assumeRoleArn (default ${DEFAULT_SESSION_NAME}, for the providers and the finalizer alike)`),
   })
   .strict()
   .describe('How to reach the account. Empty: ambient credentials (environment, OIDC, instance role)');
