@@ -185,11 +185,12 @@ test('a scraper update that AMP fails (UPDATE_FAILED) fails the deploy with its 
   const [before] = env.emulator.list(SOURCE);
   example.pairs[0].alias = 'prod-to-central-v2';
   env.writeConfig(example);
-  env.emulator.failNext({ operation: 'update', statusReason: 'Scrape configuration could not be applied: test fault' });
+  env.emulator.failNext({ operation: 'update', statusReason: 'Scrape configuration could not be applied: update-fault-7f3a' });
   const failed = await env.deploy();
   expect(failed.code).not.toBe(0);
   expect(failed.output).toMatch(/unexpected state 'UPDATE_FAILED'/);
-  expect(failed.output).toContain('Scrape configuration could not be applied: test fault');
+  // cdktf wraps long lines: look for a token of the reason that cannot be split.
+  expect(failed.output).toContain('update-fault-7f3a');
 
   expectSuccess(await env.deploy());
   const [after] = env.emulator.list(SOURCE);
