@@ -2,7 +2,7 @@
  * The two phases together, for real: `cdktf deploy` with Terraform 1.11 and hashicorp/aws 5.100.0
  * against moto (two accounts reached by assume-role) and the scraper emulator.
  */
-import { readFileSync } from 'fs';
+import { readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { E2eEnvironment, expectSuccess } from './harness';
 import { sourceTrustPolicy, targetTrustPolicy } from '../../lib/iam-documents';
@@ -200,5 +200,34 @@ test('a scraper update that AMP fails (UPDATE_FAILED) fails the deploy with its 
     status: 'ACTIVE',
   });
   await expectFinalTrust();
+  await expectNoChanges();
+});
+
+test('user text reaches AWS byte for byte: a scrape config full of $1, ${1} and %{…} arrives in AMP as written', async () => {
+  const scrape = [
+    'global:',
+    '  scrape_interval: 60s',
+    '  external_labels:',
+    '    note: "${HOME} %{ if x } 100% $$ café \u00e9"',
+    'scrape_configs:',
+    '  - job_name: pods',
+    '    kubernetes_sd_configs:',
+    '      - role: pod',
+    '    relabel_configs:',
+    '      - source_labels: [__address__, __meta_kubernetes_pod_annotation_prometheus_io_port]',
+    '        regex: ([^:]+)(?::\\d+)?;(\\d+)',
+    '        replacement: ${1}:${2}',
+    '        target_label: __address__',
+    '      - source_labels: [__meta_kubernetes_pod_name]',
+    '        replacement: $1-%{suffix}',
+    '        target_label: pod',
+    '',
+  ].join('\n');
+  writeFileSync(path.join(env.workDir, 'hostile.yaml'), scrape);
+  example.pairs[0].scrapeConfigFile = 'hostile.yaml';
+  env.writeConfig(example);
+  expectSuccess(await env.deploy());
+  const [scraper] = env.emulator.list(SOURCE);
+  expect(Buffer.from(scraper.scrapeConfiguration.configurationBlob, 'base64').toString('utf8')).toBe(scrape);
   await expectNoChanges();
 });
