@@ -1,28 +1,38 @@
+import * as path from 'path';
+import { App } from 'cdktf';
 import { exampleConfig, synthFleet } from './support/fleet';
-import { localStatePath } from '../lib/backend';
 
 function withBackend(backend: unknown) {
   const config = exampleConfig();
   config.backend = backend;
-  const { json } = synthFleet(config);
-  return { scraper: json['prod-to-central-scraper'], trust: json['prod-to-central-trust'] };
+  const synth = synthFleet(config);
+  const outdir = App.of(synth.stacks.units.get('workload')!.scraper).outdir;
+  return { scraper: synth.json['workload-scrapers'], trust: synth.json['workload-trust'], outdir };
 }
 
-test('local (default): one state file per stack; phase 2 reads phase 1 file', () => {
-  const { scraper, trust } = withBackend(undefined);
-  expect(scraper.terraform.backend).toEqual({ local: { path: localStatePath('state', 'prod-to-central-scraper') } });
-  expect(trust.terraform.backend).toEqual({ local: { path: localStatePath('state', 'prod-to-central-trust') } });
+test('local (default): one state file per stack, addressed relative to the stack directory; phase 2 reads phase 1 file', () => {
+  const { scraper, trust, outdir } = withBackend(undefined);
+  const fromStack = (stack: string, file: string) => path.relative(path.join(outdir, 'stacks', stack), path.resolve('state', file));
+  expect(scraper.terraform.backend).toEqual({ local: { path: fromStack('workload-scrapers', 'terraform.workload-scrapers.tfstate') } });
+  expect(trust.terraform.backend).toEqual({ local: { path: fromStack('workload-trust', 'terraform.workload-trust.tfstate') } });
+  const phase1 = fromStack('workload-trust', 'terraform.workload-scrapers.tfstate');
+  expect(path.isAbsolute(phase1)).toBe(false);
   const reader = trust.data.terraform_remote_state['scraper-state'];
-  expect(reader.config).toEqual({ path: localStatePath('state', 'prod-to-central-scraper') });
+  expect(reader.config).toEqual({ path: phase1 });
   // terraform_remote_state fails on a missing state file even with defaults: read it only once it exists.
-  expect(reader.count).toBe(`\${fileexists(${JSON.stringify(localStatePath('state', 'prod-to-central-scraper'))}) ? 1 : 0}`);
+  expect(reader.count).toBe(`\${fileexists(${JSON.stringify(phase1)}) ? 1 : 0}`);
+});
+
+test('local with an absolute directory keeps it absolute', () => {
+  const { scraper } = withBackend({ type: 'local', directory: '/var/lib/amp-xa' });
+  expect(scraper.terraform.backend).toEqual({ local: { path: '/var/lib/amp-xa/terraform.workload-scrapers.tfstate' } });
 });
 
 test('S3 with native locking: key per stack; the reader gets the same bucket, key and access, never static keys', () => {
   const { scraper, trust } = withBackend({ type: 's3', bucket: 'tf-state', region: 'eu-central-1', keyPrefix: 'amp', roleArn: 'arn:aws:iam::222222222222:role/state', dynamodbTable: 'locks' });
   expect(scraper.terraform.backend.s3).toEqual({
     bucket: 'tf-state',
-    key: 'amp/prod-to-central-scraper.tfstate',
+    key: 'amp/workload-scrapers.tfstate',
     region: 'eu-central-1',
     encrypt: true,
     use_lockfile: true,
@@ -31,10 +41,10 @@ test('S3 with native locking: key per stack; the reader gets the same bucket, ke
   });
   const reader = trust.data.terraform_remote_state['scraper-state'];
   expect(reader.backend).toBe('s3');
-  expect(reader.config).toEqual({ bucket: 'tf-state', key: 'amp/prod-to-central-scraper.tfstate', region: 'eu-central-1', assume_role: { role_arn: 'arn:aws:iam::222222222222:role/state' } });
+  expect(reader.config).toEqual({ bucket: 'tf-state', key: 'amp/workload-scrapers.tfstate', region: 'eu-central-1', assume_role: { role_arn: 'arn:aws:iam::222222222222:role/state' } });
   // Read only once phase 1 has written its state: a listing of the key decides, with the bucket's own access.
-  expect(reader.count).toBe('${contains(data.aws_s3_objects.scraper-state-probe.keys, "amp/prod-to-central-scraper.tfstate") ? 1 : 0}');
-  expect(trust.data.aws_s3_objects['scraper-state-probe']).toEqual({ bucket: 'tf-state', prefix: 'amp/prod-to-central-scraper.tfstate', max_keys: 1, provider: 'aws.scraper-state-bucket' });
+  expect(reader.count).toBe('${contains(data.aws_s3_objects.scraper-state-probe.keys, "amp/workload-scrapers.tfstate") ? 1 : 0}');
+  expect(trust.data.aws_s3_objects['scraper-state-probe']).toEqual({ bucket: 'tf-state', prefix: 'amp/workload-scrapers.tfstate', max_keys: 1, provider: 'aws.scraper-state-bucket' });
   expect(trust.provider.aws.find((p: any) => p.alias === 'scraper-state-bucket')).toEqual({
     alias: 'scraper-state-bucket',
     region: 'eu-central-1',
@@ -51,12 +61,12 @@ test('S3 locking can be switched to DynamoDB only', () => {
 
 test('Terraform Cloud: a workspace per stack; phase 2 reads phase 1 through the remote backend', () => {
   const { scraper, trust } = withBackend({ type: 'cloud', organization: 'acme', workspacePrefix: 'obs-', project: 'observability' });
-  expect(scraper.terraform.cloud).toEqual({ hostname: 'app.terraform.io', organization: 'acme', workspaces: { name: 'obs-prod-to-central-scraper', project: 'observability' } });
-  expect(trust.terraform.cloud.workspaces.name).toBe('obs-prod-to-central-trust');
+  expect(scraper.terraform.cloud).toEqual({ hostname: 'app.terraform.io', organization: 'acme', workspaces: { name: 'obs-workload-scrapers', project: 'observability' } });
+  expect(trust.terraform.cloud.workspaces.name).toBe('obs-workload-trust');
   const reader = trust.data.terraform_remote_state['scraper-state'];
   expect(reader).toEqual({
     backend: 'remote',
-    config: { hostname: 'app.terraform.io', organization: 'acme', workspaces: { name: 'obs-prod-to-central-scraper' } },
+    config: { hostname: 'app.terraform.io', organization: 'acme', workspaces: { name: 'obs-workload-scrapers' } },
   });
-  expect(trust.locals['scraper-state-scraper_arn']).toBe('${try(data.terraform_remote_state.scraper-state.outputs.scraper_arn, "")}');
+  expect(trust.locals['scraper-state-scraper_arns-prod-to-central']).toBe('${try(data.terraform_remote_state.scraper-state.outputs.scraper_arns["prod-to-central"], "")}');
 });

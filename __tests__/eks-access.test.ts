@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { mkdtempSync } from 'fs';
+import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { parseAllDocuments, parse } from 'yaml';
@@ -35,18 +35,23 @@ describe('phase-1 outputs for CONFIG_MAP clusters', () => {
   const { json } = synthFleet(exampleConfig('fleet.json'));
 
   test('only the CONFIG_MAP cluster gets the manifest and the aws-auth entry', () => {
-    expect(json['staging-to-central-scraper'].output.eks_rbac_manifest.value).toBe(collectorRbacManifest());
-    expect(json['prod-to-central-scraper'].output.eks_rbac_manifest).toBeUndefined();
-    const mapRole = json['staging-to-central-scraper'].output.eks_aws_auth_map_role.value;
-    expect(parse(mapRole)).toEqual([{ rolearn: expect.stringMatching(/^\$\{replace\(aws_prometheus_scraper\.scraper\.role_arn, .*\)\}$/), username: 'aps-collector-user' }]);
+    expect(json['workload-b-scrapers'].output.eks_rbac_manifest.value).toBe(collectorRbacManifest());
+    expect(json['workload-a-scrapers'].output.eks_rbac_manifest).toBeUndefined();
+    expect(json['workload-a-scrapers'].output.eks_aws_auth_map_roles.value).toEqual({});
+    const mapRoles = json['workload-b-scrapers'].output.eks_aws_auth_map_roles.value;
+    expect(Object.keys(mapRoles)).toEqual(['staging-to-central']);
+    expect(parse(mapRoles['staging-to-central'])).toEqual([
+      { rolearn: expect.stringMatching(/^\$\{replace\(aws_prometheus_scraper\.staging-to-central_scraper_[0-9A-F]{8}\.role_arn, .*\)\}$/), username: 'aps-collector-user' },
+    ]);
   });
 
   test("the synthesized expression, run by Terraform, strips the service-linked role path (aws-auth rejects paths)", () => {
     const slr = 'arn:aws:iam::333333333333:role/aws-service-role/scraper.aps.amazonaws.com/AWSServiceRoleForAmazonPrometheusScraper_1a2b3c';
-    const synthesized: string = json['staging-to-central-scraper'].output.eks_aws_auth_map_role.value;
-    const expression = /\$\{(replace\(.*\))\}/.exec(synthesized)![1].replace('aws_prometheus_scraper.scraper.role_arn', JSON.stringify(slr));
+    const synthesized: string = json['workload-b-scrapers'].output.eks_aws_auth_map_roles.value['staging-to-central'];
+    const expression = /\$\{(replace\(.*\))\}/.exec(synthesized)![1].replace(/aws_prometheus_scraper\.[\w-]+\.role_arn/, JSON.stringify(slr));
     const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-console-'));
     const result = spawnSync('terraform', ['console'], { cwd: dir, input: `${expression}\n`, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+    rmSync(dir, { recursive: true, force: true });
     expect(result.stdout.trim()).toBe('"arn:aws:iam::333333333333:role/AWSServiceRoleForAmazonPrometheusScraper_1a2b3c"');
   });
 });

@@ -1,84 +1,66 @@
-import { Testing } from 'cdktf';
-import { exampleConfig, only, synthFleet } from './support/fleet';
+import { exampleConfig, addresses, at, plan, synthFleet } from './support/fleet';
 import { normalizePolicy } from './support/policy';
-import { targetPermissionsPolicy, sourcePermissionsPolicy } from '../lib/iam-documents';
+import { targetPermissionsPolicy } from '../lib/iam-documents';
 
-describe('multi-pair fleet (examples/fleet.json)', () => {
+const deps = (stack: { dependencies: { node: { id: string } }[] }) => stack.dependencies.map((d) => d.node.id).sort();
+const withoutHash = (list: string[]) => list.map((a) => a.replace(/_[0-9A-F]{8}$/, ''));
+
+describe('multi-account fleet (examples/fleet.json)', () => {
   const synth = synthFleet(exampleConfig('fleet.json'));
 
-  test('stacks: one workspace stack, a scraper and a trust stack per pair', () => {
-    expect(Object.keys(synth.json).sort()).toEqual([
-      'audit-workspace',
-      'prod-to-audit-scraper',
-      'prod-to-audit-trust',
-      'prod-to-central-scraper',
-      'prod-to-central-trust',
-      'staging-to-central-scraper',
-      'staging-to-central-trust',
+  test('stacks: a phase-1 and a phase-2 stack per source account, a stack per created workspace; none per pair', () => {
+    expect(Object.keys(synth.json).sort()).toEqual(['audit-workspace', 'workload-a-scrapers', 'workload-a-trust', 'workload-b-scrapers', 'workload-b-trust']);
+  });
+
+  test('stack order: created workspace -> scrapers -> trust, per unit', () => {
+    const a = synth.stacks.units.get('workload-a')!;
+    const b = synth.stacks.units.get('workload-b')!;
+    expect(deps(a.scraper)).toEqual(['audit-workspace']);
+    expect(deps(a.trust)).toEqual(['workload-a-scrapers']);
+    expect(deps(b.scraper)).toEqual([]);
+    expect(deps(b.trust)).toEqual(['workload-b-scrapers']);
+  });
+
+  test('a unit holds exactly the pairs of its account', () => {
+    expect(withoutHash(addresses(synth.json['workload-a-scrapers'])).filter((a) => a.startsWith('aws_prometheus_scraper'))).toEqual([
+      'aws_prometheus_scraper.prod-to-audit_scraper',
+      'aws_prometheus_scraper.prod-to-central_scraper',
     ]);
+    expect(withoutHash(addresses(synth.json['workload-b-scrapers'])).filter((a) => a.startsWith('aws_prometheus_scraper'))).toEqual(['aws_prometheus_scraper.staging-to-central_scraper']);
+    expect(Object.keys(synth.json['workload-b-trust'].output.pinned_scraper_arns.value)).toEqual(['staging-to-central']);
   });
 
-  test('stack order: workspace -> scraper -> trust', () => {
-    const deps = (stack: { dependencies: { node: { id: string } }[] }) => stack.dependencies.map((d) => d.node.id).sort();
-    const audit = synth.stacks.pairs.get('prod-to-audit')!;
-    expect(deps(audit.scraper)).toEqual(['audit-workspace']);
-    expect(deps(audit.trust)).toEqual(['prod-to-audit-scraper']);
-    const central = synth.stacks.pairs.get('prod-to-central')!;
-    expect(deps(central.scraper)).toEqual([]);
-    expect(deps(central.trust)).toEqual(['prod-to-central-scraper']);
-  });
-
-  test('one cluster into two workspaces: two scrapers, separate roles, each writing only its own workspace', () => {
-    const central = synth.json['prod-to-central-scraper'];
-    const audit = synth.json['prod-to-audit-scraper'];
-    for (const s of [central, audit]) expect(only(s, 'aws_prometheus_scraper').source[0].eks[0].cluster_arn).toBe('arn:aws:eks:eu-west-1:111111111111:cluster/prod-eks');
-    expect(central.resource.aws_iam_role['source-role'].name).toBe('amp-xa-prod-to-central-source');
-    expect(audit.resource.aws_iam_role['source-role'].name).toBe('amp-xa-prod-to-audit-source');
-    const auditArn = '${local.workspace-state-workspace_arn}';
-    expect(audit.locals['workspace-state-workspace_arn']).toBe('${try(data.terraform_remote_state.workspace-state[0].outputs.workspace_arn, "arn:aws:aps:eu-west-1:222222222222:workspace/ws-pending")}');
-    expect(normalizePolicy(JSON.parse(audit.resource.aws_iam_role_policy['target-remote-write'].policy))).toEqual(normalizePolicy(targetPermissionsPolicy(auditArn)));
-    expect(only(audit, 'aws_prometheus_scraper').destination[0].amp[0].workspace_arn).toBe(auditArn);
-    expect(audit.output.remote_write_url.value).toBe('${local.workspace-state-remote_write_url}');
-  });
-
-  test('two clusters into one workspace: two Target roles in the target account, two source accounts', () => {
-    const prod = synth.json['prod-to-central-scraper'];
-    const staging = synth.json['staging-to-central-scraper'];
-    const ws = 'arn:aws:aps:eu-west-1:222222222222:workspace/ws-0123abcd-4567-89ef-0123-456789abcdef';
-    for (const s of [prod, staging]) expect(only(s, 'aws_prometheus_scraper').destination[0].amp[0].workspace_arn).toBe(ws);
-    expect(prod.resource.aws_iam_role['target-role'].name).not.toBe(staging.resource.aws_iam_role['target-role'].name);
-    const stagingSource = staging.provider.aws.find((p: any) => p.alias === 'source');
-    expect(stagingSource).toMatchObject({ allowed_account_ids: ['333333333333'], profile: 'workload-b' });
-    expect(normalizePolicy(JSON.parse(staging.resource.aws_iam_role_policy['source-assume-target'].policy))).toEqual(
-      normalizePolicy(sourcePermissionsPolicy('${aws_iam_role.target-role.arn}')),
+  test('a created workspace: read once per unit from its stack state (S3 listing), a placeholder before', () => {
+    const stack = synth.json['workload-a-scrapers'];
+    const arn = '${local.workspace-audit-state-workspace_arn}';
+    expect(stack.locals['workspace-audit-state-workspace_arn']).toBe(
+      '${try(data.terraform_remote_state.workspace-audit-state[0].outputs.workspace_arn, "arn:aws:aps:eu-west-1:222222222222:workspace/ws-pending")}',
     );
-    expect(only(staging, 'aws_prometheus_scraper').alias).toBe('staging');
+    expect(normalizePolicy(JSON.parse(at(stack, 'aws_iam_role_policy', 'prod-to-audit/target-remote-write').policy))).toEqual(normalizePolicy(targetPermissionsPolicy(arn)));
+    expect(at(stack, 'aws_prometheus_scraper', 'prod-to-audit/scraper').destination[0].amp[0].workspace_arn).toBe(arn);
+    const remote = stack.data.terraform_remote_state['workspace-audit-state'];
+    expect(remote).toMatchObject({ backend: 's3', config: { key: 'amp-xa/prod/audit-workspace.tfstate' } });
+    expect(remote.count).toBe('${contains(data.aws_s3_objects.workspace-audit-state-probe.keys, "amp-xa/prod/audit-workspace.tfstate") ? 1 : 0}');
+    expect(stack.provider.aws.find((p: any) => p.alias === 'workspace-audit-state-bucket')).toEqual({ alias: 'workspace-audit-state-bucket', region: 'eu-west-1', profile: 'observability' });
+  });
+
+  test('each unit has a provider for every other account, so resources of removed pairs stay destroyable', () => {
+    const aliases = (stack: string) => synth.json[stack].provider.aws.map((p: any) => p.alias).filter((a: string) => !a.endsWith('-bucket')).sort();
+    expect(aliases('workload-a-scrapers')).toEqual(['source', 'to-observability', 'to-workload-b']);
+    expect(aliases('workload-b-trust')).toEqual(['source', 'to-observability', 'to-workload-a']);
+    expect(synth.json['workload-b-scrapers'].provider.aws.find((p: any) => p.alias === 'source')).toMatchObject({ allowed_account_ids: ['333333333333'], profile: 'workload-b' });
   });
 
   test('the default scrape config labels series with their cluster, so clusters sharing a workspace stay apart', () => {
-    const prod = only(synth.json['prod-to-central-scraper'], 'aws_prometheus_scraper').scrape_configuration;
-    const staging = only(synth.json['staging-to-central-scraper'], 'aws_prometheus_scraper').scrape_configuration;
-    expect(prod).toMatch(/external_labels:\n {4}cluster: prod-eks\n/);
-    expect(staging).toMatch(/external_labels:\n {4}cluster: staging-eks\n/);
+    expect(at(synth.json['workload-a-scrapers'], 'aws_prometheus_scraper', 'prod-to-central/scraper').scrape_configuration).toMatch(/external_labels:\n {4}cluster: prod-eks\n/);
+    expect(at(synth.json['workload-b-scrapers'], 'aws_prometheus_scraper', 'staging-to-central/scraper').scrape_configuration).toMatch(/external_labels:\n {4}cluster: staging-eks\n/);
   });
 
   test('the workspace stack: target account, ignores the tag scrapers add, outputs ARN and remote-write URL', () => {
     const ws = synth.json['audit-workspace'];
-    const workspace = only(ws, 'aws_prometheus_workspace');
-    expect(workspace).toMatchObject({ alias: 'amp-xa-audit', tags: { retention: 'long' }, provider: 'aws.target' });
+    expect(Object.values<any>(ws.resource.aws_prometheus_workspace)[0]).toMatchObject({ alias: 'amp-xa-audit', tags: { retention: 'long' }, provider: 'aws.target' });
     expect(ws.provider.aws[0]).toMatchObject({ allowed_account_ids: ['222222222222'], ignore_tags: [{ keys: ['AMPAgentlessScraper'] }] });
     expect(Object.keys(ws.output).sort()).toEqual(['remote_write_url', 'workspace_arn', 'workspace_id']);
-    expect(ws.output.remote_write_url.value).toBe('${aws_prometheus_workspace.workspace.prometheus_endpoint}api/v1/remote_write');
-  });
-
-  test('phase 1 reads a created workspace from its stack state once it exists (S3 listing), a placeholder before', () => {
-    const stack = synth.json['prod-to-audit-scraper'];
-    const remote = stack.data.terraform_remote_state['workspace-state'];
-    expect(remote.backend).toBe('s3');
-    expect(remote.config.key).toBe('amp-xa/prod/audit-workspace.tfstate');
-    expect(remote.count).toBe('${contains(data.aws_s3_objects.workspace-state-probe.keys, "amp-xa/prod/audit-workspace.tfstate") ? 1 : 0}');
-    expect(stack.data.aws_s3_objects['workspace-state-probe']).toMatchObject({ bucket: 'amp-xa-state-222222222222', prefix: 'amp-xa/prod/audit-workspace.tfstate', max_keys: 1, provider: 'aws.workspace-state-bucket' });
-    expect(stack.provider.aws.find((p: any) => p.alias === 'workspace-state-bucket')).toEqual({ alias: 'workspace-state-bucket', region: 'eu-west-1', profile: 'observability' });
   });
 
   test('no interpolation carries an escaped quote (HCL rejects `\\"` inside `${}`: JSON text must embed references, not expressions)', () => {
@@ -88,19 +70,91 @@ describe('multi-pair fleet (examples/fleet.json)', () => {
       else if (v && typeof v === 'object') Object.values(v).forEach(walk);
     };
     walk(synth.json);
+    expect(strings.length).toBeGreaterThan(100);
     expect(strings.filter((text) => /\$\{[^}]*\\"/.test(text))).toEqual([]);
-  });
-
-  test('every stack passes cdktf validations', () => {
-    for (const pair of synth.stacks.pairs.values()) {
-      expect(() => Testing.synth(pair.scraper, true)).not.toThrow();
-      expect(() => Testing.synth(pair.trust, true)).not.toThrow();
-    }
   });
 });
 
-test('a created workspace no pair uses gets no stack', () => {
-  const config = exampleConfig('fleet.json');
-  config.pairs = config.pairs.filter((p: any) => p.workspace !== 'audit');
-  expect(Object.keys(synthFleet(config).json)).not.toContain('audit-workspace');
+describe('the unit is the deployment unit: removing, renaming, reordering pairs', () => {
+  const before = synthFleet(exampleConfig('fleet.json')).json;
+
+  test('removing a pair removes exactly its resources from its unit; every other address is untouched', () => {
+    const config = exampleConfig('fleet.json');
+    config.pairs = config.pairs.filter((p: any) => p.name !== 'prod-to-audit');
+    const after = synthFleet(config).json;
+    const removed = addresses(before['workload-a-scrapers']).filter((a) => !addresses(after['workload-a-scrapers']).includes(a));
+    expect(withoutHash(removed)).toEqual([
+      'aws_iam_role.prod-to-audit_source-role',
+      'aws_iam_role.prod-to-audit_target-role',
+      'aws_iam_role_policy.prod-to-audit_source-assume-target',
+      'aws_iam_role_policy.prod-to-audit_target-remote-write',
+      'aws_prometheus_scraper.prod-to-audit_scraper',
+    ]);
+    expect(addresses(after['workload-a-scrapers']).every((a) => addresses(before['workload-a-scrapers']).includes(a))).toBe(true);
+    expect(after['workload-b-scrapers']).toEqual(before['workload-b-scrapers']);
+    // The workspace a removed pair wrote to stays: it holds metrics, and amp-xa does not delete it behind the user's back.
+    expect(Object.keys(after)).toContain('audit-workspace');
+  });
+
+  test('the last pair of an account goes: its stacks stay (now empty) so the deploy destroys what they held', () => {
+    const config = exampleConfig('fleet.json');
+    config.pairs = config.pairs.filter((p: any) => p.cluster !== 'staging-eks');
+    const after = synthFleet(config).json;
+    expect(Object.keys(after)).toContain('workload-b-scrapers');
+    expect(after['workload-b-scrapers'].resource).toBeUndefined();
+    expect(after['workload-b-trust'].output.pinned_scraper_arns.value).toEqual({});
+    // Providers remain: Terraform needs them to destroy what the state still holds.
+    expect(after['workload-b-scrapers'].provider.aws.map((p: any) => p.alias).sort()).toEqual(['source', 'to-observability', 'to-workload-a']);
+  });
+
+  test('an account without clusters or workspaces keeps a unit; an account removed from the config has none', () => {
+    const config = exampleConfig('fleet.json');
+    config.pairs = config.pairs.filter((p: any) => p.cluster !== 'staging-eks');
+    delete config.clusters['staging-eks'];
+    expect(Object.keys(synthFleet(config).json)).toContain('workload-b-scrapers');
+    delete config.accounts['workload-b'];
+    expect(Object.keys(synthFleet(config).json)).not.toContain('workload-b-scrapers');
+  });
+
+  test('a renamed pair: the old name\'s resources leave the plan and the new name\'s enter it, in the same unit', () => {
+    const config = exampleConfig('fleet.json');
+    config.pairs[0].name = 'prod-to-central-v2';
+    const after = addresses(synthFleet(config).json['workload-a-scrapers']);
+    const gone = withoutHash(addresses(before['workload-a-scrapers']).filter((a) => !after.includes(a)));
+    const added = withoutHash(after.filter((a) => !addresses(before['workload-a-scrapers']).includes(a)));
+    expect(gone.every((a) => a.includes('.prod-to-central_'))).toBe(true);
+    expect(added).toEqual(gone.map((a) => a.replace('.prod-to-central_', '.prod-to-central-v2_')));
+  });
+
+  test('the order of pairs, clusters and accounts in the config changes nothing', () => {
+    const config = exampleConfig('fleet.json');
+    config.pairs.reverse();
+    config.accounts = Object.fromEntries(Object.entries(config.accounts).reverse());
+    const after = synthFleet(config).json;
+    for (const stack of ['workload-a-scrapers', 'workload-b-trust']) expect(addresses(after[stack])).toEqual(addresses(before[stack]));
+  });
+
+  test('a created workspace no pair uses still gets its stack (never orphaned by removing its last pair)', () => {
+    const config = exampleConfig('fleet.json');
+    config.pairs = config.pairs.filter((p: any) => p.workspace !== 'audit');
+    expect(Object.keys(synthFleet(config).json)).toContain('audit-workspace');
+  });
+});
+
+test('names that are Object.prototype keys are ordinary names', () => {
+  const config = exampleConfig();
+  config.clusters = { constructor: { ...config.clusters['prod-eks'] } };
+  config.workspaces = { constructor: config.workspaces.central };
+  config.accounts = { constructor: config.accounts.workload, observability: config.accounts.observability };
+  config.clusters.constructor.account = 'constructor';
+  config.pairs = [{ name: 'constructor', cluster: 'constructor', workspace: 'constructor' }];
+  const fleet = plan(config);
+  expect(fleet.pairs.map((p) => [p.name, p.cluster.name, p.workspace.name, p.source.name])).toEqual([['constructor', 'constructor', 'constructor', 'constructor']]);
+  expect(fleet.units.map((u) => [u.scraperStackName, u.pairs.length])).toEqual([['constructor-scrapers', 1]]);
+});
+
+test('a pair naming an Object.prototype key that is not defined is an error, not a silent drop', () => {
+  const config = exampleConfig();
+  config.pairs = [{ name: 'p1', cluster: 'constructor', workspace: 'constructor' }];
+  expect(() => plan(config)).toThrow(/pairs\[0\]\.cluster: unknown cluster "constructor"[\s\S]*pairs\[0\]\.workspace: unknown workspace "constructor"/);
 });

@@ -1,14 +1,15 @@
 /** The app as `cdktf synth` runs it: a child process, config from AMP_XA_CONFIG, output to CDKTF_OUTDIR. */
 import { spawnSync } from 'child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { exampleConfig } from './support/fleet';
 
 const ROOT = path.join(__dirname, '..');
 
-function runApp(configText: string | undefined) {
+function runApp(configText: string | undefined, prepare: (dir: string) => void = () => undefined) {
   const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-main-'));
+  prepare(dir);
   const out = path.join(dir, 'out');
   const env: Record<string, string> = { PATH: process.env.PATH!, CDKTF_OUTDIR: out };
   if (configText !== undefined) {
@@ -16,14 +17,28 @@ function runApp(configText: string | undefined) {
     env.AMP_XA_CONFIG = path.join(dir, 'fleet.json');
   }
   const result = spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'main.ts')], { cwd: dir, env, encoding: 'utf8' });
-  return { ...result, out, written: existsSync(out) ? readdirSync(out, { recursive: true }) : [] };
+  const written = existsSync(out) ? readdirSync(out, { recursive: true }) : [];
+  rmSync(dir, { recursive: true, force: true });
+  return { ...result, out, written };
 }
+
+test('synth reports a local state whose stack left the app (an account removed too early), with the way to destroy it', () => {
+  const r = runApp(JSON.stringify(exampleConfig()), (dir) => {
+    mkdirSync(path.join(dir, 'state'));
+    for (const stack of ['workload-scrapers', 'gone-scrapers', 'gone-trust']) writeFileSync(path.join(dir, 'state', `terraform.${stack}.tfstate`), '{}');
+  });
+  expect(r.status).toBe(0);
+  const warnings = r.stderr.split('\n').filter((line) => line.startsWith('amp-xa warning:'));
+  expect(warnings).toHaveLength(2);
+  expect(warnings[0]).toMatch(/gone-scrapers.*state\/terraform\.gone-scrapers\.tfstate.*put account "gone" back in the config/);
+  expect(warnings[1]).toMatch(/gone-trust/);
+});
 
 test('without AMP_XA_CONFIG, the embedded example synthesizes both phases', () => {
   const r = runApp(undefined);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
-  expect(r.written).toEqual(expect.arrayContaining(['manifest.json', 'stacks/prod-to-central-scraper/cdk.tf.json', 'stacks/prod-to-central-trust/cdk.tf.json']));
+  expect(r.written).toEqual(expect.arrayContaining(['manifest.json', 'stacks/workload-scrapers/cdk.tf.json', 'stacks/workload-trust/cdk.tf.json']));
 });
 
 test.each([

@@ -6,6 +6,7 @@
 import * as path from 'path';
 import type { Construct } from 'constructs';
 import {
+  App,
   CloudBackend,
   DataTerraformRemoteState,
   DataTerraformRemoteStateLocal,
@@ -14,18 +15,36 @@ import {
   NamedCloudWorkspace,
   S3Backend,
   TerraformLocal,
+  TerraformStack,
   type TerraformRemoteState,
-  type TerraformStack,
 } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DataAwsS3Objects } from '@cdktf/provider-aws/lib/data-aws-s3-objects';
 import type { BackendConfig } from './config/schema';
+import { address, countWhen, hclString, interpolation, literal, optionalLiteral, tryOr } from './terraform-expr';
 
 type S3Config = Extract<BackendConfig, { type: 's3' }>;
 type CloudConfig = Extract<BackendConfig, { type: 'cloud' }>;
 
-export function localStatePath(directory: string, stackName: string): string {
-  return path.resolve(directory, `terraform.${stackName}.tfstate`);
+/** A backend type added to the schema but forgotten in a switch below fails to compile here. */
+function unknownBackend(config: never): never {
+  throw new Error(`unknown backend type ${JSON.stringify((config as { type?: unknown }).type)}`);
+}
+
+export function localStateFile(stackName: string): string {
+  return `terraform.${stackName}.tfstate`;
+}
+
+/**
+ * Local state path as Terraform sees it from inside `<outdir>/stacks/<stack>`, where it runs: relative (unless
+ * the configured directory is absolute), so a moved checkout, or a synth in one CI job and a deploy in another,
+ * still finds the same state. `directory` is relative to the project directory (where cdktf runs the app).
+ */
+export function localStatePath(scope: Construct, directory: string, stackName: string): string {
+  const file = path.join(directory, localStateFile(stackName));
+  if (path.isAbsolute(directory)) return file;
+  const stackDir = path.resolve(App.of(scope).outdir, 'stacks', TerraformStack.of(scope).node.id);
+  return path.relative(stackDir, path.resolve(file)).split(path.sep).join('/');
 }
 
 export function s3StateKey(config: S3Config, stackName: string): string {
@@ -42,7 +61,7 @@ function s3Access(config: S3Config, stackName: string) {
     bucket: config.bucket,
     key: s3StateKey(config, stackName),
     region: config.region,
-    profile: config.profile,
+    profile: optionalLiteral(config.profile),
     assumeRole: config.roleArn ? { roleArn: config.roleArn } : undefined,
     usePathStyle: config.usePathStyle,
   };
@@ -51,14 +70,14 @@ function s3Access(config: S3Config, stackName: string) {
 export function configureBackend(stack: TerraformStack, config: BackendConfig, stackName: string): void {
   switch (config.type) {
     case 'local':
-      new LocalBackend(stack, { path: localStatePath(config.directory, stackName) });
+      new LocalBackend(stack, { path: literal(localStatePath(stack, config.directory, stackName)) });
       return;
     case 's3':
       new S3Backend(stack, {
         ...s3Access(config, stackName),
         encrypt: config.encrypt,
-        kmsKeyId: config.kmsKeyId,
-        dynamodbTable: config.dynamodbTable,
+        kmsKeyId: optionalLiteral(config.kmsKeyId),
+        dynamodbTable: optionalLiteral(config.dynamodbTable),
       });
       // cdktf 0.21's S3BackendConfig predates Terraform 1.10's S3-native locking.
       if (config.useLockfile) stack.addOverride('terraform.backend.s3.use_lockfile', true);
@@ -67,27 +86,31 @@ export function configureBackend(stack: TerraformStack, config: BackendConfig, s
       new CloudBackend(stack, {
         hostname: config.hostname,
         organization: config.organization,
-        workspaces: new NamedCloudWorkspace(cloudWorkspaceName(config, stackName), config.project),
+        workspaces: new NamedCloudWorkspace(cloudWorkspaceName(config, stackName), optionalLiteral(config.project)),
       });
       return;
+    default:
+      unknownBackend(config);
   }
 }
 
-/** Reads another stack's outputs; each read falls back when that stack has no state (or no such output) yet. */
+/** Reads another stack's outputs; each read falls back while that stack has no state (or no such value) yet. */
 export interface StackOutputs {
-  /** HCL expression (no `${}`) of output `name`, or `fallback` while the stack has no state. */
-  expression(name: string, fallback: string): string;
-  /** The same as a Terraform interpolation, for resource arguments. */
-  get(name: string, fallback: string): string;
+  /** HCL expression of `output` (or of its entry `key`, for map outputs), or `fallback` while there is none. */
+  expression(output: string, fallback: string, key?: string): string;
+  /** The same as a Terraform interpolation, for resource arguments (through a local: see below). */
+  get(output: string, fallback: string, key?: string): string;
 }
 
-function outputsAt(scope: Construct, id: string, address: string): StackOutputs {
-  const expression = (name: string, fallback: string) => `try(${address}.outputs.${name}, ${JSON.stringify(fallback)})`;
+function outputsAt(scope: Construct, id: string, stateAddress: string): StackOutputs {
+  const expression = (output: string, fallback: string, key?: string) =>
+    tryOr(`${stateAddress}.outputs.${output}${key === undefined ? '' : `[${hclString(key)}]`}`, fallback);
   return {
     expression,
     // Through a local: the expression's quoted fallback would be escaped wherever the value is embedded in
     // JSON text (a policy document), which HCL rejects; `${local.x}` has no quotes to escape.
-    get: (name, fallback) => new TerraformLocal(scope, `${id}-${name}`, `\${${expression(name, fallback)}}`).asString,
+    get: (output, fallback, key) =>
+      new TerraformLocal(scope, [id, output, key].filter((part) => part !== undefined).join('-'), interpolation(expression(output, fallback, key))).asString,
   };
 }
 
@@ -99,13 +122,13 @@ function outputsAt(scope: Construct, id: string, address: string): StackOutputs 
  */
 export function stackOutputs(scope: Construct, id: string, config: BackendConfig, fromStackName: string): StackOutputs {
   const counted = (state: TerraformRemoteState, exists: string): StackOutputs => {
-    state.addOverride('count', `\${${exists} ? 1 : 0}`);
-    return outputsAt(scope, id, `data.terraform_remote_state.${state.friendlyUniqueId}[0]`);
+    state.addOverride('count', countWhen(exists));
+    return outputsAt(scope, id, `${address({ terraformResourceType: 'terraform_remote_state', friendlyUniqueId: state.friendlyUniqueId }, 'data', 0)}`);
   };
   switch (config.type) {
     case 'local': {
-      const path = localStatePath(config.directory, fromStackName);
-      return counted(new DataTerraformRemoteStateLocal(scope, id, { path }), `fileexists(${JSON.stringify(path)})`);
+      const statePath = literal(localStatePath(scope, config.directory, fromStackName));
+      return counted(new DataTerraformRemoteStateLocal(scope, id, { path: statePath }), `fileexists(${hclString(localStatePath(scope, config.directory, fromStackName))})`);
     }
     case 's3': {
       const access = s3Access(config, fromStackName);
@@ -113,12 +136,12 @@ export function stackOutputs(scope: Construct, id: string, config: BackendConfig
       const bucketProvider = new AwsProvider(scope, `${id}-bucket`, {
         alias: `${id}-bucket`,
         region: config.region,
-        profile: config.profile,
+        profile: optionalLiteral(config.profile),
         assumeRole: config.roleArn ? [{ roleArn: config.roleArn, sessionName: 'amp-xa-state' }] : undefined,
         s3UsePathStyle: config.usePathStyle,
       });
       const probe = new DataAwsS3Objects(scope, `${id}-probe`, { provider: bucketProvider, bucket: config.bucket, prefix: access.key, maxKeys: 1 });
-      return counted(new DataTerraformRemoteStateS3(scope, id, access), `contains(data.aws_s3_objects.${probe.friendlyUniqueId}.keys, ${JSON.stringify(access.key)})`);
+      return counted(new DataTerraformRemoteStateS3(scope, id, access), `contains(${address(probe, 'data')}.keys, ${hclString(access.key)})`);
     }
     case 'cloud': {
       // No plan-time existence check for a Terraform Cloud workspace: a stack never applied makes this read fail
@@ -128,7 +151,9 @@ export function stackOutputs(scope: Construct, id: string, config: BackendConfig
         organization: config.organization,
         workspaces: { name: cloudWorkspaceName(config, fromStackName) },
       });
-      return outputsAt(scope, id, `data.terraform_remote_state.${state.friendlyUniqueId}`);
+      return outputsAt(scope, id, address({ terraformResourceType: 'terraform_remote_state', friendlyUniqueId: state.friendlyUniqueId }, 'data'));
     }
+    default:
+      return unknownBackend(config);
   }
 }

@@ -30,7 +30,7 @@ export function fleetDiagram(fleet: FleetPlan): string {
     node(pair.source, scraper, `scraper ${pair.alias}`);
     node(pair.source, source, `role ${pair.sourceRoleName}`);
     node(pair.target, target, `role ${pair.targetRoleName}`);
-    node(pair.target, workspace, `AMP workspace ${pair.workspace.name}${pair.workspace.create ? ' (created)' : ''}`);
+    node(pair.target, workspace, `AMP workspace ${pair.workspace.name}${pair.workspace.kind === 'created' ? ' (created)' : ''}`);
     edges.push(
       `  ${scraper} -- scrapes --> ${cluster}`,
       `  ${scraper} -- assumes --> ${source}`,

@@ -3,34 +3,39 @@
  * The dependencies are explicit because phase 2 reads phase 1 through a remote-state data source
  * (lib/backend.ts, stackOutputs), which cdktf does not see as a cross-stack reference.
  */
-import { App } from 'cdktf';
+import { App, type TerraformStack } from 'cdktf';
 import './terraform-version-check';
 import { ConfigError, quotaWarnings, type FleetPlan } from './config/fleet';
 import { loadFleetConfig } from './config/load';
+import { localOrphans } from './orphans';
 import { ScraperStack } from '../stacks/scraper-stack';
 import { TrustStack } from '../stacks/trust-stack';
 import { WorkspaceStack } from '../stacks/workspace-stack';
 
 export interface FleetStacks {
+  /** By workspace name. */
   readonly workspaces: Map<string, WorkspaceStack>;
-  readonly pairs: Map<string, { scraper: ScraperStack; trust: TrustStack }>;
+  /** By source account name. */
+  readonly units: Map<string, { scraper: ScraperStack; trust: TrustStack }>;
+  /** Every stack, in dependency order. */
+  readonly all: TerraformStack[];
 }
 
 export function buildFleet(app: App, fleet: FleetPlan): FleetStacks {
-  const workspaces = new Map<string, WorkspaceStack>();
-  for (const workspace of fleet.createdWorkspaces) {
-    workspaces.set(workspace.name, new WorkspaceStack(app, { fleet, workspace: { ...workspace, create: workspace.create! } }));
-  }
-  const pairs = new Map<string, { scraper: ScraperStack; trust: TrustStack }>();
-  for (const pair of fleet.pairs) {
-    const scraper = new ScraperStack(app, { fleet, pair });
-    const workspaceStack = workspaces.get(pair.workspace.name);
-    if (workspaceStack) scraper.addDependency(workspaceStack);
-    const trust = new TrustStack(app, { fleet, pair });
+  const workspaces = new Map(fleet.createdWorkspaces.map((workspace) => [workspace.name, new WorkspaceStack(app, { fleet, workspace })]));
+  const units = new Map<string, { scraper: ScraperStack; trust: TrustStack }>();
+  for (const unit of fleet.units) {
+    const scraper = new ScraperStack(app, { fleet, unit });
+    for (const name of new Set(unit.pairs.map((p) => p.workspace.name))) {
+      const workspaceStack = workspaces.get(name);
+      if (workspaceStack) scraper.addDependency(workspaceStack);
+    }
+    const trust = new TrustStack(app, { fleet, unit });
     trust.addDependency(scraper);
-    pairs.set(pair.name, { scraper, trust });
+    units.set(unit.account.name, { scraper, trust });
   }
-  return { workspaces, pairs };
+  const all = [...workspaces.values(), ...[...units.values()].flatMap((u) => [u.scraper, u.trust])];
+  return { workspaces, units, all };
 }
 
 /**
@@ -49,7 +54,12 @@ export function synthFleetApp(options: { configPath?: string; outdir?: string; l
   }
   for (const warning of quotaWarnings(fleet)) log(`amp-xa warning: ${warning}`);
   const app = new App(options.outdir ? { outdir: options.outdir } : {});
-  buildFleet(app, fleet);
+  const { all } = buildFleet(app, fleet);
   app.synth();
+  // A state left by a stack the app no longer has holds resources no deploy will touch: say so on every synth.
+  // S3 and Terraform Cloud states need credentials to list; the plan-all script reports those.
+  if (fleet.backend.type === 'local') {
+    for (const line of localOrphans(fleet.backend.directory, all.map((stack) => stack.node.id))) log(`amp-xa warning: ${line}`);
+  }
   return 0;
 }

@@ -1,15 +1,18 @@
 /** Output names are the contract between stacks (and with users' tooling): change them only with a migration. */
 export const SCRAPER_STACK_OUTPUTS = {
-  scraperArn: 'scraper_arn',
-  scraperId: 'scraper_id',
-  sourceRoleArn: 'source_role_arn',
-  targetRoleArn: 'target_role_arn',
-  workspaceArn: 'workspace_arn',
-  remoteWriteUrl: 'remote_write_url',
-  /** Only for clusters in CONFIG_MAP authentication mode. */
-  eksRbacManifest: 'eks_rbac_manifest',
-  eksAwsAuthMapRole: 'eks_aws_auth_map_role',
+  /** Maps keyed by pair name. */
+  scraperArns: 'scraper_arns',
+  scraperIds: 'scraper_ids',
+  sourceRoleArns: 'source_role_arns',
+  targetRoleArns: 'target_role_arns',
+  workspaceArns: 'workspace_arns',
+  remoteWriteUrls: 'remote_write_urls',
+  /** Entries only for clusters in CONFIG_MAP authentication mode. */
+  eksAwsAuthMapRoles: 'eks_aws_auth_map_roles',
 } as const;
+
+/** Only when a unit has a cluster in CONFIG_MAP mode. */
+export const EKS_RBAC_MANIFEST_OUTPUT = 'eks_rbac_manifest';
 
 export const WORKSPACE_STACK_OUTPUTS = {
   workspaceArn: 'workspace_arn',
@@ -17,5 +20,10 @@ export const WORKSPACE_STACK_OUTPUTS = {
   remoteWriteUrl: 'remote_write_url',
 } as const;
 
-/** Remote-state default while phase 1 has no state: the trust stack skips finalization on it. */
+export const TRUST_STACK_OUTPUTS = {
+  /** Pairs whose trust is pinned, by pair name -> scraper ARN. */
+  pinned: 'pinned_scraper_arns',
+} as const;
+
+/** Remote-state default while phase 1 has no state (or no scraper for a pair): the trust stack skips it. */
 export const PENDING = '';

@@ -4,12 +4,18 @@
  */
 import type { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import type { AccountRef, FleetPlan, PairPlan } from './config/fleet';
+import type { AccountRef, FleetPlan, UnitPlan } from './config/fleet';
+import { literal, optionalLiteral } from './terraform-expr';
 
 export interface ProviderOptions {
   readonly tags: Record<string, string>;
   /** Tag keys AWS adds by itself, e.g. AMPAgentlessScraper on a scraper's destination workspace. */
   readonly ignoreTagKeys?: string[];
+}
+
+/** Escaped for Terraform: tag keys and values are user text. */
+export function literalTags(tags: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).map(([k, v]) => [literal(k), literal(v)]));
 }
 
 export function accountProvider(scope: Construct, alias: string, account: AccountRef, options: ProviderOptions): AwsProvider {
@@ -18,9 +24,9 @@ export function accountProvider(scope: Construct, alias: string, account: Accoun
     alias,
     region: account.region,
     allowedAccountIds: [account.id],
-    profile,
-    assumeRole: assumeRoleArn ? [{ roleArn: assumeRoleArn, externalId, sessionName: sessionName ?? 'amp-xa' }] : undefined,
-    defaultTags: Object.keys(options.tags).length ? [{ tags: options.tags }] : undefined,
+    profile: optionalLiteral(profile),
+    assumeRole: assumeRoleArn ? [{ roleArn: assumeRoleArn, externalId: optionalLiteral(externalId), sessionName: literal(sessionName ?? 'amp-xa') }] : undefined,
+    defaultTags: Object.keys(options.tags).length ? [{ tags: literalTags(options.tags) }] : undefined,
     ignoreTags: options.ignoreTagKeys ? [{ keys: options.ignoreTagKeys }] : undefined,
   });
 }
@@ -30,11 +36,24 @@ export function baseTags(fleetTags: Record<string, string>, extra: Record<string
   return { ...fleetTags, 'managed-by': 'amp-xa', ...extra };
 }
 
-/** The `source` and `target` providers every stack of a pair has, tagged with the pair. */
-export function pairProviders(scope: Construct, fleet: FleetPlan, pair: PairPlan): { source: AwsProvider; target: AwsProvider } {
-  const tags = baseTags(fleet.tags, { 'amp-xa:pair': pair.name });
+/** Provider alias of another account in a unit's stacks. Account names are stable IDs, like pair names. */
+export const targetAlias = (account: AccountRef) => `to-${account.name}`;
+
+export interface UnitProviders {
+  readonly source: AwsProvider;
+  /** By account name. */
+  readonly targets: ReadonlyMap<string, AwsProvider>;
+}
+
+/**
+ * A unit's stacks reach their own account as `source` and every other account as `to-<account>`. Terraform
+ * configures only the providers that resources in the config or the state use, so the unused ones cost nothing,
+ * and resources of a removed pair can always be destroyed through the provider they were created with.
+ */
+export function unitProviders(scope: Construct, fleet: FleetPlan, unit: UnitPlan): UnitProviders {
+  const options = { tags: baseTags(fleet.tags) };
   return {
-    source: accountProvider(scope, 'source', pair.source, { tags }),
-    target: accountProvider(scope, 'target', pair.target, { tags }),
+    source: accountProvider(scope, 'source', unit.account, options),
+    targets: new Map(unit.otherAccounts.map((a) => [a.name, accountProvider(scope, targetAlias(a), a, options)])),
   };
 }

@@ -15,6 +15,7 @@ import { Resource as NullResource } from '@cdktf/provider-null/lib/resource';
 import { DataAwsIamRole } from '@cdktf/provider-aws/lib/data-aws-iam-role';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { AccountRef } from './config/fleet';
+import { address, condition, countWhen, interpolation } from './terraform-expr';
 import type { FinalizerConfig } from './config/schema';
 import type { PolicyDocument } from './iam-documents';
 import { FINALIZE_COMMAND, finalizeEnvironment } from './finalize-command';
@@ -33,11 +34,6 @@ export interface TrustFinalizerProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
-/** HCL reference to an attribute of the first instance of a counted data source. */
-function firstDataInstance(element: { terraformResourceType: string; friendlyUniqueId: string }, attribute: string): string {
-  return `data.${element.terraformResourceType}.${element.friendlyUniqueId}[0].${attribute}`;
-}
-
 export class TrustFinalizer extends Construct {
   readonly live: DataAwsIamRole;
   readonly finalizer: TerraformResource;
@@ -45,20 +41,20 @@ export class TrustFinalizer extends Construct {
 
   constructor(scope: Construct, id: string, props: TrustFinalizerProps) {
     super(scope, id);
-    const count = `\${${props.enabledExpression} ? 1 : 0}` as unknown as number;
+    const count = countWhen(props.enabledExpression);
     // A local keeps the document as data; comparing through jsonencode/jsondecode normalizes its types.
     const document = new TerraformLocal(this, 'document', props.policy);
     const documentJson = `jsonencode(local.${document.friendlyUniqueId})`;
     const expected = `jsondecode(${documentJson})`;
 
     this.live = new DataAwsIamRole(this, 'live', { provider: props.provider, name: props.roleName, count });
-    const inSync = `jsondecode(${firstDataInstance(this.live, 'assume_role_policy')}) == ${expected}`;
+    const inSync = `jsondecode(${address(this.live, 'data', 0)}.assume_role_policy) == ${expected}`;
     const triggers = {
       scraper_arn: props.scraperArn,
       role_name: props.roleName,
-      policy_sha256: `\${sha256(${documentJson})}`,
+      policy_sha256: interpolation(`sha256(${documentJson})`),
       // Unknown during plan when drifted (forces a re-run), "in-sync" once applied: see the class comment.
-      live_policy: `\${${inSync} ? "in-sync" : (timestamp() != "" ? "in-sync" : "")}`,
+      live_policy: interpolation(`${inSync} ? "in-sync" : (timestamp() != "" ? "in-sync" : "")`),
     };
     const provisioners = [
       {
@@ -68,7 +64,7 @@ export class TrustFinalizer extends Construct {
         environment: finalizeEnvironment({
           account: props.account,
           roleName: props.roleName,
-          policy: `\${${documentJson}}`,
+          policy: interpolation(documentJson),
           expectQuery: props.expectQuery,
           expectValue: props.scraperArn,
           awsCli: props.finalizer.awsCli,
@@ -89,7 +85,7 @@ export class TrustFinalizer extends Construct {
       lifecycle: {
         postcondition: [
           {
-            condition: `\${jsondecode(self.assume_role_policy) == ${expected}}` as unknown as boolean,
+            condition: condition(`jsondecode(self.assume_role_policy) == ${expected}`),
             errorMessage: `amp-xa: the trust policy of role ${props.roleName} (account ${props.account.id}) is not the final document pinned to the scraper ARN. Someone changed it, or finalization failed: run cdktf deploy again to repair it.`,
           },
         ],

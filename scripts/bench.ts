@@ -2,8 +2,8 @@
  * `npm run bench`: whole-process median wall time and peak memory (RSS summed over the process tree,
  * sampled from /proc) for synth of an empty cdktf app (the baseline), the example config, generated
  * fleets of 10, 100 and 500 pairs, and the unit test suite. Prints figures; asserts nothing.
- * Options: --runs N (default 5; the test suite runs max(2, N/2) times), --pairs 10,100,500,
- * --only synth|tests (default both; the baseline always runs)
+ * Options (`--name value` or `--name=value`): --runs N (default 5; the test suite runs max(2, N/2) times),
+ * --pairs 10,100,500, --only synth|tests (default both; the baseline always runs). Others are refused.
  */
 import { spawn } from 'child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
@@ -19,19 +19,38 @@ interface Measurement {
   peakMb: number;
 }
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] ?? '' : fallback;
+export class BenchOptionError extends Error {}
+
+export interface BenchOptions {
+  runs: number;
+  sizes: number[];
+  only: 'all' | 'synth' | 'tests';
 }
 
-/** A command-line number, or exit naming the option, the value and what is allowed. */
+/** A command-line number, or an error naming the option, the value and what is allowed. */
 function positiveInteger(option: string, text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) {
-    console.error(`bench: --${option} takes whole numbers of at least 1, got ${JSON.stringify(text)}`);
-    process.exit(2);
-  }
+  if (!Number.isInteger(n) || n < 1) throw new BenchOptionError(`bench: --${option} takes whole numbers of at least 1, got ${JSON.stringify(text)}`);
   return n;
+}
+
+/** `--name value` and `--name=value` for --runs, --pairs, --only; anything else is refused by name. */
+export function parseOptions(argv: string[]): BenchOptions {
+  const given: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--(runs|pairs|only)(?:=(.*))?$/.exec(argv[i]);
+    if (!m) throw new BenchOptionError(`bench: unknown option ${JSON.stringify(argv[i])}; options: --runs N, --pairs N,N,..., --only synth|tests`);
+    const value = m[2] ?? argv[++i];
+    if (value === undefined) throw new BenchOptionError(`bench: --${m[1]} needs a value`);
+    given[m[1]] = value;
+  }
+  const only = given.only ?? 'all';
+  if (only !== 'all' && only !== 'synth' && only !== 'tests') throw new BenchOptionError(`bench: --only takes synth or tests, got ${JSON.stringify(only)}`);
+  return {
+    runs: positiveInteger('runs', given.runs ?? '5'),
+    sizes: (given.pairs ?? '10,100,500').split(',').filter(Boolean).map((n) => positiveInteger('pairs', n)),
+    only,
+  };
 }
 
 /** RSS in kB of `pid` and all its descendants right now. */
@@ -92,13 +111,15 @@ async function bench(name: string, runs: number, command: string, args: string[]
 }
 
 async function main() {
-  const runs = positiveInteger('runs', arg('runs', '5'));
-  const sizes = arg('pairs', '10,100,500').split(',').filter(Boolean).map((n) => positiveInteger('pairs', n));
-  const only = arg('only', 'all');
-  if (!['all', 'synth', 'tests'].includes(only)) {
-    console.error(`bench: --only takes synth or tests, got ${JSON.stringify(only)}`);
+  let options: BenchOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (e) {
+    if (!(e instanceof BenchOptionError)) throw e;
+    console.error(e.message);
     process.exit(2);
   }
+  const { runs, sizes, only } = options;
   const work = mkdtempSync(path.join(tmpdir(), 'amp-xa-bench-'));
   const synth = (configPath?: string) => ({ CDKTF_OUTDIR: path.join(work, 'out'), ...(configPath ? { AMP_XA_CONFIG: configPath } : {}) });
   const node = process.execPath;
@@ -133,7 +154,9 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Writes a Terraform CLI config that installs providers only from the filesystem mirror on this machine
 # and prints the environment to use it. Usage: eval "$(scripts/offline-terraform.sh [out-dir])"
+# The config goes to out-dir/terraformrc, or to a new private temp directory (mktemp) when no out-dir is given.
 # The mirror is found, not guessed: its root is the folder above registry.terraform.io that holds the
 # AWS provider. AMP_XA_PROVIDER_MIRROR overrides the search.
+# No plugin cache: from an unpacked mirror `terraform init` links each provider straight from the mirror,
+# while a cache (cdktf sets TF_PLUGIN_CACHE_DIR unless told not to) would first copy it (hashicorp/aws: ~650 MB).
 set -euo pipefail
-out_dir="${1:-${TMPDIR:-/tmp}/amp-xa-terraform}"
 mirror="${AMP_XA_PROVIDER_MIRROR:-}"
 if [ -z "$mirror" ]; then
   binary=""
@@ -22,7 +24,12 @@ if [ -z "$mirror" ]; then
   fi
   mirror="${binary%%/registry.terraform.io/*}"
 fi
-mkdir -p "$out_dir/plugin-cache"
+if [ -n "${1:-}" ]; then
+  out_dir="$1"
+  mkdir -p "$out_dir"
+else
+  out_dir=$(mktemp -d "${TMPDIR:-/tmp}/amp-xa-terraform.XXXXXX")
+fi
 cat > "$out_dir/terraformrc" <<RC
 provider_installation {
   filesystem_mirror {
@@ -37,3 +44,4 @@ RC
 echo "export TF_CLI_CONFIG_FILE='$out_dir/terraformrc'"
 echo "export AMP_XA_PROVIDER_MIRROR='$mirror'"
 echo "export CHECKPOINT_DISABLE=1"
+echo "export CDKTF_DISABLE_PLUGIN_CACHE_ENV=true"

@@ -1,102 +1,85 @@
 import type { Construct } from 'constructs';
-import { Fn, TerraformOutput } from 'cdktf';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { PrometheusScraper } from '@cdktf/provider-aws/lib/prometheus-scraper';
-import { existingRemoteWriteUrl, sourceSide } from '../lib/config/fleet';
+import { TerraformOutput } from 'cdktf';
+import type { PairPlan } from '../lib/config/fleet';
 import { stackOutputs } from '../lib/backend';
-import { PairStack, type PairStackProps } from './pair-stack';
-import { renderPolicy, sourcePermissionsPolicy, sourceTrustPolicy, targetPermissionsPolicy, targetTrustPolicy } from '../lib/iam-documents';
-import { SCRAPER_STACK_OUTPUTS, WORKSPACE_STACK_OUTPUTS } from '../lib/outputs';
-import { awsAuthMapRole, collectorRbacManifest, ROLE_PATH_PATTERN } from '../lib/eks-access';
+import { UnitStack, type UnitStackProps } from './unit-stack';
+import { EKS_RBAC_MANIFEST_OUTPUT, SCRAPER_STACK_OUTPUTS, WORKSPACE_STACK_OUTPUTS } from '../lib/outputs';
+import { collectorRbacManifest } from '../lib/eks-access';
+import { PairScraper } from '../lib/pair-scraper';
 
-export type ScraperStackProps = PairStackProps;
-
-/** Scraper creation and deletion are slow in AWS (about 20 minutes; the provider waits 8 before polling a delete). */
-export const SCRAPER_TIMEOUTS = { create: '45m', update: '45m', delete: '45m' };
+export type ScraperStackProps = UnitStackProps;
 
 /**
- * Phase 1 of a pair: both roles with the bootstrap (wildcard) trust, their least-privilege permissions,
- * and the scraper. The trust stack (phase 2) later pins both trusts to the scraper's real ARN.
+ * Phase 1 of a unit (one source account): roles, permissions and scraper of every pair whose cluster is in
+ * the account. A pair removed from the config is destroyed here, in the same state, by the next deploy.
+ * Phase 2 (TrustStack) reads the maps this stack outputs, keyed by pair name.
  */
-export class ScraperStack extends PairStack {
-  readonly sourceRole: IamRole;
-  readonly targetRole: IamRole;
-  readonly scraper: PrometheusScraper;
-  readonly workspaceArn: string;
+export class ScraperStack extends UnitStack {
+  readonly pairs: ReadonlyMap<string, PairScraper>;
 
   constructor(scope: Construct, props: ScraperStackProps) {
-    super(scope, props.pair.scraperStackName, props);
-    const { fleet, pair } = props;
-    const { source, target } = this.providers;
-    const side = sourceSide(pair);
-
-    let remoteWriteUrl = existingRemoteWriteUrl(pair);
-    if (pair.workspace.arn) {
-      this.workspaceArn = pair.workspace.arn;
-    } else {
-      const created = stackOutputs(this, 'workspace-state', fleet.backend, pair.workspace.create!.stackName);
-      // A well-formed placeholder keeps the plan valid until the workspace stack has been applied.
-      this.workspaceArn = created.get(WORKSPACE_STACK_OUTPUTS.workspaceArn, `arn:${pair.partition}:aps:${pair.region}:${pair.target.id}:workspace/ws-pending`);
-      remoteWriteUrl = created.get(WORKSPACE_STACK_OUTPUTS.remoteWriteUrl, '');
-    }
-
-    // Phase 2 owns the final trust text; without ignore_changes every phase-1 run would revert it.
-    const trustLifecycle = { ignoreChanges: ['assume_role_policy'] };
-    this.sourceRole = new IamRole(this, 'source-role', {
-      provider: source,
-      name: pair.sourceRoleName,
-      description: `amp-xa ${pair.name}: assumed by the AMP scraper of ${pair.cluster.name}`,
-      assumeRolePolicy: renderPolicy(sourceTrustPolicy(side)),
-      lifecycle: trustLifecycle,
-    });
-    this.targetRole = new IamRole(this, 'target-role', {
-      provider: target,
-      name: pair.targetRoleName,
-      description: `amp-xa ${pair.name}: remote-writes ${pair.cluster.name} metrics to workspace ${pair.workspace.name}`,
-      // A reference, not the computed ARN: IAM resolves the principal to Source's unique ID, so Source must exist first.
-      assumeRolePolicy: renderPolicy(targetTrustPolicy(side, this.sourceRole.arn)),
-      lifecycle: trustLifecycle,
-    });
-    const sourcePermissions = new IamRolePolicy(this, 'source-assume-target', {
-      provider: source,
-      role: this.sourceRole.name,
-      name: 'amp-xa-assume-target',
-      policy: renderPolicy(sourcePermissionsPolicy(this.targetRole.arn)),
-    });
-    const targetPermissions = new IamRolePolicy(this, 'target-remote-write', {
-      provider: target,
-      role: this.targetRole.name,
-      name: 'amp-xa-remote-write',
-      policy: renderPolicy(targetPermissionsPolicy(this.workspaceArn)),
-    });
-
-    this.scraper = new PrometheusScraper(this, 'scraper', {
-      provider: source,
-      alias: pair.alias,
-      source: [{ eks: [{ clusterArn: pair.cluster.arn, subnetIds: pair.cluster.subnetIds, securityGroupIds: pair.cluster.securityGroupIds }] }],
-      destination: [{ amp: [{ workspaceArn: this.workspaceArn }] }],
-      roleConfiguration: [{ sourceRoleArn: this.sourceRole.arn, targetRoleArn: this.targetRole.arn }],
-      scrapeConfiguration: pair.scrapeConfiguration,
-      tags: pair.tags,
-      timeouts: SCRAPER_TIMEOUTS,
-      // The scraper starts writing as soon as it is ACTIVE: its permissions must already be in place.
-      dependsOn: [sourcePermissions, targetPermissions],
-    });
-
-    const outputs: Record<string, string> = {
-      [SCRAPER_STACK_OUTPUTS.scraperArn]: this.scraper.arn,
-      [SCRAPER_STACK_OUTPUTS.scraperId]: this.scraper.id,
-      [SCRAPER_STACK_OUTPUTS.sourceRoleArn]: this.sourceRole.arn,
-      [SCRAPER_STACK_OUTPUTS.targetRoleArn]: this.targetRole.arn,
-      [SCRAPER_STACK_OUTPUTS.workspaceArn]: this.workspaceArn,
-      [SCRAPER_STACK_OUTPUTS.remoteWriteUrl]: remoteWriteUrl ?? '',
+    super(scope, props.unit.scraperStackName, props);
+    const { fleet, unit } = props;
+    const createdWorkspaces = new Map<string, { arn: string; remoteWriteUrl: string }>();
+    /** Created workspaces are read from their stack's state, once per workspace. */
+    const workspaceOf = (pair: PairPlan): { arn: string; remoteWriteUrl: string } => {
+      const workspace = pair.workspace;
+      if (workspace.kind === 'existing') return workspace;
+      let read = createdWorkspaces.get(workspace.name);
+      if (!read) {
+        const state = stackOutputs(this, `workspace-${workspace.name}-state`, fleet.backend, workspace.stackName);
+        read = {
+          // A well-formed placeholder keeps the plan valid until the workspace stack has been applied.
+          arn: state.get(WORKSPACE_STACK_OUTPUTS.workspaceArn, `arn:${pair.partition}:aps:${pair.region}:${pair.target.id}:workspace/ws-pending`),
+          remoteWriteUrl: state.get(WORKSPACE_STACK_OUTPUTS.remoteWriteUrl, ''),
+        };
+        createdWorkspaces.set(workspace.name, read);
+      }
+      return read;
     };
-    if (pair.cluster.authenticationMode === 'CONFIG_MAP') {
-      // The cluster does not take EKS access entries: hand over what to apply to it instead.
-      outputs[SCRAPER_STACK_OUTPUTS.eksRbacManifest] = collectorRbacManifest();
-      outputs[SCRAPER_STACK_OUTPUTS.eksAwsAuthMapRole] = awsAuthMapRole(Fn.replace(this.scraper.roleArn, ROLE_PATH_PATTERN, ':role/'));
+
+    const pairs = new Map<string, PairScraper>();
+    const outputs = Object.fromEntries(Object.values(SCRAPER_STACK_OUTPUTS).map((name) => [name, {} as Record<string, string>]));
+    for (const pair of unit.pairs) {
+      const workspace = workspaceOf(pair);
+      const built = new PairScraper(this, {
+        pair,
+        source: this.providers.source,
+        target: this.targetProvider(pair),
+        workspaceArn: workspace.arn,
+        bootstrapTrust: fleet.bootstrapTrust,
+      });
+      pairs.set(pair.name, built);
+      outputs[SCRAPER_STACK_OUTPUTS.scraperArns][pair.name] = built.scraper.arn;
+      outputs[SCRAPER_STACK_OUTPUTS.scraperIds][pair.name] = built.scraper.id;
+      outputs[SCRAPER_STACK_OUTPUTS.sourceRoleArns][pair.name] = built.sourceRole.arn;
+      outputs[SCRAPER_STACK_OUTPUTS.targetRoleArns][pair.name] = built.targetRole.arn;
+      outputs[SCRAPER_STACK_OUTPUTS.workspaceArns][pair.name] = workspace.arn;
+      outputs[SCRAPER_STACK_OUTPUTS.remoteWriteUrls][pair.name] = workspace.remoteWriteUrl;
+      if (built.awsAuthMapRole !== undefined) outputs[SCRAPER_STACK_OUTPUTS.eksAwsAuthMapRoles][pair.name] = built.awsAuthMapRole;
     }
-    for (const [name, value] of Object.entries(outputs)) new TerraformOutput(this, name, { value });
+    this.pairs = pairs;
+
+    for (const [name, value] of Object.entries(outputs)) {
+      new TerraformOutput(this, name, { value, description: SCRAPER_OUTPUT_DESCRIPTIONS[name] });
+    }
+    // The cluster-side objects are the same for every CONFIG_MAP cluster: one manifest.
+    const configMapPairs = unit.pairs.filter((p) => p.cluster.authenticationMode === 'CONFIG_MAP');
+    if (configMapPairs.length) {
+      new TerraformOutput(this, EKS_RBAC_MANIFEST_OUTPUT, {
+        value: collectorRbacManifest(),
+        description: `ClusterRole and ClusterRoleBinding for the scraper user, to kubectl apply on CONFIG_MAP clusters: ${[...new Set(configMapPairs.map((p) => p.cluster.name))].join(', ')}`,
+      });
+    }
   }
 }
+
+const SCRAPER_OUTPUT_DESCRIPTIONS: Record<string, string> = {
+  [SCRAPER_STACK_OUTPUTS.scraperArns]: 'Scraper ARN by pair name (phase 2 pins both trust policies to it)',
+  [SCRAPER_STACK_OUTPUTS.scraperIds]: 'Scraper ID by pair name',
+  [SCRAPER_STACK_OUTPUTS.sourceRoleArns]: 'Source role ARN (source account) by pair name',
+  [SCRAPER_STACK_OUTPUTS.targetRoleArns]: 'Target role ARN (workspace account) by pair name',
+  [SCRAPER_STACK_OUTPUTS.workspaceArns]: 'Destination workspace ARN by pair name',
+  [SCRAPER_STACK_OUTPUTS.remoteWriteUrls]: 'Destination remote-write URL by pair name',
+  [SCRAPER_STACK_OUTPUTS.eksAwsAuthMapRoles]: 'aws-auth mapRoles entry by pair name, for clusters in CONFIG_MAP mode',
+};

@@ -1,14 +1,15 @@
 import type { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { PrometheusWorkspace } from '@cdktf/provider-aws/lib/prometheus-workspace';
-import type { FleetPlan, WorkspacePlan } from '../lib/config/fleet';
+import type { CreatedWorkspacePlan, FleetPlan } from '../lib/config/fleet';
 import { configureBackend } from '../lib/backend';
-import { accountProvider, baseTags } from '../lib/providers';
+import { accountProvider, baseTags, literalTags } from '../lib/providers';
 import { WORKSPACE_STACK_OUTPUTS } from '../lib/outputs';
+import { literal, optionalLiteral } from '../lib/terraform-expr';
 
 export interface WorkspaceStackProps {
   readonly fleet: FleetPlan;
-  readonly workspace: WorkspacePlan & { create: NonNullable<WorkspacePlan['create']> };
+  readonly workspace: CreatedWorkspacePlan;
 }
 
 /** An AMP workspace amp-xa owns, in the target account; pairs read its ARN from this stack's state. */
@@ -17,8 +18,8 @@ export class WorkspaceStack extends TerraformStack {
 
   constructor(scope: Construct, props: WorkspaceStackProps) {
     const { fleet, workspace } = props;
-    super(scope, workspace.create.stackName);
-    configureBackend(this, fleet.backend, workspace.create.stackName);
+    super(scope, workspace.stackName);
+    configureBackend(this, fleet.backend, workspace.stackName);
     const provider = accountProvider(this, 'target', workspace.account, {
       tags: baseTags(fleet.tags, { 'amp-xa:workspace': workspace.name }),
       // Every scraper writing here tags the workspace itself; that is not drift.
@@ -26,12 +27,15 @@ export class WorkspaceStack extends TerraformStack {
     });
     this.workspace = new PrometheusWorkspace(this, 'workspace', {
       provider,
-      alias: workspace.create.alias,
-      kmsKeyArn: workspace.create.kmsKeyArn,
-      tags: workspace.create.tags,
+      alias: literal(workspace.alias),
+      kmsKeyArn: optionalLiteral(workspace.kmsKeyArn),
+      tags: literalTags(workspace.tags),
     });
-    new TerraformOutput(this, WORKSPACE_STACK_OUTPUTS.workspaceArn, { value: this.workspace.arn });
-    new TerraformOutput(this, WORKSPACE_STACK_OUTPUTS.workspaceId, { value: this.workspace.id });
-    new TerraformOutput(this, WORKSPACE_STACK_OUTPUTS.remoteWriteUrl, { value: `${this.workspace.prometheusEndpoint}api/v1/remote_write` });
+    new TerraformOutput(this, WORKSPACE_STACK_OUTPUTS.workspaceArn, { value: this.workspace.arn, description: 'ARN of the workspace' });
+    new TerraformOutput(this, WORKSPACE_STACK_OUTPUTS.workspaceId, { value: this.workspace.id, description: 'ID of the workspace (ws-...)' });
+    new TerraformOutput(this, WORKSPACE_STACK_OUTPUTS.remoteWriteUrl, {
+      value: `${this.workspace.prometheusEndpoint}api/v1/remote_write`,
+      description: 'Remote-write URL of the workspace',
+    });
   }
 }

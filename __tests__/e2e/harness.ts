@@ -47,18 +47,35 @@ export function run(command: string, args: string[], options: { cwd?: string; en
 const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
 
 export class E2eEnvironment {
-  readonly workDir = mkdtempSync(path.join(tmpdir(), 'amp-xa-e2e-'));
-  readonly configPath = path.join(this.workDir, 'fleet.json');
+  /** Made by start(), so a constructed but never started environment (a filtered run) leaves nothing behind. */
+  workDir = '';
+  configPath = '';
   emulator!: ScraperEmulator;
   private moto?: ReturnType<typeof spawn>;
   /** The environment every command of the run gets: offline Terraform, emulated AWS endpoint, base credentials. */
   baseEnv: NodeJS.ProcessEnv = {};
 
-  constructor(private readonly fleetConfig: unknown) {}
+  /** `awsManagedPolicies`: moto loads AWS's managed policies (slower IAM start; only the adoption test needs them). */
+  constructor(
+    private fleetConfig: unknown,
+    private readonly options: { awsManagedPolicies?: boolean } = {},
+  ) {}
+
+  /** Replaces the fleet config the next cdktf command reads (a user editing their config file). */
+  writeConfig(config: unknown): void {
+    this.fleetConfig = config;
+    writeFileSync(this.configPath, JSON.stringify(config, null, 2));
+  }
 
   async start(): Promise<void> {
+    this.workDir = mkdtempSync(path.join(tmpdir(), 'amp-xa-e2e-'));
+    this.configPath = path.join(this.workDir, 'fleet.json');
     const motoPort = await freePort();
-    this.moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(motoPort)], { stdio: 'ignore', detached: true });
+    this.moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(motoPort)], {
+      stdio: 'ignore',
+      detached: true,
+      env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: this.options.awsManagedPolicies ? 'true' : 'false' },
+    });
     const motoUrl = `http://127.0.0.1:${motoPort}`;
     await waitFor(async () => (await fetch(`${motoUrl}/moto-api/`)).ok, 'moto_server to answer');
     this.emulator = new ScraperEmulator({ motoUrl, transitionMs: 1500 });
@@ -66,7 +83,7 @@ export class E2eEnvironment {
 
     const mirror = await run(path.join(ROOT, 'scripts', 'offline-terraform.sh'), [path.join(this.workDir, 'terraform')]);
     if (mirror.code !== 0) throw new Error(`offline Terraform setup failed:\n${mirror.output}`);
-    const tfEnv = Object.fromEntries([...mirror.output.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1], m[2]]));
+    const tfEnv = Object.fromEntries([...mirror.output.matchAll(/^export (\w+)=(?:'([^']*)'|(\S*))$/gm)].map((m) => [m[1], m[2] ?? m[3]]));
 
     writeFileSync(this.configPath, JSON.stringify(this.fleetConfig, null, 2));
     writeFileSync(
@@ -88,7 +105,6 @@ export class E2eEnvironment {
       AWS_CONFIG_FILE: path.join(this.workDir, 'no-aws-config'),
       AWS_SHARED_CREDENTIALS_FILE: path.join(this.workDir, 'no-aws-credentials'),
       TF_IN_AUTOMATION: '1',
-      TF_PLUGIN_CACHE_DIR: path.join(this.workDir, 'terraform', 'plugin-cache'),
       CDKTF_DISABLE_PLUGIN_CACHE_ENV: 'true',
     };
   }
@@ -102,7 +118,19 @@ export class E2eEnvironment {
         /* already gone */
       }
     }
-    rmSync(this.workDir, { recursive: true, force: true });
+    if (this.workDir) rmSync(this.workDir, { recursive: true, force: true });
+  }
+
+  /**
+   * Creates every existing-workspace of a fleet config in moto (AMP refuses a scraper whose destination does not
+   * exist, and so does the emulator), points the config at the real ARNs, in place, and writes it.
+   */
+  async provisionWorkspaces(config: any): Promise<void> {
+    for (const [name, workspace] of Object.entries<any>(config.workspaces)) {
+      if (workspace.arn === undefined) continue;
+      workspace.arn = (await this.aws(config.accounts[workspace.account].id, ['amp', 'create-workspace', '--alias', name])).arn;
+    }
+    this.writeConfig(config);
   }
 
   /** Synthesizes and pins providers to the committed lock file, as an air-gapped runner does before deploying. */

@@ -28,7 +28,7 @@ test('every stack of the multi-pair example initializes offline against the lock
   await env.synthAndLock();
   const stacksDir = path.join(env.workDir, 'cdktf.out', 'stacks');
   const stacks = readdirSync(stacksDir).sort();
-  expect(stacks).toEqual(['audit-workspace', 'prod-to-audit-scraper', 'prod-to-audit-trust', 'prod-to-central-scraper', 'prod-to-central-trust', 'staging-to-central-scraper', 'staging-to-central-trust']);
+  expect(stacks).toEqual(['audit-workspace', 'workload-a-scrapers', 'workload-a-trust', 'workload-b-scrapers', 'workload-b-trust']);
   const committedLock = readFileSync(path.join(ROOT, '.terraform.lock.hcl'), 'utf8');
   for (const stack of stacks) {
     const dir = path.join(stacksDir, stack);
@@ -41,7 +41,7 @@ test('every stack of the multi-pair example initializes offline against the lock
 });
 
 test('a lock file whose hash does not match the mirror stops terraform init', async () => {
-  const dir = path.join(env.workDir, 'cdktf.out', 'stacks', 'prod-to-central-scraper');
+  const dir = path.join(env.workDir, 'cdktf.out', 'stacks', 'workload-a-scrapers');
   writeFileSync(path.join(dir, '.terraform.lock.hcl'), readFileSync(path.join(ROOT, '.terraform.lock.hcl'), 'utf8').replace(/h1:[^"]+/, 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='));
   const init = await run('terraform', ['init', '-backend=false', '-input=false', '-no-color', '-upgrade=false'], { cwd: dir, env: env.baseEnv });
   expect(init.code).not.toBe(0);

@@ -13,14 +13,15 @@ import { chainCases } from '../support/trust-chain-cases';
 const SOURCE = '111111111111';
 const TARGET = '222222222222';
 const PAIR = 'prod-to-central';
+const PHASE1 = 'workload-scrapers';
+const PHASE2 = 'workload-trust';
 const SOURCE_ROLE = `amp-xa-${PAIR}-source`;
 const TARGET_ROLE = `amp-xa-${PAIR}-target`;
 const side = { partition: 'aws', region: 'eu-west-1', sourceAccount: SOURCE };
 
-// The shipped example fleet, with the finalizer Terraform has built in (no hashicorp/null offline).
+// The shipped example fleet as it is (its default finalizer, terraform_data, is built into Terraform).
 const example = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'examples', 'single-pair.json'), 'utf8'));
 delete example.$schema;
-example.finalizer = { resource: 'terraform_data' };
 
 const env = new E2eEnvironment(example);
 let scraperArn = '';
@@ -37,7 +38,7 @@ async function expectFinalTrust(): Promise<void> {
 }
 
 async function expectNoChanges(): Promise<void> {
-  for (const stack of [`${PAIR}-scraper`, `${PAIR}-trust`]) {
+  for (const stack of [PHASE1, PHASE2]) {
     const plan = await env.plan(stack);
     expect({ stack, code: plan.code, plan: plan.code === 0 ? '' : plan.output }).toEqual({ stack, code: 0, plan: '' });
   }
@@ -50,19 +51,20 @@ const handTrust = JSON.stringify({
 
 beforeAll(async () => {
   await env.start();
+  await env.provisionWorkspaces(example);
   await env.synthAndLock();
 }, 120_000);
 afterAll(() => env.stop());
 
 test('before anything exists, cdktf diff plans both phases (the pull-request check)', async () => {
-  const phase1 = await env.cdktf('diff', `${PAIR}-scraper`);
+  const phase1 = await env.cdktf('diff', PHASE1);
   expectSuccess(phase1);
   expect(phase1.output).toMatch(/Plan: 5 to add, 0 to change, 0 to destroy/);
   // Phase 1 has no state yet: the remote-state defaults apply and phase 2 plans nothing but its outputs.
-  const phase2 = await env.cdktf('diff', `${PAIR}-trust`);
+  const phase2 = await env.cdktf('diff', PHASE2);
   expectSuccess(phase2);
   expect(phase2.output).not.toMatch(/will be created|will be read|Error/);
-  expect(phase2.output).toMatch(/finalized\s+= false/);
+  expect(phase2.output).toMatch(/pinned_scraper_arns\s+= \{\s+\+ "?prod-to-central"?\s+= ""/);
   expect(env.emulator.list()).toEqual([]);
 });
 
@@ -89,7 +91,7 @@ test('one cdktf deploy creates roles, scraper, and final trust in both accounts'
   expect(await env.awsError(SOURCE, ['iam', 'get-role', '--role-name', TARGET_ROLE])).toMatch(/NoSuchEntity/);
 
   await expectFinalTrust();
-  expect(result.output).toMatch(/finalized = true/);
+  expect(result.output).toContain(`"prod-to-central" = "${scraperArn}"`);
 });
 
 test('the live documents, read back from the emulated accounts, admit only this scraper', async () => {
@@ -119,9 +121,9 @@ test('a second deploy changes nothing', async () => {
 
 test('a trust policy edited by hand is detected at plan time and repaired by the next deploy', async () => {
   await env.aws(SOURCE, ['iam', 'update-assume-role-policy', '--role-name', SOURCE_ROLE, '--policy-document', handTrust]);
-  const plan = await env.plan(`${PAIR}-trust`);
+  const plan = await env.plan(PHASE2);
   expect(plan.code).toBe(2);
-  expect(plan.output).toMatch(/terraform_data\.source-trust_finalizer_\w+\[0\] must be replaced/);
+  expect(plan.output).toMatch(/terraform_data\.prod-to-central_source-trust_finalizer_\w+\[0\] must be replaced/);
   expect(plan.output).toMatch(/live_policy\s+= "in-sync" -> \(known after apply\)/);
 
   const repair = await env.deploy();
@@ -151,20 +153,19 @@ test('a phase-2 run that fails midway converges on re-run', async () => {
   await expectNoChanges();
 });
 
-test('destroy removes the trust stack, then the scraper, then the roles, in both accounts', async () => {
-  const start = env.emulator.requests.length;
-  const result = await env.destroy();
-  expectSuccess(result);
-  expect(env.emulator.list()).toEqual([]);
-  expect(await env.awsError(SOURCE, ['iam', 'get-role', '--role-name', SOURCE_ROLE])).toMatch(/NoSuchEntity/);
-  expect(await env.awsError(TARGET, ['iam', 'get-role', '--role-name', TARGET_ROLE])).toMatch(/NoSuchEntity/);
+test('a scraper update that AMP fails (UPDATE_FAILED) fails the deploy with its reason; the next deploy retries it in place', async () => {
+  const [before] = env.emulator.list(SOURCE);
+  example.pairs[0].alias = 'prod-to-central-v2';
+  env.writeConfig(example);
+  env.emulator.failNext({ operation: 'update', statusReason: 'Scrape configuration could not be applied: test fault' });
+  const failed = await env.deploy();
+  expect(failed.code).not.toBe(0);
+  expect(failed.output).toMatch(/unexpected state 'UPDATE_FAILED'/);
+  expect(failed.output).toContain('Scrape configuration could not be applied: test fault');
 
-  const calls = env.emulator.requests.slice(start);
-  const scraperDelete = calls.findIndex((c) => c.startsWith('DELETE /scrapers/'));
-  const roleDeletes = calls.map((c, i) => (c.endsWith(' DeleteRole') ? i : -1)).filter((i) => i >= 0);
-  expect(scraperDelete).toBeGreaterThanOrEqual(0);
-  expect(roleDeletes).toHaveLength(2);
-  for (const i of roleDeletes) expect(i).toBeGreaterThan(scraperDelete);
-  // cdktf destroys dependants first: the trust stack finishes before the scraper stack starts.
-  expect(result.output.indexOf(`${PAIR}-trust`)).toBeLessThan(result.output.indexOf(`${PAIR}-scraper  aws_prometheus_scraper.scraper: Destroying`));
+  expectSuccess(await env.deploy());
+  const [after] = env.emulator.list(SOURCE);
+  expect({ id: after.scraperId, alias: after.alias, status: after.status.statusCode }).toEqual({ id: before.scraperId, alias: 'prod-to-central-v2', status: 'ACTIVE' });
+  await expectFinalTrust();
+  await expectNoChanges();
 });

@@ -1,7 +1,7 @@
 /** Test helpers: example configs as data, and synthesized stacks as parsed Terraform JSON. */
 import * as path from 'path';
-import { readFileSync } from 'fs';
-import { Testing, type TerraformStack } from 'cdktf';
+import { readFileSync, rmSync } from 'fs';
+import { Testing } from 'cdktf';
 import { parseFleetConfig } from '../../lib/config/load';
 import type { FleetPlan } from '../../lib/config/fleet';
 import { buildFleet, type FleetStacks } from '../../lib/fleet-app';
@@ -30,13 +30,14 @@ export function synthFleet(config: unknown, baseDir = EXAMPLES): Synthesized {
   const fleet = plan(config, baseDir);
   const app = Testing.app();
   const stacks = buildFleet(app, fleet);
-  const all: TerraformStack[] = [...stacks.workspaces.values(), ...[...stacks.pairs.values()].flatMap((p) => [p.scraper, p.trust])];
   const text: Record<string, string> = {};
   const json: Record<string, any> = {};
-  for (const stack of all) {
+  for (const stack of stacks.all) {
     text[stack.node.id] = Testing.synth(stack, true);
     json[stack.node.id] = JSON.parse(text[stack.node.id]);
   }
+  // Testing.app() makes a temporary output directory per app: leave none behind.
+  rmSync(app.outdir, { recursive: true, force: true });
   return { fleet, stacks, json, text };
 }
 
@@ -49,4 +50,17 @@ export function only(stackJson: any, type: string, kind: 'resource' | 'data' = '
 
 export function all(stackJson: any, type: string, kind: 'resource' | 'data' = 'resource'): Record<string, any> {
   return stackJson[kind]?.[type] ?? {};
+}
+
+/** The resource (or data source) of `type` that construct `path` (e.g. "prod-to-central/source-role") synthesized. */
+export function at(stackJson: any, type: string, constructPath: string, kind: 'resource' | 'data' = 'resource'): any {
+  const prefix = `${constructPath.replace(/\//g, '_')}_`;
+  const found = Object.entries(all(stackJson, type, kind)).filter(([name]) => name.startsWith(prefix) && /^[0-9A-F]{8}$/.test(name.slice(prefix.length)));
+  if (found.length !== 1) throw new Error(`expected one ${kind} ${type} at ${constructPath}, found ${found.length}`);
+  return found[0][1];
+}
+
+/** `type.name` of every resource in a synthesized stack. */
+export function addresses(stackJson: any): string[] {
+  return Object.entries<Record<string, unknown>>(stackJson.resource ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`)).sort();
 }

@@ -1,35 +1,20 @@
 /**
  * A small AMP scraper API emulator for end-to-end tests (moto has no scraper API). It serves the
  * scraper operations with the wire shapes of the AMP restJson1 model and proxies every other request
- * (IAM, STS, S3, AMP workspaces...) to moto. The calling account comes from the request's access key,
+ * (IAM, STS, EKS, S3, AMP workspaces...) to moto. The calling account comes from the request's access key,
  * resolved through moto's GetCallerIdentity, so two emulated accounts see two sets of scrapers.
- * Binds to 127.0.0.1 only.
+ * CreateScraper/UpdateScraper refuse what AMP refuses (see scraper-validation.ts), including a destination
+ * workspace that moto does not hold in its own account. Binds to 127.0.0.1 only.
  */
 import * as http from 'http';
-import { randomUUID } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
 import type { AddressInfo } from 'net';
-import { ApiError, checkCreate, checkMutable, validation } from './scraper-validation';
+import { MotoClient } from './scraper-moto';
+import { ApiError, checkCreate, checkMutable, conflict, notFound, partitionOf, validation, type Caller } from './scraper-validation';
+import { describe, listPage, parseBody, readBody, regionOf, send, type EmulatedScraper, type Mutable, type ScraperStatus } from './scraper-wire';
 
-export type ScraperStatus = 'CREATING' | 'UPDATING' | 'ACTIVE' | 'DELETING' | 'CREATION_FAILED' | 'UPDATE_FAILED' | 'DELETION_FAILED';
+export type { EmulatedScraper, ScraperStatus } from './scraper-wire';
 
-export interface EmulatedScraper {
-  scraperId: string;
-  arn: string;
-  account: string;
-  region: string;
-  alias?: string;
-  createdAt: number;
-  lastModifiedAt: number;
-  destination: { ampConfiguration: { workspaceArn: string } };
-  roleConfiguration?: { sourceRoleArn: string; targetRoleArn: string };
-  scrapeConfiguration: { configurationBlob: string };
-  source: { eksConfiguration: { clusterArn: string; subnetIds: string[]; securityGroupIds?: string[] } };
-  status: { statusCode: ScraperStatus };
-  statusReason?: string;
-  tags: Record<string, string>;
-  /** Epoch ms at which the pending transition (CREATING/UPDATING -> ACTIVE, DELETING -> gone) happens. */
-  transitionAt?: number;
-}
 
 /** Makes matching requests fail with `status` until `remaining` reaches 0. */
 export interface Fault {
@@ -40,12 +25,22 @@ export interface Fault {
   remaining: number;
 }
 
+/** A pending asynchronous failure (see failNext). */
+export interface FailureSpec {
+  operation: 'create' | 'update';
+  statusReason: string;
+  /** Only a request for a scraper with this alias (the request's alias, else the scraper's) matches. */
+  match?: { alias?: string };
+}
+
 export interface EmulatorOptions {
   /** moto server base URL, e.g. http://127.0.0.1:5000 */
   motoUrl: string;
   /** How long CREATING/UPDATING/DELETING last. */
   transitionMs?: number;
   port?: number;
+  /** Scrapers per account and region before CreateScraper answers 402 (AMP's default quota: 10). */
+  scraperQuota?: number;
 }
 
 export class ScraperEmulator {
@@ -54,19 +49,30 @@ export class ScraperEmulator {
   /** Every request seen, "METHOD path [Action]", in order, for assertions on what clients called. */
   readonly requests: string[] = [];
   private server?: http.Server;
-  private readonly accounts = new Map<string, string>();
+  private readonly moto: MotoClient;
   private readonly transitionMs: number;
+  private readonly workspaces = new Set<string>();
+  private readonly failures: FailureSpec[] = [];
   url = '';
 
   constructor(private readonly options: EmulatorOptions) {
     this.transitionMs = options.transitionMs ?? 2000;
+    this.moto = new MotoClient(options.motoUrl);
   }
 
+  /** Listens on 127.0.0.1 (options.port or a free port); resolves to the endpoint URL. */
   async start(): Promise<string> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server!.listen(this.options.port ?? 0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    this.url = `http://127.0.0.1:${this.address().port}`;
     return this.url;
+  }
+
+  /** The listening socket's address, as the OS reports it. */
+  address(): AddressInfo {
+    const address = this.server?.address();
+    if (!address || typeof address === 'string') throw new Error('the emulator is not listening');
+    return address;
   }
 
   async stop(): Promise<void> {
@@ -76,6 +82,7 @@ export class ScraperEmulator {
     this.server = undefined;
   }
 
+  /** Makes requests matching `fault.match` answer `fault.status` (default error type InternalFailure). */
   inject(fault: Omit<Fault, 'errorType'> & { errorType?: string }): void {
     this.faults.push({ errorType: 'InternalFailure', ...fault });
   }
@@ -84,7 +91,39 @@ export class ScraperEmulator {
     this.faults.length = 0;
   }
 
-  /** Scrapers of one account, after applying due transitions. */
+  /**
+   * Treats a workspace ARN as existing without asking moto (moto picks workspace IDs itself, so a config
+   * naming a fixed workspace ARN cannot be created there).
+   */
+  registerWorkspace(arn: string): void {
+    this.workspaces.add(arn);
+  }
+
+  /**
+   * The next accepted CreateScraper (operation 'create') or UpdateScraper ('update') matching `spec.match`
+   * goes CREATING -> CREATION_FAILED (UPDATING -> UPDATE_FAILED, the update undone) with `statusReason`.
+   * Each call arms one failure; several calls queue up.
+   */
+  failNext(spec: FailureSpec): void {
+    this.failures.push(spec);
+  }
+
+  /** Sets a scraper's status (and statusReason, cleared when omitted) now, cancelling any pending transition. */
+  setStatus(scraperId: string, statusCode: ScraperStatus, statusReason?: string): void {
+    const scraper = this.scrapers.get(scraperId);
+    if (!scraper) throw new Error(`no scraper ${scraperId}`);
+    scraper.status = { statusCode };
+    scraper.statusReason = statusReason;
+    scraper.transitionAt = undefined;
+    scraper.failure = undefined;
+  }
+
+  /** Completes every pending transition now, as if transitionMs had passed. */
+  completeTransitions(): void {
+    this.advance(Infinity);
+  }
+
+  /** Scrapers of one account (all when omitted), after applying due transitions. */
   list(account?: string): EmulatedScraper[] {
     this.advance();
     return [...this.scrapers.values()].filter((s) => !account || s.account === account);
@@ -94,9 +133,23 @@ export class ScraperEmulator {
     for (const [id, s] of this.scrapers) {
       if (s.transitionAt === undefined || s.transitionAt > now) continue;
       s.transitionAt = undefined;
-      if (s.status.statusCode === 'DELETING') this.scrapers.delete(id);
-      else if (s.status.statusCode === 'CREATING' || s.status.statusCode === 'UPDATING') s.status = { statusCode: 'ACTIVE' };
+      const code = s.status.statusCode;
+      if (code === 'DELETING') this.scrapers.delete(id);
+      else if (s.failure && (code === 'CREATING' || code === 'UPDATING')) {
+        s.status = { statusCode: code === 'CREATING' ? 'CREATION_FAILED' : 'UPDATE_FAILED' };
+        s.statusReason = s.failure.reason;
+        if (s.failure.previous) Object.assign(s, s.failure.previous);
+        s.failure = undefined;
+      } else if (code === 'CREATING' || code === 'UPDATING') {
+        s.status = { statusCode: 'ACTIVE' };
+        s.statusReason = undefined;
+      }
     }
+  }
+
+  private takeFailure(operation: FailureSpec['operation'], alias: string | undefined): FailureSpec | undefined {
+    const index = this.failures.findIndex((f) => f.operation === operation && (f.match?.alias === undefined || f.match.alias === alias));
+    return index < 0 ? undefined : this.failures.splice(index, 1)[0];
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -117,11 +170,12 @@ export class ScraperEmulator {
       url.pathname.startsWith('/scrapers/') ||
       url.pathname === '/scraperconfiguration' ||
       (scraperTags !== null && decodeURIComponent(scraperTags[1]).includes(':scraper/'));
-    if (!ours) return this.proxy(req, res, body);
+    if (!ours) return this.moto.proxy(req, res, body, (message) => send(res, 502, { message }, 'InternalServerException'));
     try {
-      const account = await this.accountOf(req);
-      const region = regionOf(req);
-      const [status, payload] = this.serve(req.method ?? 'GET', url, body, account, region);
+      const key = /Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1];
+      if (!key) throw new ApiError(403, 'AccessDeniedException', 'Missing SigV4 credentials');
+      const caller = { account: await this.moto.accountOf(key), region: regionOf(req) };
+      const [status, payload] = await this.serve(req.method ?? 'GET', url, parseBody(text), caller);
       send(res, status, payload);
     } catch (e) {
       if (e instanceof ApiError) return send(res, e.status, { message: e.message, ...e.extra }, e.errorType);
@@ -129,31 +183,31 @@ export class ScraperEmulator {
     }
   }
 
-  private serve(method: string, url: URL, body: Buffer, account: string, region: string): [number, unknown] {
+  private async serve(method: string, url: URL, input: Record<string, any>, caller: Caller): Promise<[number, unknown]> {
     this.advance();
-    const input = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, any>) : {};
     const idMatch = /^\/scrapers\/([^/]+)$/.exec(url.pathname);
     const tagsMatch = /^\/tags\/(.+)$/.exec(url.pathname);
     if (method === 'GET' && url.pathname === '/scraperconfiguration') {
       const yaml = 'global:\n  scrape_interval: 30s\nscrape_configs:\n  - job_name: pod_exporter\n    kubernetes_sd_configs:\n      - role: pod\n';
       return [200, { configuration: Buffer.from(yaml).toString('base64') }];
     }
-    if (method === 'POST' && url.pathname === '/scrapers') return [202, this.create(input, account, region)];
-    if (method === 'GET' && url.pathname === '/scrapers') return [200, this.listScrapers(url, account)];
+    if (method === 'POST' && url.pathname === '/scrapers') return [202, await this.create(input, caller)];
+    if (method === 'GET' && url.pathname === '/scrapers') return [200, this.listScrapers(url, caller.account)];
     if (idMatch) {
-      const scraper = this.find(idMatch[1], account);
+      const scraper = this.find(decodeURIComponent(idMatch[1]), caller.account);
       if (method === 'GET') return [200, { scraper: describe(scraper) }];
-      if (method === 'PUT') return [202, this.update(scraper, input)];
+      if (method === 'PUT') return [202, await this.update(scraper, input, caller)];
       if (method === 'DELETE') {
-        if (scraper.status.statusCode === 'DELETING') throw new ApiError(409, 'ConflictException', `Scraper ${scraper.scraperId} is already being deleted`, { resourceId: scraper.scraperId, resourceType: 'scraper' });
+        if (scraper.status.statusCode === 'DELETING') throw conflict(scraper.scraperId, `Scraper ${scraper.scraperId} is already being deleted`);
         scraper.status = { statusCode: 'DELETING' };
+        scraper.failure = undefined;
         scraper.transitionAt = Date.now() + this.transitionMs;
         return [202, { scraperId: scraper.scraperId, status: scraper.status }];
       }
     }
     if (tagsMatch) {
       const arn = decodeURIComponent(tagsMatch[1]);
-      const scraper = this.find(arn.split('/').pop() ?? '', account);
+      const scraper = this.find(arn.split('/').pop() ?? '', caller.account);
       if (method === 'GET') return [200, { tags: scraper.tags }];
       if (method === 'POST') {
         Object.assign(scraper.tags, input.tags ?? {});
@@ -164,49 +218,71 @@ export class ScraperEmulator {
         return [200, {}];
       }
     }
-    throw new ApiError(404, 'ResourceNotFoundException', `No route for ${method} ${url.pathname}`);
+    throw notFound('route', url.pathname, `No route for ${method} ${url.pathname}`);
   }
 
   private find(id: string, account: string): EmulatedScraper {
     const scraper = this.scrapers.get(id);
-    if (!scraper || scraper.account !== account) {
-      throw new ApiError(404, 'ResourceNotFoundException', `Scraper ${id} not found`, { resourceId: id, resourceType: 'scraper' });
-    }
+    if (!scraper || scraper.account !== account) throw notFound('scraper', id, `Scraper ${id} not found`);
     return scraper;
   }
 
-  private create(input: Record<string, any>, account: string, region: string) {
-    const problems = checkCreate(input, region);
+  /** [docs] the destination workspace must exist: 404 naming it otherwise. */
+  private async requireWorkspace(input: Record<string, any>): Promise<void> {
+    const arn: string | undefined = input.destination?.ampConfiguration?.workspaceArn;
+    if (arn === undefined || this.workspaces.has(arn) || (await this.moto.workspaceExists(arn))) return;
+    throw notFound('workspace', arn.split('/').pop() ?? arn, `Workspace ${arn} not found`);
+  }
+
+  private async create(input: Record<string, any>, caller: Caller) {
+    const problems = checkCreate(input, caller);
     if (problems.length) throw validation(problems);
+    await this.requireWorkspace(input);
+    const quota = this.options.scraperQuota ?? 10;
+    const held = this.list(caller.account).filter((s) => s.region === caller.region).length;
+    if (held >= quota) {
+      // [docs] 10 scrapers per account and region. The quota code is the emulator's own placeholder.
+      throw new ApiError(402, 'ServiceQuotaExceededException', `Scraper quota exceeded: ${held} of ${quota} scrapers in ${caller.account}/${caller.region}`, {
+        resourceId: caller.account,
+        resourceType: 'scraper',
+        serviceCode: 'aps',
+        quotaCode: 'emulated-scrapers-per-region',
+      });
+    }
     const scraperId = `s-${randomUUID()}`;
     const now = Math.floor(Date.now() / 1000);
-    const partition = input.source.eksConfiguration.clusterArn.split(':')[1];
+    const failure = this.takeFailure('create', input.alias);
     const scraper: EmulatedScraper = {
       scraperId,
-      arn: `arn:${partition}:aps:${region}:${account}:scraper/${scraperId}`,
-      account,
-      region,
+      arn: `arn:${partitionOf(caller.region)}:aps:${caller.region}:${caller.account}:scraper/${scraperId}`,
+      account: caller.account,
+      region: caller.region,
       alias: input.alias,
       createdAt: now,
       lastModifiedAt: now,
       destination: input.destination,
       roleConfiguration: input.roleConfiguration,
       scrapeConfiguration: input.scrapeConfiguration,
-      source: input.source,
+      source: withDefaultSecurityGroup(input.source),
       status: { statusCode: 'CREATING' },
       tags: input.tags ?? {},
       transitionAt: Date.now() + this.transitionMs,
+      ...(failure ? { failure: { reason: failure.statusReason } } : {}),
     };
     this.scrapers.set(scraperId, scraper);
     return { scraperId, arn: scraper.arn, status: scraper.status, tags: scraper.tags };
   }
 
-  private update(scraper: EmulatedScraper, input: Record<string, any>) {
-    if (scraper.status.statusCode !== 'ACTIVE') {
-      throw new ApiError(409, 'ConflictException', `Scraper ${scraper.scraperId} is ${scraper.status.statusCode}; only ACTIVE scrapers can be updated`, { resourceId: scraper.scraperId, resourceType: 'scraper' });
+  private async update(scraper: EmulatedScraper, input: Record<string, any>, caller: Caller) {
+    // Not while a change is in progress (CREATING, UPDATING, DELETING); other states accept updates here.
+    if (['CREATING', 'UPDATING', 'DELETING'].includes(scraper.status.statusCode)) {
+      throw conflict(scraper.scraperId, `Scraper ${scraper.scraperId} is ${scraper.status.statusCode}; it cannot be updated until that completes`);
     }
-    const problems = checkMutable(input, scraper.region, false);
+    const problems = checkMutable(input, caller);
     if (problems.length) throw validation(problems);
+    await this.requireWorkspace(input);
+    const previous: Mutable = { alias: scraper.alias, destination: scraper.destination, roleConfiguration: scraper.roleConfiguration, scrapeConfiguration: scraper.scrapeConfiguration };
+    const failure = this.takeFailure('update', input.alias ?? scraper.alias);
     if (input.alias !== undefined) scraper.alias = input.alias;
     if (input.destination !== undefined) scraper.destination = input.destination;
     if (input.roleConfiguration !== undefined) scraper.roleConfiguration = input.roleConfiguration;
@@ -214,95 +290,23 @@ export class ScraperEmulator {
     scraper.lastModifiedAt = Math.floor(Date.now() / 1000);
     scraper.status = { statusCode: 'UPDATING' };
     scraper.transitionAt = Date.now() + this.transitionMs;
+    scraper.failure = failure ? { reason: failure.statusReason, previous } : undefined;
     return { arn: scraper.arn, scraperId: scraper.scraperId, status: scraper.status, tags: scraper.tags };
   }
 
   private listScrapers(url: URL, account: string) {
-    const filters = ['status', 'alias', 'sourceArn', 'destinationArn'].map((k) => [k, url.searchParams.getAll(k)] as const).filter(([, v]) => v.length);
-    const matches = this.list(account).filter((s) =>
-      filters.every(([key, values]) => {
-        const actual = { status: s.status.statusCode, alias: s.alias, sourceArn: s.source.eksConfiguration.clusterArn, destinationArn: s.destination.ampConfiguration.workspaceArn }[key];
-        return values.includes(actual ?? '');
-      }),
-    );
-    const max = Number(url.searchParams.get('maxResults') ?? 1000);
-    const start = Number(url.searchParams.get('nextToken') ?? 0);
-    const page = matches.slice(start, start + max);
-    const summaries = page.map((s) => {
-      const full = describe(s);
-      delete (full as Partial<typeof full>).scrapeConfiguration;
-      return full;
-    });
-    return { scrapers: summaries, ...(start + max < matches.length ? { nextToken: String(start + max) } : {}) };
-  }
-
-  /** Account of the caller: moto knows which account an access key (incl. an assumed-role key) belongs to. */
-  private async accountOf(req: http.IncomingMessage): Promise<string> {
-    const auth = req.headers.authorization ?? '';
-    const key = /Credential=([^/]+)\//.exec(auth)?.[1];
-    if (!key) throw new ApiError(403, 'AccessDeniedException', 'Missing SigV4 credentials');
-    const cached = this.accounts.get(key);
-    if (cached) return cached;
-    const response = await fetch(`${this.options.motoUrl}/`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `AWS4-HMAC-SHA256 Credential=${key}/20250101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0`,
-      },
-      body: 'Action=GetCallerIdentity&Version=2011-06-15',
-    });
-    const account = /<Account>(\d{12})<\/Account>/.exec(await response.text())?.[1];
-    if (!account) throw new ApiError(403, 'AccessDeniedException', `Unknown access key ${key}`);
-    this.accounts.set(key, account);
-    return account;
-  }
-
-  private proxy(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): void {
-    const target = new URL(req.url ?? '/', this.options.motoUrl);
-    const upstream = http.request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    upstream.on('error', (e) => send(res, 502, { message: `moto unreachable: ${e.message}` }, 'InternalServerException'));
-    upstream.end(body);
+    return listPage(this.list(account), url);
   }
 }
 
-function describe(s: EmulatedScraper) {
-  return {
-    alias: s.alias,
-    arn: s.arn,
-    createdAt: s.createdAt,
-    lastModifiedAt: s.lastModifiedAt,
-    destination: s.destination,
-    roleArn: `arn:aws:iam::${s.account}:role/aws-service-role/scraper.aps.amazonaws.com/AWSServiceRoleForAmazonPrometheusScraper_${s.scraperId.slice(2, 17)}`,
-    roleConfiguration: s.roleConfiguration,
-    scrapeConfiguration: s.scrapeConfiguration,
-    scraperId: s.scraperId,
-    source: s.source,
-    status: s.status,
-    ...(s.statusReason ? { statusReason: s.statusReason } : {}),
-    tags: s.tags,
-  };
-}
-
-function regionOf(req: http.IncomingMessage): string {
-  return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? 'us-east-1';
-}
-
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function send(res: http.ServerResponse, status: number, payload: unknown, errorType?: string): void {
-  const text = JSON.stringify(payload);
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) };
-  if (errorType) headers['x-amzn-errortype'] = errorType;
-  res.writeHead(status, headers);
-  res.end(text);
+/**
+ * Without securityGroupIds AWS picks the scraper's security group itself and reports it: hashicorp/aws marks
+ * source.eks.security_group_ids Computed (UseStateForUnknown). Reporting none makes the provider plan a
+ * replacement on every later change, so the emulator reports one stable group derived from the cluster ARN.
+ */
+function withDefaultSecurityGroup(source: EmulatedScraper['source']): EmulatedScraper['source'] {
+  const eks = source.eksConfiguration;
+  if (eks.securityGroupIds?.length) return source;
+  const sg = `sg-${createHash('sha256').update(eks.clusterArn).digest('hex').slice(0, 17)}`;
+  return { ...source, eksConfiguration: { ...eks, securityGroupIds: [sg] } };
 }

@@ -1,61 +1,16 @@
 /**
- * Resolves a schema-valid config into the fleet plan the stacks are built from, checking every rule
- * that spans fields: references, accounts and regions of ARNs, partitions, duplicate pairs.
- * Pure: scrape configurations arrive already read (see load.ts).
+ * Resolves a schema-valid config into the fleet plan (plan.ts), checking every rule that spans fields:
+ * references, accounts and regions of ARNs, partitions, duplicates. Each rule is a small function that
+ * returns its problems; planFleet runs them all, so one run reports every problem.
+ * Pure: scrape configurations arrive already read (see load.ts). Lookups go through Maps, so a name that
+ * happens to be an Object.prototype key (`constructor`) is an ordinary name.
  */
 import { parseArn, partitionOf, roleArn, workspaceIdOf, remoteWriteUrl } from '../arn';
 import type { SourceSide } from '../iam-documents';
-import type { AccountConfig, BackendConfig, FinalizerConfig, FleetConfig, Credentials } from './schema';
+import type { FleetConfig } from './schema';
+import { unitStackNames, workspaceStackName, type AccountRef, type FleetPlan, type PairPlan, type UnitPlan, type WorkspacePlan } from './plan';
 
-export interface AccountRef {
-  readonly name: string;
-  readonly id: string;
-  readonly region: string;
-  readonly credentials: Credentials;
-}
-
-export interface WorkspacePlan {
-  readonly name: string;
-  readonly account: AccountRef;
-  /** Existing workspace; undefined when amp-xa creates it. */
-  readonly arn?: string;
-  /** Set when amp-xa creates the workspace: its stack name and settings. */
-  readonly create?: { stackName: string; alias: string; kmsKeyArn?: string; tags: Record<string, string> };
-}
-
-export interface PairPlan {
-  readonly name: string;
-  readonly scraperStackName: string;
-  readonly trustStackName: string;
-  readonly partition: string;
-  readonly region: string;
-  readonly source: AccountRef;
-  readonly target: AccountRef;
-  readonly cluster: {
-    readonly name: string;
-    readonly arn: string;
-    readonly subnetIds: string[];
-    readonly securityGroupIds?: string[];
-    readonly authenticationMode: 'API' | 'API_AND_CONFIG_MAP' | 'CONFIG_MAP';
-  };
-  readonly workspace: WorkspacePlan;
-  readonly alias: string;
-  readonly sourceRoleName: string;
-  readonly targetRoleName: string;
-  readonly sourceRoleArn: string;
-  readonly targetRoleArn: string;
-  readonly scrapeConfiguration: string;
-  readonly tags: Record<string, string>;
-}
-
-export interface FleetPlan {
-  readonly partition: string;
-  readonly pairs: PairPlan[];
-  readonly createdWorkspaces: WorkspacePlan[];
-  readonly backend: BackendConfig;
-  readonly finalizer: FinalizerConfig;
-  readonly tags: Record<string, string>;
-}
+export type { AccountRef, ClusterPlan, CreatedWorkspacePlan, ExistingWorkspacePlan, FleetPlan, PairPlan, UnitPlan, WorkspacePlan } from './plan';
 
 export class ConfigError extends Error {
   constructor(
@@ -69,135 +24,206 @@ export class ConfigError extends Error {
 
 export const SCRAPERS_PER_ACCOUNT_REGION_QUOTA = 10;
 
-/** `scrapeConfigs[i]` is the YAML for `config.pairs[i]`. */
-export function planFleet(config: FleetConfig, scrapeConfigs: string[], sourceName = 'config'): FleetPlan {
-  const problems: string[] = [];
-  const accounts = new Map(Object.entries(config.accounts).map(([n, a]) => [n, accountRef(n, a)]));
+type Problems = string[];
+const entries = <T>(record: Record<string, T>): Array<[string, T]> => Object.entries(record);
 
-  const partitions = new Set([...accounts.values()].map((a) => partitionOf(a.region)));
-  if (partitions.size > 1) {
-    problems.push(`accounts: regions span partitions ${[...partitions].join(', ')}; cross-account scraping works within one partition only`);
+function accountRefs(config: FleetConfig): Map<string, AccountRef> {
+  return new Map(entries(config.accounts).map(([name, a]) => [name, { name, id: a.id, region: a.region, partition: partitionOf(a.region), credentials: a.credentials }]));
+}
+
+/** Cross-account roles and trust work within one partition. */
+export function partitionRule(accounts: Map<string, AccountRef>): Problems {
+  const partitions = new Set([...accounts.values()].map((a) => a.partition));
+  return partitions.size > 1 ? [`accounts: regions span partitions ${[...partitions].join(', ')}; cross-account scraping works within one partition only`] : [];
+}
+
+/** The deployer role must be in the account itself (and so in its partition): providers are pinned to the account. */
+export function assumeRoleRule(accounts: Map<string, AccountRef>): Problems {
+  const problems: Problems = [];
+  for (const [name, a] of accounts) {
+    const arn = a.credentials.assumeRoleArn;
+    const parsed = arn === undefined ? undefined : parseArn(arn);
+    if (arn === undefined) continue;
+    if (!parsed) problems.push(`accounts.${name}.credentials.assumeRoleArn: not an IAM role ARN of a known partition`);
+    else if (parsed.account !== a.id) problems.push(`accounts.${name}.credentials.assumeRoleArn: role is in account ${parsed.account} but the account id is ${a.id}; assume a role in the account itself`);
+    else if (parsed.partition !== a.partition) problems.push(`accounts.${name}.credentials.assumeRoleArn: partition ${parsed.partition} does not match region ${a.region} (partition ${a.partition})`);
   }
-  const partition = [...partitions][0] ?? 'aws';
+  return problems;
+}
 
-  for (const [n, a] of accounts) {
-    const assumed = a.credentials.assumeRoleArn && parseArn(a.credentials.assumeRoleArn);
-    if (assumed && assumed.account !== a.id) {
-      problems.push(`accounts.${n}.credentials.assumeRoleArn: role is in account ${assumed.account} but the account id is ${a.id}; assume a role in the account itself`);
-    }
-  }
+/** An ARN must carry its owner's account, region and partition. */
+export function arnOwnerRule(path: string, arn: string, owner: AccountRef): Problems {
+  const parsed = parseArn(arn);
+  if (!parsed) return [`${path}: not an ARN of a known partition`];
+  const problems: Problems = [];
+  if (parsed.account !== owner.id) problems.push(`${path}: ARN account ${parsed.account} differs from account ${owner.name} (${owner.id})`);
+  if (parsed.region !== owner.region) problems.push(`${path}: ARN region ${parsed.region} differs from account ${owner.name} region ${owner.region}`);
+  if (parsed.partition !== owner.partition) problems.push(`${path}: ARN partition ${parsed.partition} does not match region ${owner.region} (partition ${owner.partition})`);
+  return problems;
+}
 
-  const lookupAccount = (path: string, ref: string): AccountRef | undefined => {
-    const found = accounts.get(ref);
-    if (!found) problems.push(`${path}: unknown account ${JSON.stringify(ref)}; defined accounts: ${[...accounts.keys()].join(', ')}`);
-    return found;
-  };
+function lookupAccount(accounts: Map<string, AccountRef>, path: string, ref: string, problems: Problems): AccountRef | undefined {
+  const found = accounts.get(ref);
+  if (!found) problems.push(`${path}: unknown account ${JSON.stringify(ref)}; defined accounts: ${[...accounts.keys()].join(', ')}`);
+  return found;
+}
 
-  /** An ARN must carry its owner's account, region and partition. */
-  const checkArnOwner = (path: string, arn: string, owner: AccountRef) => {
-    const parsed = parseArn(arn)!;
-    if (parsed.account !== owner.id) problems.push(`${path}: ARN account ${parsed.account} differs from account ${owner.name} (${owner.id})`);
-    if (parsed.region !== owner.region) problems.push(`${path}: ARN region ${parsed.region} differs from account ${owner.name} region ${owner.region}`);
-    if (parsed.partition !== partitionOf(owner.region)) problems.push(`${path}: ARN partition ${parsed.partition} does not match region ${owner.region} (partition ${partitionOf(owner.region)})`);
-  };
-
+function planWorkspaces(config: FleetConfig, accounts: Map<string, AccountRef>, problems: Problems): Map<string, WorkspacePlan> {
   const workspaces = new Map<string, WorkspacePlan>();
-  for (const [n, w] of Object.entries(config.workspaces)) {
-    const account = lookupAccount(`workspaces.${n}.account`, w.account);
+  for (const [name, w] of entries(config.workspaces)) {
+    const account = lookupAccount(accounts, `workspaces.${name}.account`, w.account, problems);
     if (!account) continue;
     if (w.arn !== undefined) {
-      checkArnOwner(`workspaces.${n}.arn`, w.arn, account);
-      workspaces.set(n, { name: n, account, arn: w.arn });
+      problems.push(...arnOwnerRule(`workspaces.${name}.arn`, w.arn, account));
+      const id = workspaceIdOf(w.arn) ?? '';
+      workspaces.set(name, { kind: 'existing', name, account, arn: w.arn, remoteWriteUrl: remoteWriteUrl(account.partition, account.region, id) });
     } else if (w.create !== undefined) {
-      const create = { stackName: `${n}-workspace`, alias: w.create.alias ?? n, kmsKeyArn: w.create.kmsKeyArn, tags: w.create.tags ?? {} };
-      if (create.kmsKeyArn) checkArnOwner(`workspaces.${n}.create.kmsKeyArn`, create.kmsKeyArn, account);
-      workspaces.set(n, { name: n, account, create });
+      if (w.create.kmsKeyArn) problems.push(...arnOwnerRule(`workspaces.${name}.create.kmsKeyArn`, w.create.kmsKeyArn, account));
+      workspaces.set(name, { kind: 'created', name, account, stackName: workspaceStackName(name), alias: w.create.alias ?? name, kmsKeyArn: w.create.kmsKeyArn, tags: w.create.tags ?? {} });
     }
   }
+  return workspaces;
+}
 
-  const clusterAccounts = new Map<string, AccountRef>();
-  for (const [n, c] of Object.entries(config.clusters)) {
-    const account = lookupAccount(`clusters.${n}.account`, c.account);
-    if (!account) continue;
-    checkArnOwner(`clusters.${n}.arn`, c.arn, account);
-    clusterAccounts.set(n, account);
+/** Names and edges are identities: a pair name is unique, and so is a (cluster, workspace) edge. */
+export function uniquePairsRule(pairs: FleetConfig['pairs']): Problems {
+  const problems: Problems = [];
+  const names = new Map<string, number>();
+  const edges = new Map<string, number>();
+  pairs.forEach((p, i) => {
+    const prev = names.get(p.name);
+    if (prev !== undefined) problems.push(`pairs[${i}].name: ${JSON.stringify(p.name)} is already used by pairs[${prev}]; pair names must be unique`);
+    else names.set(p.name, i);
+    const edge = `${p.cluster}\u0000${p.workspace}`;
+    const prevEdge = edges.get(edge);
+    if (prevEdge !== undefined) problems.push(`pairs[${i}]: duplicate pair ${p.cluster} -> ${p.workspace} (same as pairs[${prevEdge}]); one scraper per cluster and workspace`);
+    else edges.set(edge, i);
+  });
+  return problems;
+}
+
+/** One scraper can be adopted by one pair only. */
+export function uniqueAdoptionRule(pairs: FleetConfig['pairs']): Problems {
+  const problems: Problems = [];
+  const owners = new Map<string, number>();
+  pairs.forEach((p, i) => {
+    if (!p.adopt) return;
+    const owner = owners.get(p.adopt.scraperId);
+    if (owner !== undefined) problems.push(`pairs[${i}].adopt.scraperId: scraper ${p.adopt.scraperId} is already adopted by pairs[${owner}]`);
+    else owners.set(p.adopt.scraperId, i);
+  });
+  return problems;
+}
+
+/** IAM role names are unique per account, case-insensitively. */
+export function uniqueRoleNamesRule(pairs: PairPlan[], paths: Map<PairPlan, string>): Problems {
+  const problems: Problems = [];
+  const owners = new Map<string, string>();
+  for (const pair of pairs) {
+    for (const [field, roleName, account] of [['sourceRoleName', pair.sourceRoleName, pair.source], ['targetRoleName', pair.targetRoleName, pair.target]] as const) {
+      const key = `${account.id}/${roleName.toLowerCase()}`;
+      const here = `${paths.get(pair)}.${field}`;
+      const owner = owners.get(key);
+      if (owner) problems.push(`${here}: role ${roleName} in account ${account.id} is also used by ${owner}`);
+      else owners.set(key, here);
+    }
   }
+  return problems;
+}
+
+/** Cluster, scraper and workspace share a region; the pair crosses accounts. */
+export function pairPlacementRule(path: string, pair: Pick<PairPlan, 'source' | 'target' | 'cluster' | 'workspace'>): Problems {
+  const problems: Problems = [];
+  const { source, target } = pair;
+  if (source.region !== target.region) {
+    problems.push(`${path}: cluster ${pair.cluster.name} is in ${source.region} but workspace ${pair.workspace.name} is in ${target.region}; cluster, scraper and workspace must share a region`);
+  }
+  if (source.id === target.id) {
+    problems.push(`${path}: cluster ${pair.cluster.name} and workspace ${pair.workspace.name} are both in account ${source.id}; amp-xa builds cross-account pairs (a same-account scraper needs no role_configuration)`);
+  }
+  return problems;
+}
+
+/** `scrapeConfigs[i]` is the YAML for `config.pairs[i]`. */
+export function planFleet(config: FleetConfig, scrapeConfigs: string[], sourceName = 'config'): FleetPlan {
+  const accounts = accountRefs(config);
+  const problems: Problems = [...partitionRule(accounts), ...assumeRoleRule(accounts)];
+  const workspaces = planWorkspaces(config, accounts, problems);
+  const clusters = new Map(entries(config.clusters));
+  const clusterAccounts = new Map<string, AccountRef>();
+  for (const [name, c] of clusters) {
+    const account = lookupAccount(accounts, `clusters.${name}.account`, c.account, problems);
+    if (!account) continue;
+    problems.push(...arnOwnerRule(`clusters.${name}.arn`, c.arn, account));
+    clusterAccounts.set(name, account);
+  }
+  problems.push(...uniquePairsRule(config.pairs), ...uniqueAdoptionRule(config.pairs));
 
   const pairs: PairPlan[] = [];
-  const seenNames = new Map<string, number>();
-  const seenEdges = new Map<string, number>();
-  const roleNames = new Map<string, string>();
-
+  const paths = new Map<PairPlan, string>();
   config.pairs.forEach((p, i) => {
     const path = `pairs[${i}]`;
-    const prev = seenNames.get(p.name);
-    if (prev !== undefined) problems.push(`${path}.name: ${JSON.stringify(p.name)} is already used by pairs[${prev}]; pair names must be unique`);
-    seenNames.set(p.name, i);
-    const edge = `${p.cluster}->${p.workspace}`;
-    const prevEdge = seenEdges.get(edge);
-    if (prevEdge !== undefined) problems.push(`${path}: duplicate pair ${p.cluster} -> ${p.workspace} (same as pairs[${prevEdge}]); one scraper per cluster and workspace`);
-    seenEdges.set(edge, i);
-
-    const cluster = config.clusters[p.cluster];
+    const cluster = clusters.get(p.cluster);
     const workspace = workspaces.get(p.workspace);
-    if (!cluster) problems.push(`${path}.cluster: unknown cluster ${JSON.stringify(p.cluster)}; defined clusters: ${Object.keys(config.clusters).join(', ')}`);
-    if (!(p.workspace in config.workspaces)) problems.push(`${path}.workspace: unknown workspace ${JSON.stringify(p.workspace)}; defined workspaces: ${Object.keys(config.workspaces).join(', ')}`);
+    if (!cluster) problems.push(`${path}.cluster: unknown cluster ${JSON.stringify(p.cluster)}; defined clusters: ${[...clusters.keys()].join(', ')}`);
+    if (!Object.hasOwn(config.workspaces, p.workspace)) problems.push(`${path}.workspace: unknown workspace ${JSON.stringify(p.workspace)}; defined workspaces: ${Object.keys(config.workspaces).join(', ')}`);
     const source = clusterAccounts.get(p.cluster);
     if (!cluster || !workspace || !source) return;
     const target = workspace.account;
-
-    if (source.region !== target.region) {
-      problems.push(`${path}: cluster ${p.cluster} is in ${source.region} but workspace ${p.workspace} is in ${target.region}; cluster, scraper and workspace must share a region`);
-    }
-    if (source.id === target.id) {
-      problems.push(`${path}: cluster ${p.cluster} and workspace ${p.workspace} are both in account ${source.id}; amp-xa builds cross-account pairs (a same-account scraper needs no role_configuration)`);
-    }
-
     const sourceRoleName = p.sourceRoleName ?? `amp-xa-${p.name}-source`;
     const targetRoleName = p.targetRoleName ?? `amp-xa-${p.name}-target`;
-    for (const [field, roleName, account] of [['sourceRoleName', sourceRoleName, source], ['targetRoleName', targetRoleName, target]] as const) {
-      const key = `${account.id}/${roleName.toLowerCase()}`;
-      const owner = roleNames.get(key);
-      // IAM role names are unique per account, case-insensitively.
-      if (owner) problems.push(`${path}.${field}: role ${roleName} in account ${account.id} is also used by ${owner}`);
-      roleNames.set(key, `${path}.${field}`);
-    }
-
-    pairs.push({
+    const pair: PairPlan = {
       name: p.name,
-      scraperStackName: `${p.name}-scraper`,
-      trustStackName: `${p.name}-trust`,
-      partition: partitionOf(source.region),
+      partition: source.partition,
       region: source.region,
       source,
       target,
-      cluster: {
-        name: p.cluster,
-        arn: cluster.arn,
-        subnetIds: cluster.subnetIds,
-        securityGroupIds: cluster.securityGroupIds,
-        authenticationMode: cluster.authenticationMode,
-      },
+      cluster: { name: p.cluster, arn: cluster.arn, subnetIds: cluster.subnetIds, securityGroupIds: cluster.securityGroupIds, authenticationMode: cluster.authenticationMode },
       workspace,
       alias: p.alias ?? p.name,
       sourceRoleName,
       targetRoleName,
-      sourceRoleArn: roleArn(partitionOf(source.region), source.id, sourceRoleName),
-      targetRoleArn: roleArn(partitionOf(target.region), target.id, targetRoleName),
+      sourceRoleArn: roleArn(source.partition, source.id, sourceRoleName),
+      targetRoleArn: roleArn(target.partition, target.id, targetRoleName),
       scrapeConfiguration: scrapeConfigs[i],
       tags: p.tags ?? {},
-    });
+      adopt: p.adopt,
+    };
+    problems.push(...pairPlacementRule(path, pair));
+    pairs.push(pair);
+    paths.set(pair, path);
   });
+  problems.push(...uniqueRoleNamesRule(pairs, paths));
 
   if (problems.length) throw new ConfigError(sourceName, problems);
   return {
-    partition,
+    accounts: [...accounts.values()],
+    units: planUnits([...accounts.values()], pairs, [...clusterAccounts.values()], [...workspaces.values()]),
     pairs,
-    createdWorkspaces: [...workspaces.values()].filter((w) => w.create && pairs.some((p) => p.workspace.name === w.name)),
+    createdWorkspaces: [...workspaces.values()].filter((w) => w.kind === 'created'),
     backend: config.backend,
     finalizer: config.finalizer,
+    bootstrapTrust: config.bootstrapTrust,
     tags: config.tags,
   };
+}
+
+/**
+ * One unit per source account: every account that owns a cluster, and every account that owns nothing at all
+ * (one whose clusters and pairs were removed keeps empty stacks until it leaves the config, so its state is
+ * destroyed by a deploy, not orphaned). Accounts that only own workspaces are targets, not units.
+ */
+function planUnits(accounts: AccountRef[], pairs: PairPlan[], clusterOwners: AccountRef[], workspaces: WorkspacePlan[]): UnitPlan[] {
+  const ownsCluster = new Set(clusterOwners.map((a) => a.name));
+  const ownsWorkspace = new Set(workspaces.map((w) => w.account.name));
+  return accounts
+    .filter((a) => ownsCluster.has(a.name) || !ownsWorkspace.has(a.name))
+    .map((account) => ({
+      account,
+      ...unitStackNames(account.name),
+      pairs: pairs.filter((p) => p.source.name === account.name),
+      otherAccounts: accounts.filter((a) => a.name !== account.name),
+    }));
 }
 
 /** Scrapers per source account and region beyond the default quota: worth a warning, not an error. */
@@ -212,14 +238,4 @@ export function quotaWarnings(plan: FleetPlan): string[] {
 /** The source side of a pair, as the IAM document builders take it. */
 export function sourceSide(pair: PairPlan): SourceSide {
   return { partition: pair.partition, region: pair.region, sourceAccount: pair.source.id };
-}
-
-/** Remote-write URL for an existing workspace; created workspaces get theirs from the workspace stack. */
-export function existingRemoteWriteUrl(pair: PairPlan): string | undefined {
-  const id = pair.workspace.arn && workspaceIdOf(pair.workspace.arn);
-  return id ? remoteWriteUrl(pair.partition, pair.region, id) : undefined;
-}
-
-function accountRef(name: string, a: AccountConfig): AccountRef {
-  return { name, id: a.id, region: a.region, credentials: a.credentials };
 }

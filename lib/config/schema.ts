@@ -99,6 +99,21 @@ export const workspaceSchema = z
   })
   .describe('Exactly one of `arn` and `create`');
 
+/** A pair made by hand (AWS's manual procedure): the next deploy imports it instead of creating it. */
+export const adoptSchema = z
+  .object({
+    // AMP API model: ScraperId, 1-64 chars of [0-9A-Za-z][-.0-9A-Z_a-z]*; AWS issues s-<uuid>.
+    scraperId: pattern(/^[0-9A-Za-z][-.0-9A-Z_a-z]{0,63}$/, 'a scraper ID', 's-0123abcd-4567-89ef-0123-456789abcdef').describe(
+      'ID of the existing scraper (aws amp list-scrapers); the roles are the ones named by sourceRoleName/targetRoleName',
+    ),
+    allowReplacement: z
+      .boolean()
+      .default(false)
+      .describe('Let a deploy replace or destroy the adopted scraper and roles (by default their plan fails instead, while `adopt` is in the config)'),
+  })
+  .strict()
+  .describe('Adopt an existing scraper and its two roles: imported by the next deploy, then converged in place');
+
 export const pairSchema = z
   .object({
   name: name('pair name', 'prod-to-central').describe('Stable ID: stack names and construct IDs derive from it; renaming replaces the scraper'),
@@ -109,6 +124,7 @@ export const pairSchema = z
   sourceRoleName: iamRoleName.optional().describe('Default amp-xa-<pair>-source'),
   targetRoleName: iamRoleName.optional().describe('Default amp-xa-<pair>-target'),
   tags: tags.optional(),
+  adopt: adoptSchema.optional(),
   })
   .strict();
 

@@ -1,15 +1,7 @@
 #!/usr/bin/env bash
-# `cdktf diff` takes one stack at a time: plan every stack of the fleet, in the manifest's order
-# (workspace, scraper, trust), and fail if any plan fails. Run it in the cdktf project directory.
-# Extra arguments go to each `cdktf diff` (offline: --skip-provider-lock). CDKTF overrides the cdktf command.
+# Kept for existing pipelines: plans every stack with scripts/ci/plan-all.ts (concurrently, in dependency
+# order; see that file). Run it in the cdktf project directory. Exit 0 = no changes, 2 = changes pending or an
+# orphaned state, 1 = error. Options go to plan-all (--concurrency N, --skip-synth, --summary FILE, ...).
 set -euo pipefail
-cdktf=${CDKTF:-npx cdktf}
-$cdktf synth >/dev/null
-stacks=$(node -e 'process.stdout.write(Object.keys(require(process.argv[1]).stacks).join("\n"))' "$PWD/${CDKTF_OUTDIR:-cdktf.out}/manifest.json")
-status=0
-for stack in $stacks; do
-  echo "::group::cdktf diff $stack" 2>/dev/null || true
-  $cdktf diff "$stack" "$@" || { echo "diff-all: $stack failed to plan" >&2; status=1; }
-  echo "::endgroup::"
-done
-exit $status
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+exec node -r "$root/scripts/register.js" "$root/scripts/ci/plan-all.ts" "$@"

@@ -1,0 +1,348 @@
+/**
+ * scripts/ci/plan-all.ts: plans every stack of a synthesized app with a fake `terraform`
+ * (__tests__/support/fake-terraform.js), in dependency order, and reports through exit code, JSON and Markdown.
+ */
+import { spawnSync } from 'child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import { backendOfStack, countChanges, errorLines, inDependencyOrder, parseOptions, renderMarkdown, summarize, type Summary } from '../scripts/ci/plan-all';
+
+const ROOT = path.join(__dirname, '..');
+const FAKE_TF = path.join(__dirname, 'support', 'fake-terraform.js');
+
+const change = (address: string, type: string, actions: string[], mode = 'managed') => ({ address, type, mode, change: { actions } });
+
+describe('countChanges', () => {
+  test('add, change, destroy; a replacement counts once; finalizer runs are terraform_data/null_resource creates', () => {
+    const counts = countChanges({
+      resource_changes: [
+        change('aws_iam_role.source', 'aws_iam_role', ['create']),
+        change('aws_prometheus_scraper.s', 'aws_prometheus_scraper', ['delete', 'create']),
+        change('terraform_data.finalize_source', 'terraform_data', ['create', 'delete']),
+        change('null_resource.finalize_target', 'null_resource', ['create']),
+        change('terraform_data.kept', 'terraform_data', ['no-op']),
+        change('aws_iam_role_policy.p', 'aws_iam_role_policy', ['update']),
+        change('aws_iam_role.old', 'aws_iam_role', ['delete']),
+        change('data.aws_iam_role.live', 'aws_iam_role', ['read'], 'data'),
+      ],
+      output_changes: { scraper_arn: { actions: ['update'] }, same: { actions: ['no-op'] } },
+    });
+    expect(counts).toEqual({
+      add: 2,
+      change: 1,
+      destroy: 1,
+      replace: 2,
+      finalizerRuns: 2,
+      outputChanges: 1,
+      destroyed: ['aws_iam_role.old'],
+      replaced: ['aws_prometheus_scraper.s', 'terraform_data.finalize_source'],
+    });
+  });
+});
+
+test('errorLines: each diagnostic summary with what it concerns, once; else the last lines', () => {
+  const output = [
+    'Planning...',
+    '',
+    'Error: No valid credential sources found',
+    '',
+    '  with provider["registry.terraform.io/hashicorp/aws"].source,',
+    '  on cdk.tf.json line 172, in provider.aws[0]:',
+    '',
+    'Please see https://registry.terraform.io/providers/hashicorp/aws',
+    '',
+    'Error: No valid credential sources found',
+    '',
+    '  with provider["registry.terraform.io/hashicorp/aws"].source,',
+    '',
+    '╷',
+    '│ Error: Invalid reference',
+    '╵',
+  ].join('\n');
+  expect(errorLines(output)).toEqual([
+    'Error: No valid credential sources found (with provider["registry.terraform.io/hashicorp/aws"].source,)',
+    'Error: Invalid reference',
+  ]);
+  expect(errorLines('a\n\nb\nc\nsegmentation fault\n', 2)).toEqual(['c', 'segmentation fault']);
+});
+
+test('backendOfStack: the synthesized backend in config terms (a relative local path is relative to the stack directory)', () => {
+  expect(backendOfStack({ terraform: { backend: { local: { path: '/srv/state/terraform.a-trust.tfstate' } } } }, 'a-trust')).toEqual({ type: 'local', directory: '/srv/state' });
+  expect(backendOfStack({ terraform: { backend: { local: { path: '../../state/terraform.a-trust.tfstate' } } } }, 'a-trust', '/w/cdktf.out/stacks/a-trust')).toEqual({ type: 'local', directory: '/w/cdktf.out/state' });
+  expect(backendOfStack({ terraform: { backend: { s3: { bucket: 'b', key: 'p/q/a-trust.tfstate', region: 'eu-west-1', assume_role: { role_arn: 'arn:aws:iam::1:role/r' } } } } }, 'a-trust')).toMatchObject({ type: 's3', bucket: 'b', keyPrefix: 'p/q', roleArn: 'arn:aws:iam::1:role/r' });
+  expect(backendOfStack({ terraform: { cloud: { organization: 'acme', workspaces: { name: 'x-a-trust' } } } }, 'a-trust')).toMatchObject({ type: 'cloud', hostname: 'app.terraform.io', workspacePrefix: 'x-' });
+  expect(backendOfStack({ terraform: {} }, 'a-trust')).toBeUndefined();
+});
+
+describe('parseOptions', () => {
+  test('defaults under the output directory; --opt value and --opt=value; the environment', () => {
+    expect(parseOptions([], {})).toMatchObject({ outdir: 'cdktf.out', summary: path.join('cdktf.out', 'plan-summary.json'), markdown: path.join('cdktf.out', 'plan-summary.md'), synth: true });
+    expect(parseOptions(['-j', '3', '--output=out', '--skip-synth', '--skip-provider-lock'], {})).toMatchObject({ concurrency: 3, outdir: 'out', logs: path.join('out', 'plan-logs'), synth: false });
+    expect(parseOptions(['--concurrency=5'], { AMP_XA_CONCURRENCY: '2' }).concurrency).toBe(5);
+    expect(parseOptions([], { AMP_XA_CONCURRENCY: '2', CDKTF_OUTDIR: 'o' })).toMatchObject({ concurrency: 2, outdir: 'o' });
+    expect(parseOptions([], {}).concurrency).toBeGreaterThanOrEqual(1);
+  });
+
+  test.each([
+    [['--concurrency', '0'], /--concurrency takes a whole number of at least 1, got "0"/],
+    [['-j'], /-j needs a value/],
+    [['--parallel', '4'], /unknown option "--parallel"/],
+  ])('%p is refused naming the option', (argv, message) => {
+    expect(() => parseOptions(argv, {})).toThrow(message);
+  });
+});
+
+describe('inDependencyOrder', () => {
+  /** Runs the scheduler with work the test finishes by hand; returns the events so far and a finisher. */
+  function harness(stacks: { name: string; dependencies: string[] }[], concurrency: number) {
+    const events: string[] = [];
+    const finishers = new Map<string, () => void>();
+    const cycles: string[][] = [];
+    const done = inDependencyOrder(
+      stacks,
+      concurrency,
+      (name) =>
+        new Promise<void>((resolve) => {
+          events.push(`start ${name}`);
+          finishers.set(name, () => {
+            events.push(`end ${name}`);
+            resolve();
+          });
+        }),
+      (c) => cycles.push(c),
+    );
+    const finish = async (name: string) => {
+      finishers.get(name)!();
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+    };
+    return { events, finish, done, cycles };
+  }
+
+  const STACKS = [
+    { name: 'a-scrapers', dependencies: ['central-workspace'] },
+    { name: 'a-trust', dependencies: ['a-scrapers'] },
+    { name: 'b-scrapers', dependencies: [] },
+    { name: 'b-trust', dependencies: ['b-scrapers'] },
+    { name: 'central-workspace', dependencies: [] },
+  ];
+
+  test('a stack starts once its dependencies are planned, never more than the bound at once', async () => {
+    const h = harness(STACKS, 2);
+    expect(h.events).toEqual(['start b-scrapers', 'start central-workspace']);
+    await h.finish('central-workspace');
+    expect(h.events.slice(2)).toEqual(['end central-workspace', 'start a-scrapers']);
+    await h.finish('b-scrapers');
+    expect(h.events.slice(4)).toEqual(['end b-scrapers', 'start b-trust']);
+    await h.finish('a-scrapers');
+    await h.finish('b-trust');
+    expect(h.events.slice(6)).toEqual(['end a-scrapers', 'start a-trust', 'end b-trust']);
+    await h.finish('a-trust');
+    await h.done;
+    expect(h.cycles).toEqual([]);
+  });
+
+  test('with a bound of 1 the stacks run one by one', async () => {
+    const h = harness(STACKS, 1);
+    for (const name of ['b-scrapers', 'b-trust', 'central-workspace', 'a-scrapers', 'a-trust']) {
+      expect(h.events[h.events.length - 1]).toBe(`start ${name}`);
+      await h.finish(name);
+    }
+    await h.done;
+    expect(h.events.filter((e) => e.startsWith('start'))).toHaveLength(5);
+  });
+
+  test('a dependency cycle is reported instead of waited on forever', async () => {
+    const h = harness([{ name: 'x', dependencies: ['y'] }, { name: 'y', dependencies: ['x'] }, { name: 'z', dependencies: [] }], 4);
+    await h.finish('z');
+    await h.done;
+    expect(h.cycles).toEqual([['x', 'y']]);
+  });
+});
+
+describe('exit codes and reports', () => {
+  const base = (name: string, result: 'no-changes' | 'changes' | 'error') => ({ name, dependencies: [], result, planExitCode: 0, errors: result === 'error' ? ['Error: boom'] : [], log: `${name}.log`, plan: null, seconds: 1, add: result === 'changes' ? 1 : 0 });
+  const checked = { checked: true, findings: [] };
+  const orphan = (empty: boolean) => ({ checked: true, findings: [{ stack: 'old-scrapers', location: 'state/terraform.old-scrapers.tfstate', kind: 'scrapers' as const, empty, action: 'put it back', line: 'orphaned state of stack old-scrapers' }] });
+
+  test.each([
+    ['nothing to do', 0, [base('a', 'no-changes')], checked],
+    ['changes', 2, [base('a', 'no-changes'), base('b', 'changes')], checked],
+    ['an error beats changes', 1, [base('a', 'error'), base('b', 'changes')], checked],
+    ['an orphan holding resources is pending work', 2, [base('a', 'no-changes')], orphan(false)],
+    ['an empty orphaned state is only reported', 0, [base('a', 'no-changes')], orphan(true)],
+  ])('%s: exit %i', (_, code, stacks, orphans) => {
+    const summary = summarize(2, stacks as any, orphans);
+    expect(summary.exitCode).toBe(code);
+    expect(summary.result).toBe(['no-changes', 'error', 'changes'][code]);
+  });
+
+  test('the Markdown report has a marker, a headline, a row per stack, errors and orphans', () => {
+    const summary: Summary = summarize(2, [base('a-scrapers', 'changes'), base('a-trust', 'error')] as any, orphan(false));
+    const md = renderMarkdown(summary);
+    expect(md.split('\n').slice(0, 2)).toEqual(['<!-- amp-xa plan-all -->', ':x: **amp-xa plan failed**']);
+    expect(md).toMatch(/^\| `a-scrapers` \| changes \| 1 \| 0 \| 0 \| 0 \| 0 \|$/m);
+    expect(md).toMatch(/^\| `a-trust` \| :x: error \|/m);
+    expect(md).toMatch(/#### Errors\n\n- `a-trust`:\n {2}- `Error: boom`/);
+    expect(md).toMatch(/#### Orphaned states[\s\S]*- `old-scrapers` at `state\/terraform.old-scrapers.tfstate`: put it back/);
+    expect(renderMarkdown(summarize(2, [base('a', 'no-changes')] as any, { checked: false, note: 'TF_TOKEN_app_terraform_io is not set', findings: [] }))).toMatch(
+      /:white_check_mark: \*\*amp-xa plan: no changes\*\*[\s\S]*Orphaned states: not checked \(TF_TOKEN_app_terraform_io is not set\)/,
+    );
+  });
+});
+
+describe('the script against a synthesized app, with a fake terraform', () => {
+  let dir: string;
+  const STACKS: Record<string, string[]> = { 'central-workspace': [], 'workload-scrapers': ['central-workspace'], 'workload-trust': ['workload-scrapers'] };
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-plan-all-'));
+    const stacks: Record<string, unknown> = {};
+    for (const [name, dependencies] of Object.entries(STACKS)) {
+      mkdirSync(path.join(dir, 'cdktf.out', 'stacks', name), { recursive: true });
+      const backend = { local: { path: path.join(dir, 'state', `terraform.${name}.tfstate`) } };
+      writeFileSync(path.join(dir, 'cdktf.out', 'stacks', name, 'cdk.tf.json'), JSON.stringify({ terraform: { backend } }));
+      stacks[name] = { name, dependencies, workingDirectory: `stacks/${name}`, synthesizedStackPath: `stacks/${name}/cdk.tf.json` };
+    }
+    writeFileSync(path.join(dir, 'cdktf.out', 'manifest.json'), JSON.stringify({ stacks }));
+    mkdirSync(path.join(dir, 'state'));
+    writeFileSync(path.join(dir, 'events'), '');
+    chmodSync(FAKE_TF, 0o755);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function planAll(scenario: Record<string, unknown>, args: string[] = [], env: Record<string, string> = {}) {
+    writeFileSync(path.join(dir, 'scenario.json'), JSON.stringify(scenario));
+    writeFileSync(path.join(dir, 'events'), '');
+    const r = spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', 'ci', 'plan-all.ts'), '--skip-synth', ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, TERRAFORM_BINARY_NAME: FAKE_TF, FAKE_TF_SCENARIO: path.join(dir, 'scenario.json'), FAKE_TF_EVENTS: path.join(dir, 'events'), ...env },
+    });
+    const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr, summary: () => JSON.parse(read('cdktf.out/plan-summary.json')), markdown: () => read('cdktf.out/plan-summary.md'), events: () => read('events').trim().split('\n') };
+  }
+
+  test('no changes anywhere: exit 0, every stack init+plan+show, in dependency order', () => {
+    const r = planAll({}, ['-j', '4']);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    const starts = r.events().filter((e) => e.startsWith('start'));
+    expect(starts.filter((e) => e.endsWith(' init')).map((e) => e.split(' ')[1])).toEqual(['central-workspace', 'workload-scrapers', 'workload-trust']);
+    const events = r.events();
+    expect(events.indexOf('start workload-scrapers init')).toBeGreaterThan(events.indexOf('end central-workspace show'));
+    expect(events.indexOf('start workload-trust init')).toBeGreaterThan(events.indexOf('end workload-scrapers show'));
+    const summary = r.summary();
+    expect(summary).toMatchObject({ version: 1, result: 'no-changes', exitCode: 0, concurrency: 4, orphans: { checked: true, findings: [] } });
+    expect(summary.stacks.map((s: any) => [s.name, s.result, s.planExitCode])).toEqual([
+      ['central-workspace', 'no-changes', 0],
+      ['workload-scrapers', 'no-changes', 0],
+      ['workload-trust', 'no-changes', 0],
+    ]);
+    expect(readFileSync(path.join(dir, summary.stacks[0].log), 'utf8')).toMatch(/\$ .*fake-terraform.js plan -detailed-exitcode -no-color -input=false -lock=false -out=amp-xa.tfplan\nNo changes/);
+    expect(r.stdout).toMatch(/^=== plan workload-trust: no changes/m);
+  });
+
+  test('changes pending: exit 2, counts per stack, the Markdown table', () => {
+    const show = { resource_changes: [change('terraform_data.finalize_source', 'terraform_data', ['create']), change('aws_iam_role.r', 'aws_iam_role', ['update'])] };
+    const r = planAll({ 'workload-trust': { plan: 2, show } });
+    expect(r.code).toBe(2);
+    expect(r.summary().totals).toMatchObject({ add: 1, change: 1, finalizerRuns: 1, stacks: 3, changed: 1, failed: 0 });
+    expect(r.markdown()).toMatch(/^\| `workload-trust` \| changes \| 1 \| 1 \| 0 \| 0 \| 1 \|$/m);
+  });
+
+  test('a failing plan: exit 1 even beside changes, its first error lines, its dependants still planned', () => {
+    const r = planAll({ 'central-workspace': { plan: 2 }, 'workload-scrapers': { plan: 1 }, 'workload-trust': { init: 1, plan: 0 } });
+    expect(r.code).toBe(1);
+    const stacks = r.summary().stacks;
+    expect(stacks.map((s: any) => [s.name, s.result])).toEqual([
+      ['central-workspace', 'changes'],
+      ['workload-scrapers', 'error'],
+      ['workload-trust', 'error'],
+    ]);
+    expect(stacks[1].errors).toEqual(['Error: Unable to find remote state (with data.terraform_remote_state.phase1,)']);
+    expect(stacks[2].errors).toEqual(['Error: Failed to query available provider packages']);
+    expect(stacks[2].planExitCode).toBeNull();
+    expect(r.stdout).toMatch(/workload-scrapers: ERROR Error: Unable to find remote state/);
+  });
+
+  test('stacks without dependencies between them are planned at the same time', () => {
+    const scenario = { 'central-workspace': { plan: 0, waitFor: 'other-workspace' }, 'other-workspace': { plan: 0, waitFor: 'central-workspace' } };
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'cdktf.out', 'manifest.json'), 'utf8'));
+    manifest.stacks['other-workspace'] = { ...manifest.stacks['central-workspace'], name: 'other-workspace', workingDirectory: 'stacks/other-workspace' };
+    mkdirSync(path.join(dir, 'cdktf.out', 'stacks', 'other-workspace'));
+    writeFileSync(path.join(dir, 'cdktf.out', 'manifest.json'), JSON.stringify(manifest));
+    expect(planAll(scenario, ['-j', '2']).code).toBe(0);
+    const serial = planAll(scenario, ['-j', '1'], { FAKE_TF_WAIT_TRIES: '20' });
+    expect(serial.code).toBe(1);
+    expect(serial.summary().stacks[0].errors).toEqual(['Error: other-workspace was not planned while central-workspace was']);
+  });
+
+  test('in GitHub Actions each stack log is one group, and the report lands in the step summary', () => {
+    writeFileSync(path.join(dir, 'step-summary'), '');
+    const r = planAll({ 'workload-scrapers': { plan: 2, output: 'Plan: 1 to add' } }, [], { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: path.join(dir, 'step-summary') });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^::group::plan workload-scrapers: changes \(\+0 ~0 ±0 -0\)\n\$ [^\n]*init[\s\S]*?Plan: 1 to add[\s\S]*?\n::endgroup::$/m);
+    expect(r.stdout.match(/::group::/g)).toHaveLength(3);
+    expect(readFileSync(path.join(dir, 'step-summary'), 'utf8')).toBe(r.markdown());
+  });
+
+  test('an orphaned local state (its stack left the app) is reported with how to destroy it, and makes the exit 2', () => {
+    writeFileSync(path.join(dir, 'state', 'terraform.workload-scrapers.tfstate'), JSON.stringify({ resources: [{ mode: 'managed' }] }));
+    writeFileSync(path.join(dir, 'state', 'terraform.legacy-scrapers.tfstate'), JSON.stringify({ resources: [{ mode: 'managed' }, { mode: 'data' }] }));
+    writeFileSync(path.join(dir, 'state', 'terraform.emptied-trust.tfstate'), JSON.stringify({ resources: [{ mode: 'data' }] }));
+    const r = planAll({});
+    expect(r.code).toBe(2);
+    const { findings } = r.summary().orphans;
+    expect(findings.map((f: any) => [f.stack, f.empty])).toEqual([
+      ['emptied-trust', true],
+      ['legacy-scrapers', false],
+    ]);
+    expect(r.stdout).toMatch(/orphaned state of stack legacy-scrapers \(no longer in the app\) at .*terraform\.legacy-scrapers\.tfstate: .*put account "legacy" back in the config/);
+    expect(r.markdown()).toMatch(/#### Orphaned states/);
+  });
+
+  /** Rewrites every stack's backend. */
+  function useBackend(terraform: (name: string) => Record<string, unknown>) {
+    for (const name of Object.keys(STACKS)) writeFileSync(path.join(dir, 'cdktf.out', 'stacks', name, 'cdk.tf.json'), JSON.stringify({ terraform: terraform(name) }));
+  }
+
+  test('S3 state: the keys under the prefix are listed with the AWS CLI, with the backend profile and region', () => {
+    useBackend((name) => ({ backend: { s3: { bucket: 'acme-state', key: `fleet/prod/${name}.tfstate`, region: 'eu-west-1', profile: 'state' } } }));
+    const aws = path.join(dir, 'aws');
+    const keys = ['fleet/prod/workload-scrapers.tfstate', 'fleet/prod/workload-scrapers.tfstate.tflock', 'fleet/prod/gone-trust.tfstate', 'fleet/prod/old/x.tfstate'];
+    writeFileSync(aws, `#!/bin/sh\necho "$*" > ${path.join(dir, 'aws-args')}\necho '${JSON.stringify(keys)}'\n`, { mode: 0o755 });
+    const r = planAll({}, [], { AMP_XA_AWS_CLI: aws });
+    expect(r.code).toBe(2);
+    expect(readFileSync(path.join(dir, 'aws-args'), 'utf8')).toBe('s3api list-objects-v2 --bucket acme-state --prefix fleet/prod/ --query Contents[].Key --region eu-west-1 --profile state --output json\n');
+    expect(r.summary().orphans.findings.map((f: any) => [f.stack, f.location])).toEqual([['gone-trust', 's3://acme-state/fleet/prod/gone-trust.tfstate']]);
+  });
+
+  test('S3 state that cannot be listed: said, and the exit code is the plans\' own', () => {
+    useBackend((name) => ({ backend: { s3: { bucket: 'acme-state', key: `amp-xa/${name}.tfstate`, region: 'eu-west-1' } } }));
+    const r = planAll({}, [], { AMP_XA_AWS_CLI: '/bin/false' });
+    expect(r.code).toBe(0);
+    expect(r.summary().orphans).toEqual({ checked: false, note: 'cannot list s3://acme-state/amp-xa/ with the AWS CLI (exit 1)', findings: [] });
+    expect(r.stdout).toMatch(/orphaned states not checked: cannot list s3:\/\/acme-state\/amp-xa\//);
+  });
+
+  test('Terraform Cloud without a token: says it cannot check', () => {
+    useBackend((name) => ({ cloud: { organization: 'acme', hostname: 'tfe.example-corp.com', workspaces: { name: `amp-xa-${name}` } } }));
+    const r = planAll({});
+    expect(r.code).toBe(0);
+    expect(r.summary().orphans.note).toBe('TF_TOKEN_tfe_example__corp_com is not set, so the Terraform Cloud workspaces cannot be listed');
+  });
+
+  test('bad options exit 1, never 2 (which a caller reads as changes pending)', () => {
+    const r = planAll({}, ['--bogus']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^plan-all: unknown option "--bogus"/);
+  });
+
+  test('no synthesized app: exit 1 with a report saying so', () => {
+    rmSync(path.join(dir, 'cdktf.out', 'manifest.json'));
+    const r = planAll({});
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/cannot read .*manifest\.json.*; run cdktf synth first/);
+    expect(r.summary()).toMatchObject({ result: 'error', exitCode: 1, stacks: [] });
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * The fleet plan: a schema-valid config resolved into what the stacks are built from. Plain data, built by
+ * planFleet (fleet.ts) and read by the stacks, the diagram and the status view.
+ */
+import type { BackendConfig, BootstrapTrust, Credentials, FinalizerConfig } from './schema';
+
+export interface AccountRef {
+  /** Key in `accounts`: stable, stack names and provider aliases derive from it. */
+  readonly name: string;
+  readonly id: string;
+  readonly region: string;
+  readonly partition: string;
+  readonly credentials: Credentials;
+}
+
+/** A workspace that already exists: its ARN is in the config. */
+export interface ExistingWorkspacePlan {
+  readonly kind: 'existing';
+  readonly name: string;
+  readonly account: AccountRef;
+  readonly arn: string;
+  readonly remoteWriteUrl: string;
+}
+
+/** A workspace amp-xa creates in its own stack; pairs read its ARN from that stack's state. */
+export interface CreatedWorkspacePlan {
+  readonly kind: 'created';
+  readonly name: string;
+  readonly account: AccountRef;
+  readonly stackName: string;
+  readonly alias: string;
+  readonly kmsKeyArn?: string;
+  readonly tags: Record<string, string>;
+}
+
+export type WorkspacePlan = ExistingWorkspacePlan | CreatedWorkspacePlan;
+
+export type AuthenticationMode = 'API' | 'API_AND_CONFIG_MAP' | 'CONFIG_MAP';
+
+export interface ClusterPlan {
+  readonly name: string;
+  readonly arn: string;
+  readonly subnetIds: string[];
+  readonly securityGroupIds?: string[];
+  readonly authenticationMode: AuthenticationMode;
+}
+
+export interface PairPlan {
+  readonly name: string;
+  readonly partition: string;
+  readonly region: string;
+  readonly source: AccountRef;
+  readonly target: AccountRef;
+  readonly cluster: ClusterPlan;
+  readonly workspace: WorkspacePlan;
+  readonly alias: string;
+  readonly sourceRoleName: string;
+  readonly targetRoleName: string;
+  readonly sourceRoleArn: string;
+  readonly targetRoleArn: string;
+  readonly scrapeConfiguration: string;
+  readonly tags: Record<string, string>;
+  /** Set when the pair already exists (made by hand): its scraper and roles are imported, not created. */
+  readonly adopt?: { readonly scraperId: string; readonly allowReplacement: boolean };
+}
+
+/**
+ * The deployment unit: one source account (one account entry = one account ID and region, AMP's quota scope).
+ * Its phase-1 stack holds the roles and scrapers of all its pairs, its phase-2 stack their trust.
+ * A unit with no pairs keeps its (empty) stacks, so removing the last pair destroys what it had.
+ */
+export interface UnitPlan {
+  readonly account: AccountRef;
+  readonly scraperStackName: string;
+  readonly trustStackName: string;
+  readonly pairs: PairPlan[];
+  /** Every other account of the fleet: a provider each, so resources of removed pairs can still be destroyed. */
+  readonly otherAccounts: AccountRef[];
+}
+
+export interface FleetPlan {
+  readonly accounts: AccountRef[];
+  readonly units: UnitPlan[];
+  readonly pairs: PairPlan[];
+  readonly createdWorkspaces: CreatedWorkspacePlan[];
+  readonly backend: BackendConfig;
+  readonly finalizer: FinalizerConfig;
+  readonly bootstrapTrust: BootstrapTrust;
+  readonly tags: Record<string, string>;
+}
+
+export const unitStackNames = (account: string) => ({ scraperStackName: `${account}-scrapers`, trustStackName: `${account}-trust` });
+export const workspaceStackName = (workspace: string) => `${workspace}-workspace`;

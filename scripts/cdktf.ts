@@ -1,0 +1,109 @@
+/**
+ * `npm run synth|deploy|destroy`: cdktf with a bounded number of stacks at a time and clean logs.
+ *
+ *   npm run deploy  -- [--auto-approve] [-j N | --concurrency N] [stacks...] [other cdktf deploy options]
+ *   npm run destroy -- [--auto-approve] [-j N] [stacks...]
+ *   npm run synth
+ *
+ * - Stacks default to '*'. At most N stacks run at once (`cdktf --parallelism N`): N from -j/--concurrency,
+ *   else AMP_XA_CONCURRENCY, else the number of CPUs (each stack runs Terraform and a provider process).
+ * - Approval is never implied: deploy/destroy without --auto-approve need a terminal to answer cdktf's prompt;
+ *   without one (CI, pipes) this stops before anything runs and says to pass --auto-approve, instead of cdktf's
+ *   Ink "Raw mode is not supported" stack trace after planning.
+ * - Not on a terminal (CI, logs to a file): CI=true (no spinner, no cursor codes), FORCE_COLOR=0 (no colour
+ *   codes from cdktf) and --no-color (none from Terraform).
+ * - NODE_OPTIONS gains --disable-warning=MaxListenersExceededWarning: cdktf-cli adds one "abort" listener per
+ *   stack to a shared AbortSignal (its `terraform init` step) and never removes it, so 11+ stacks print a
+ *   harmless leak warning. And --max-old-space-size=4096, which cdktf otherwise warns it cannot set.
+ * - AMP_XA_PROVIDER_MIRROR set (scripts/offline-terraform.sh): --skip-provider-lock, since cdktf's
+ *   `terraform providers lock` ignores filesystem mirrors.
+ */
+import { spawn } from 'child_process';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..');
+const COMMANDS = ['synth', 'deploy', 'destroy'] as const;
+type Command = (typeof COMMANDS)[number];
+
+export class UsageError extends Error {}
+
+export interface Invocation {
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+function concurrencyOf(text: string | undefined, source: string): number {
+  const n = Number(text);
+  if (!text || !Number.isInteger(n) || n < 1) throw new UsageError(`cdktf: ${source} takes a whole number of at least 1, got ${JSON.stringify(text ?? '')}`);
+  return n;
+}
+
+/** The cdktf command line and environment for `npm run <command> -- argv`. */
+export function invocation(command: string, argv: string[], env: NodeJS.ProcessEnv, interactive: { stdin: boolean; stdout: boolean }): Invocation {
+  if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`cdktf: expected one of ${COMMANDS.join(', ')}, got ${JSON.stringify(command)}`);
+  const cmd = command as Command;
+  const rest: string[] = [];
+  let concurrency: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-j' || arg === '--concurrency') concurrency = concurrencyOf(argv[++i], arg);
+    else if (arg.startsWith('--concurrency=')) concurrency = concurrencyOf(arg.slice('--concurrency='.length), '--concurrency');
+    else rest.push(arg);
+  }
+  const has = (flag: string) => rest.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const args: string[] = [cmd];
+  const flags: string[] = [];
+  if (cmd !== 'synth') {
+    if (!has('--auto-approve') && !interactive.stdin) {
+      throw new UsageError(
+        `cdktf ${cmd}: stdin is not a terminal, so cdktf cannot ask for approval. Review the plan (npm run diff), then run ` +
+          `npm run ${cmd} -- --auto-approve to ${cmd} without a prompt.`,
+      );
+    }
+    // Stacks come first (npm run deploy -- a-scrapers a-trust --auto-approve); none given: all of them.
+    if (!rest.length || rest[0].startsWith('-')) args.push('*');
+    if (!has('--parallelism')) {
+      const n = concurrency ?? (env.AMP_XA_CONCURRENCY ? concurrencyOf(env.AMP_XA_CONCURRENCY, 'AMP_XA_CONCURRENCY') : os.availableParallelism());
+      flags.push('--parallelism', String(n));
+    }
+    if (env.AMP_XA_PROVIDER_MIRROR && !has('--skip-provider-lock')) flags.push('--skip-provider-lock');
+  } else if (concurrency !== undefined) {
+    throw new UsageError('cdktf synth: --concurrency applies to deploy and destroy');
+  }
+  args.push(...rest, ...flags);
+  const childEnv: NodeJS.ProcessEnv = { ...env };
+  if (!interactive.stdout || env.CI) {
+    Object.assign(childEnv, { CI: env.CI || 'true', FORCE_COLOR: '0' });
+    if (cmd !== 'synth' && !has('--no-color')) args.push('--no-color');
+  }
+  const nodeOptions = (env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  if (!nodeOptions.some((o) => o.startsWith('--disable-warning=MaxListenersExceededWarning')) && process.allowedNodeEnvironmentFlags.has('--disable-warning')) {
+    nodeOptions.push('--disable-warning=MaxListenersExceededWarning');
+  }
+  if (!nodeOptions.some((o) => o.startsWith('--max-old-space-size'))) nodeOptions.push('--max-old-space-size=4096');
+  childEnv.NODE_OPTIONS = nodeOptions.join(' ');
+  return { args, env: childEnv };
+}
+
+function main(): void {
+  const [command = '', ...argv] = process.argv.slice(2);
+  let inv: Invocation;
+  try {
+    inv = invocation(command, argv, process.env, { stdin: Boolean(process.stdin.isTTY), stdout: Boolean(process.stdout.isTTY) });
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(e.message);
+    process.exit(1);
+  }
+  const cdktf = process.env.CDKTF || path.join(ROOT, 'node_modules', '.bin', 'cdktf');
+  const child = spawn(cdktf, inv.args, { env: inv.env, stdio: 'inherit' });
+  child.on('error', (e) => {
+    console.error(`cdktf: cannot run ${cdktf}: ${e.message}`);
+    process.exit(1);
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+if (require.main === module) main();
