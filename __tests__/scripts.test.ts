@@ -30,7 +30,7 @@ test('the number of source accounts is an option; pairs spread evenly over exact
   expect(perSourceAccount(generateFleet(10, { sourceAccounts: 6 }))).toEqual([2, 2, 1, 2, 2, 1]);
   expect(perSourceAccount(generateFleet(3, { sourceAccounts: 5 }))).toEqual([1, 1, 1]);
   const arn = 'arn:aws:aps:eu-west-1:900000000000:workspace/ws-abc';
-  expect(plan(generateFleet(4, { workspaceArns: [arn] })).pairs.every((p) => p.workspace.arn === arn)).toBe(true);
+  expect(plan(generateFleet(4, { workspaceArns: [arn] })).pairs.every((p) => p.workspace.kind === 'existing' && p.workspace.arn === arn)).toBe(true);
 });
 
 test.each([

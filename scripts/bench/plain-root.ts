@@ -13,28 +13,40 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import type { AccountRef, FleetPlan, PairPlan } from '../../lib/config/fleet';
 import { sourceSide } from '../../lib/config/fleet';
-import { renderPolicy, sourcePermissionsPolicy, sourceTrustPolicy, targetPermissionsPolicy, targetTrustPolicy } from '../../lib/iam-documents';
-import { EXPECT_QUERY, FINALIZE_COMMAND, finalizeEnvironment } from '../../lib/finalize-command';
+import { PINNED_ARN_QUERY, renderPolicy, sourcePermissionsPolicy, sourceTrustPolicy, targetPermissionsPolicy, targetTrustPolicy } from '../../lib/iam-documents';
+import { FINALIZE_COMMAND, finalizeEnvironment } from '../../lib/finalize-command';
 
 const ROOT = path.join(__dirname, '..', '..');
 const SCRAPER_ARN = '__SCRAPER_ARN__';
 const SOURCE_ROLE_ARN = '__SOURCE_ROLE_ARN__';
 const TARGET_ROLE_ARN = '__TARGET_ROLE_ARN__';
 
-/** The finalizer's environment from the app's own builder; Terraform fills in the policy and the expected ARN. */
+/**
+ * The finalizer's environment from the app's own builder; Terraform fills in the policy and the expected ARN.
+ * The builder escapes literals for Terraform's JSON syntax (`${` -> `$${`); tfvars are not templates, so undo it.
+ */
 function finalizerEnvironment(account: AccountRef, roleName: string, expectQuery: string, awsCli: string): Record<string, string> {
-  return finalizeEnvironment({ account, roleName, policy: '', expectQuery, expectValue: '', awsCli });
+  const env = finalizeEnvironment({ account, roleName, policy: '', expectQuery, expectValue: '', awsCli });
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace(/([$%])\1\{/g, '$1{')]));
 }
 
 /** Bootstrap trust as the app's phase 1 writes it (Target's names Source through a reference, so Source exists first). */
-function bootstrapDocuments(pair: PairPlan): { source: string; target: string } {
+function bootstrapDocuments(fleet: FleetPlan, pair: PairPlan): { source: string; target: string } {
   const side = sourceSide(pair);
-  return { source: renderPolicy(sourceTrustPolicy(side)), target: renderPolicy(targetTrustPolicy(side, SOURCE_ROLE_ARN)) };
+  return {
+    source: renderPolicy(sourceTrustPolicy(side, undefined, fleet.bootstrapTrust)),
+    target: renderPolicy(targetTrustPolicy(side, SOURCE_ROLE_ARN, undefined, fleet.bootstrapTrust)),
+  };
+}
+
+function workspaceArn(pair: PairPlan): string {
+  if (pair.workspace.kind !== 'existing') throw new Error(`plain-root: workspace ${pair.workspace.name} is created by amp-xa; the anchor takes workspaces by ARN`);
+  return pair.workspace.arn;
 }
 
 function pairVariables(fleet: FleetPlan, pair: PairPlan) {
   const side = sourceSide(pair);
-  const bootstrap = bootstrapDocuments(pair);
+  const bootstrap = bootstrapDocuments(fleet, pair);
   return {
     name: pair.name,
     source_account: pair.source.name,
@@ -43,7 +55,7 @@ function pairVariables(fleet: FleetPlan, pair: PairPlan) {
     cluster_arn: pair.cluster.arn,
     subnet_ids: pair.cluster.subnetIds,
     security_group_ids: pair.cluster.securityGroupIds ?? null,
-    workspace_arn: pair.workspace.arn!,
+    workspace_arn: workspaceArn(pair),
     source_role_name: pair.sourceRoleName,
     target_role_name: pair.targetRoleName,
     source_role_description: `amp-xa ${pair.name}: assumed by the AMP scraper of ${pair.cluster.name}`,
@@ -54,13 +66,13 @@ function pairVariables(fleet: FleetPlan, pair: PairPlan) {
       source_bootstrap: bootstrap.source,
       target_bootstrap: bootstrap.target,
       source_permissions: renderPolicy(sourcePermissionsPolicy(TARGET_ROLE_ARN)),
-      target_permissions: renderPolicy(targetPermissionsPolicy(pair.workspace.arn!)),
+      target_permissions: renderPolicy(targetPermissionsPolicy(workspaceArn(pair))),
       source_final: renderPolicy(sourceTrustPolicy(side, SCRAPER_ARN)),
       target_final: renderPolicy(targetTrustPolicy(side, pair.sourceRoleArn, SCRAPER_ARN)),
     },
     finalizer_env: {
-      source: finalizerEnvironment(pair.source, pair.sourceRoleName, EXPECT_QUERY.source, fleet.finalizer.awsCli),
-      target: finalizerEnvironment(pair.target, pair.targetRoleName, EXPECT_QUERY.target, fleet.finalizer.awsCli),
+      source: finalizerEnvironment(pair.source, pair.sourceRoleName, PINNED_ARN_QUERY.source, fleet.finalizer.awsCli),
+      target: finalizerEnvironment(pair.target, pair.targetRoleName, PINNED_ARN_QUERY.target, fleet.finalizer.awsCli),
     },
   };
 }
@@ -114,7 +126,7 @@ resource "aws_iam_role" "source" {
   name               = var.pair.source_role_name
   description        = var.pair.source_role_description
   assume_role_policy = local.docs.source_bootstrap
-  tags               = local.pair_tags
+  tags               = merge(var.pair.tags, local.pair_tags)
   lifecycle {
     ignore_changes = [assume_role_policy] # phase 2 owns the final text
   }
@@ -125,7 +137,7 @@ resource "aws_iam_role" "target" {
   name               = var.pair.target_role_name
   description        = var.pair.target_role_description
   assume_role_policy = replace(local.docs.target_bootstrap, "${SOURCE_ROLE_ARN}", aws_iam_role.source.arn)
-  tags               = local.pair_tags
+  tags               = merge(var.pair.tags, local.pair_tags)
   lifecycle {
     ignore_changes = [assume_role_policy]
   }
