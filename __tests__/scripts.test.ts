@@ -13,12 +13,24 @@ const ROOT = path.join(__dirname, '..');
 const script = (name: string, args: string[], env?: NodeJS.ProcessEnv) =>
   spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', name), ...args], { encoding: 'utf8', env });
 
-test('generated fleets pass the config checks, at most 10 scrapers per source account', () => {
-  const fleet = plan(generateFleet(25));
-  expect(fleet.pairs).toHaveLength(25);
-  const perAccount = new Map<string, number>();
-  for (const p of fleet.pairs) perAccount.set(p.source.id, (perAccount.get(p.source.id) ?? 0) + 1);
-  expect(Math.max(...perAccount.values())).toBe(10);
+const perSourceAccount = (config: unknown) => {
+  const counts = new Map<string, number>();
+  for (const p of plan(config).pairs) counts.set(p.source.id, (counts.get(p.source.id) ?? 0) + 1);
+  return [...counts.values()];
+};
+
+test('generated fleets pass the config checks, at most 10 scrapers per source account by default', () => {
+  expect(plan(generateFleet(25)).pairs).toHaveLength(25);
+  expect(perSourceAccount(generateFleet(25))).toEqual([9, 8, 8]);
+  expect(perSourceAccount(generateFleet(100))).toEqual(Array(10).fill(10));
+});
+
+test('the number of source accounts is an option; pairs spread evenly over exactly that many', () => {
+  expect(perSourceAccount(generateFleet(20, { sourceAccounts: 2 }))).toEqual([10, 10]);
+  expect(perSourceAccount(generateFleet(10, { sourceAccounts: 6 }))).toEqual([2, 2, 1, 2, 2, 1]);
+  expect(perSourceAccount(generateFleet(3, { sourceAccounts: 5 }))).toEqual([1, 1, 1]);
+  const arn = 'arn:aws:aps:eu-west-1:900000000000:workspace/ws-abc';
+  expect(plan(generateFleet(4, { workspaceArns: [arn] })).pairs.every((p) => p.workspace.kind === 'existing' && p.workspace.arn === arn)).toBe(true);
 });
 
 test.each([
@@ -26,6 +38,8 @@ test.each([
   ['bench.ts', ['--pairs', '10,0'], /^bench: --pairs takes whole numbers of at least 1, got "0"$/m],
   ['bench.ts', ['--only', 'nope'], /^bench: --only takes synth or tests, got "nope"$/m],
   ['generate-fleet.ts', ['abc'], /^generate-fleet: the pair count must be a whole number of at least 1, got "abc"$/m],
+  ['generate-fleet.ts', ['10', '--source-accounts', '0'], /^generate-fleet: --source-accounts must be a whole number of at least 1, got "0"$/m],
+  ['generate-fleet.ts', ['10', '--accounts', '2'], /^generate-fleet: unknown option --accounts;/m],
 ])('%s %p is refused with a message naming the option', (name, args, message) => {
   const r = script(name, args);
   expect(r.status).toBe(2);
@@ -62,9 +76,22 @@ describe('npm run synth|deploy|destroy (scripts/cdktf.ts)', () => {
   test('deploy: every stack, bounded, with the caller flags after the stacks', () => {
     expect(invocation('deploy', [], {}, tty).args).toEqual(['deploy', '*', '--parallelism', String(os.availableParallelism())]);
     expect(invocation('deploy', ['a-scrapers', 'a-trust', '-j', '3'], {}, tty).args).toEqual(['deploy', 'a-scrapers', 'a-trust', '--parallelism', '3']);
-    expect(invocation('deploy', ['--outputs-file', 'out.json'], { AMP_XA_CONCURRENCY: '2' }, tty).args).toEqual(['deploy', '*', '--outputs-file', 'out.json', '--parallelism', '2']);
+    expect(invocation('deploy', ['--outputs-file', 'out.json'], { AMP_XA_CONCURRENCY: '2' }, tty).args).toEqual([
+      'deploy',
+      '*',
+      '--outputs-file',
+      'out.json',
+      '--parallelism',
+      '2',
+    ]);
     expect(invocation('deploy', ['--parallelism=7'], {}, tty).args).toEqual(['deploy', '*', '--parallelism=7']);
-    expect(invocation('destroy', ['--concurrency=1'], { AMP_XA_PROVIDER_MIRROR: '/opt/mirror' }, tty).args).toEqual(['destroy', '*', '--parallelism', '1', '--skip-provider-lock']);
+    expect(invocation('destroy', ['--concurrency=1'], { AMP_XA_PROVIDER_MIRROR: '/opt/mirror' }, tty).args).toEqual([
+      'destroy',
+      '*',
+      '--parallelism',
+      '1',
+      '--skip-provider-lock',
+    ]);
   });
 
   test('no terminal to approve on: refused up front unless --auto-approve', () => {
@@ -79,11 +106,17 @@ describe('npm run synth|deploy|destroy (scripts/cdktf.ts)', () => {
   test('logs without spinner, cursor or colour codes when not on a terminal; no MaxListeners warning', () => {
     const { args, env } = invocation('deploy', ['--auto-approve'], { NODE_OPTIONS: '--enable-source-maps' }, ci);
     expect(args[args.length - 1]).toBe('--no-color');
-    expect(env).toMatchObject({ CI: 'true', FORCE_COLOR: '0', NODE_OPTIONS: '--enable-source-maps --disable-warning=MaxListenersExceededWarning --max-old-space-size=4096' });
+    expect(env).toMatchObject({
+      CI: 'true',
+      FORCE_COLOR: '0',
+      NODE_OPTIONS: '--enable-source-maps --disable-warning=MaxListenersExceededWarning --max-old-space-size=4096',
+    });
     const onTerminal = invocation('deploy', [], {}, tty);
     expect(onTerminal.args).not.toContain('--no-color');
     expect(onTerminal.env.CI).toBeUndefined();
-    expect(invocation('synth', [], { NODE_OPTIONS: '--max-old-space-size=8192' }, tty).env.NODE_OPTIONS).toBe('--max-old-space-size=8192 --disable-warning=MaxListenersExceededWarning');
+    expect(invocation('synth', [], { NODE_OPTIONS: '--max-old-space-size=8192' }, tty).env.NODE_OPTIONS).toBe(
+      '--max-old-space-size=8192 --disable-warning=MaxListenersExceededWarning',
+    );
   });
 
   test.each([
@@ -105,7 +138,10 @@ describe('npm run synth|deploy|destroy (scripts/cdktf.ts)', () => {
       expect({ status: refused.status, stdout: refused.stdout }).toEqual({ status: 1, stdout: '' });
       expect(refused.stderr).toMatch(/^cdktf deploy: stdin is not a terminal/);
       const ran = script('cdktf.ts', ['deploy', '--auto-approve'], env);
-      expect({ status: ran.status, stdout: ran.stdout }).toEqual({ status: 0, stdout: 'cdktf deploy * --auto-approve --parallelism 2 --no-color CI=true FORCE_COLOR=0\n' });
+      expect({ status: ran.status, stdout: ran.stdout }).toEqual({
+        status: 0,
+        stdout: 'cdktf deploy * --auto-approve --parallelism 2 --no-color CI=true FORCE_COLOR=0\n',
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -155,7 +191,8 @@ describe('offline Terraform and provider locks', () => {
     const r = sh('lock-providers.sh', ['out']);
     expect({ code: r.status, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     expect(r.stdout).toBe(`lock-providers: hashicorp/aws 5.100.0 pinned by ${path.join(ROOT, '.terraform.lock.hcl')}, copied into 2 stacks\n`);
-    for (const stack of ['a-scrapers', 'a-trust']) expect(readFileSync(path.join(dir, 'out', 'stacks', stack, '.terraform.lock.hcl'), 'utf8')).toBe(committedLock());
+    for (const stack of ['a-scrapers', 'a-trust'])
+      expect(readFileSync(path.join(dir, 'out', 'stacks', stack, '.terraform.lock.hcl'), 'utf8')).toBe(committedLock());
   });
 
   test('a provider the lock file lacks stops it, naming the provider and the stacks that need it', () => {
@@ -180,7 +217,9 @@ describe('offline Terraform and provider locks', () => {
     const before = committedLock();
     const r = sh('lock-providers.sh', ['--update', 'out'], { AMP_XA_PROVIDER_MIRROR: path.join(dir, 'mirror') });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^lock-providers: the mirror ${path.join(dir, 'mirror')} has no hashicorp/null 3\\.2\\.4 \\(needed by a-trust\\)$`, 'm'));
+    expect(r.stderr).toMatch(
+      new RegExp(`^lock-providers: the mirror ${path.join(dir, 'mirror')} has no hashicorp/null 3\\.2\\.4 \\(needed by a-trust\\)$`, 'm'),
+    );
     expect(r.stderr).not.toMatch(/aws/);
     expect(committedLock()).toBe(before);
   });

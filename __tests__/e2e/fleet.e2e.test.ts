@@ -102,7 +102,11 @@ test('removing two pairs (one the last of its account) and renaming one destroys
     ]),
   );
   // AMP fails the renamed pair's new scraper: the deploy fails with AWS's reason (the removals still happen).
-  env.emulator.failNext({ operation: 'create', statusReason: 'The scraper cannot reach the cluster endpoint: create-fault-9c2e', match: { alias: 'prod-central' } });
+  env.emulator.failNext({
+    operation: 'create',
+    statusReason: 'The scraper cannot reach the cluster endpoint: create-fault-9c2e',
+    match: { alias: 'prod-central' },
+  });
   const failed = await env.deploy();
   expect(failed.code).not.toBe(0);
   expect(failed.output).toMatch(/unexpected state 'CREATION_FAILED'/);

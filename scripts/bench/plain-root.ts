@@ -1,0 +1,350 @@
+/**
+ * The plain-Terraform anchor of the deploy benchmark: the same fleet written as a Terraform user would, one
+ * root module (one state, one graph, both phases). One `aws` provider per account (assume-role, region,
+ * allowed_account_ids, as the app's providers); a child module `./pair` instantiated with `for_each` over the
+ * pairs of each (source account, target account) combination (a module call's providers are static).
+ * Per pair: Source and Target roles with the bootstrap trust (ignore_changes on assume_role_policy), their inline
+ * policies, the scraper, then phase 2 in the same graph: a `terraform_data` finalizer per role running the app's
+ * own finalizer script (lib/finalize-command.ts), and `data.aws_iam_role` read-backs with a postcondition.
+ * Every value comes in through terraform.tfvars.json (literal, never a template); documents are rendered by the
+ * app's builders (lib/iam-documents.ts) with placeholders that Terraform replaces with the real ARNs.
+ */
+import { copyFileSync, mkdirSync, writeFileSync } from 'fs';
+import * as path from 'path';
+import type { AccountRef, FleetPlan, PairPlan } from '../../lib/config/fleet';
+import { sourceSide } from '../../lib/config/fleet';
+import {
+  PINNED_ARN_QUERY,
+  renderPolicy,
+  sourcePermissionsPolicy,
+  sourceTrustPolicy,
+  targetPermissionsPolicy,
+  targetTrustPolicy,
+} from '../../lib/iam-documents';
+import { FINALIZE_COMMAND, finalizeEnvironment } from '../../lib/finalize-command';
+
+const ROOT = path.join(__dirname, '..', '..');
+const SCRAPER_ARN = '__SCRAPER_ARN__';
+const SOURCE_ROLE_ARN = '__SOURCE_ROLE_ARN__';
+const TARGET_ROLE_ARN = '__TARGET_ROLE_ARN__';
+
+/**
+ * The finalizer's environment from the app's own builder; Terraform fills in the policy and the expected ARN.
+ * The builder escapes literals for Terraform's JSON syntax (`${` -> `$${`); tfvars are not templates, so undo it.
+ */
+function finalizerEnvironment(account: AccountRef, roleName: string, expectQuery: string, awsCli: string): Record<string, string> {
+  const env = finalizeEnvironment({ account, roleName, policy: '', expectQuery, expectValue: '', awsCli });
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace(/([$%])\1\{/g, '$1{')]));
+}
+
+/** Bootstrap trust as the app's phase 1 writes it (Target's names Source through a reference, so Source exists first). */
+function bootstrapDocuments(fleet: FleetPlan, pair: PairPlan): { source: string; target: string } {
+  const side = sourceSide(pair);
+  return {
+    source: renderPolicy(sourceTrustPolicy(side, undefined, fleet.bootstrapTrust)),
+    target: renderPolicy(targetTrustPolicy(side, SOURCE_ROLE_ARN, undefined, fleet.bootstrapTrust)),
+  };
+}
+
+function workspaceArn(pair: PairPlan): string {
+  if (pair.workspace.kind !== 'existing')
+    throw new Error(`plain-root: workspace ${pair.workspace.name} is created by amp-xa; the anchor takes workspaces by ARN`);
+  return pair.workspace.arn;
+}
+
+function pairVariables(fleet: FleetPlan, pair: PairPlan) {
+  const side = sourceSide(pair);
+  const bootstrap = bootstrapDocuments(fleet, pair);
+  return {
+    name: pair.name,
+    source_account: pair.source.name,
+    target_account: pair.target.name,
+    alias: pair.alias,
+    cluster_arn: pair.cluster.arn,
+    subnet_ids: pair.cluster.subnetIds,
+    security_group_ids: pair.cluster.securityGroupIds ?? null,
+    workspace_arn: workspaceArn(pair),
+    source_role_name: pair.sourceRoleName,
+    target_role_name: pair.targetRoleName,
+    source_role_description: `amp-xa ${pair.name}: assumed by the AMP scraper of ${pair.cluster.name}`,
+    target_role_description: `amp-xa ${pair.name}: remote-writes ${pair.cluster.name} metrics to workspace ${pair.workspace.name}`,
+    scrape_configuration: pair.scrapeConfiguration,
+    tags: pair.tags,
+    documents: {
+      source_bootstrap: bootstrap.source,
+      target_bootstrap: bootstrap.target,
+      source_permissions: renderPolicy(sourcePermissionsPolicy(TARGET_ROLE_ARN)),
+      target_permissions: renderPolicy(targetPermissionsPolicy(workspaceArn(pair))),
+      source_final: renderPolicy(sourceTrustPolicy(side, SCRAPER_ARN)),
+      target_final: renderPolicy(targetTrustPolicy(side, pair.sourceRoleArn, SCRAPER_ARN)),
+    },
+    finalizer_env: {
+      source: finalizerEnvironment(pair.source, pair.sourceRoleName, PINNED_ARN_QUERY.source, fleet.finalizer.awsCli),
+      target: finalizerEnvironment(pair.target, pair.targetRoleName, PINNED_ARN_QUERY.target, fleet.finalizer.awsCli),
+    },
+  };
+}
+
+const PAIR_TYPE = `object({
+    name                    = string
+    source_account          = string
+    target_account          = string
+    alias                   = string
+    cluster_arn             = string
+    subnet_ids              = list(string)
+    security_group_ids      = list(string)
+    workspace_arn           = string
+    source_role_name        = string
+    target_role_name        = string
+    source_role_description = string
+    target_role_description = string
+    scrape_configuration    = string
+    tags                    = map(string)
+    documents               = map(string)
+    finalizer_env           = object({ source = map(string), target = map(string) })
+  })`;
+
+const PAIR_MODULE = `terraform {
+  required_providers {
+    aws = {
+      source                = "hashicorp/aws"
+      configuration_aliases = [aws.source, aws.target]
+    }
+  }
+}
+
+variable "pair" {
+  type = ${PAIR_TYPE}
+}
+
+variable "finalize_command" {
+  type = string
+}
+
+locals {
+  docs         = var.pair.documents
+  pair_tags    = { "amp-xa:pair" = var.pair.name }
+  source_final = replace(local.docs.source_final, "${SCRAPER_ARN}", aws_prometheus_scraper.this.arn)
+  target_final = replace(local.docs.target_final, "${SCRAPER_ARN}", aws_prometheus_scraper.this.arn)
+}
+
+# Phase 1: roles with the bootstrap trust, their permissions, the scraper.
+resource "aws_iam_role" "source" {
+  provider           = aws.source
+  name               = var.pair.source_role_name
+  description        = var.pair.source_role_description
+  assume_role_policy = local.docs.source_bootstrap
+  tags               = merge(var.pair.tags, local.pair_tags)
+  lifecycle {
+    ignore_changes = [assume_role_policy] # phase 2 owns the final text
+  }
+}
+
+resource "aws_iam_role" "target" {
+  provider           = aws.target
+  name               = var.pair.target_role_name
+  description        = var.pair.target_role_description
+  assume_role_policy = replace(local.docs.target_bootstrap, "${SOURCE_ROLE_ARN}", aws_iam_role.source.arn)
+  tags               = merge(var.pair.tags, local.pair_tags)
+  lifecycle {
+    ignore_changes = [assume_role_policy]
+  }
+}
+
+resource "aws_iam_role_policy" "source_assume_target" {
+  provider = aws.source
+  role     = aws_iam_role.source.name
+  name     = "amp-xa-assume-target"
+  policy   = replace(local.docs.source_permissions, "${TARGET_ROLE_ARN}", aws_iam_role.target.arn)
+}
+
+resource "aws_iam_role_policy" "target_remote_write" {
+  provider = aws.target
+  role     = aws_iam_role.target.name
+  name     = "amp-xa-remote-write"
+  policy   = local.docs.target_permissions
+}
+
+resource "aws_prometheus_scraper" "this" {
+  provider = aws.source
+  alias    = var.pair.alias
+  source {
+    eks {
+      cluster_arn        = var.pair.cluster_arn
+      subnet_ids         = var.pair.subnet_ids
+      security_group_ids = var.pair.security_group_ids
+    }
+  }
+  destination {
+    amp {
+      workspace_arn = var.pair.workspace_arn
+    }
+  }
+  role_configuration {
+    source_role_arn = aws_iam_role.source.arn
+    target_role_arn = aws_iam_role.target.arn
+  }
+  scrape_configuration = var.pair.scrape_configuration
+  tags                 = merge(var.pair.tags, local.pair_tags)
+  timeouts {
+    create = "45m"
+    update = "45m"
+    delete = "45m"
+  }
+  depends_on = [aws_iam_role_policy.source_assume_target, aws_iam_role_policy.target_remote_write]
+}
+
+# Phase 2: pin both trusts to the scraper ARN with the app's finalizer script, then read them back.
+resource "terraform_data" "source_trust" {
+  triggers_replace = { scraper_arn = aws_prometheus_scraper.this.arn, role_name = aws_iam_role.source.name, policy_sha256 = sha256(local.source_final) }
+  provisioner "local-exec" {
+    command     = var.finalize_command
+    interpreter = ["/bin/sh", "-c"]
+    environment = merge(var.pair.finalizer_env.source, { AMP_XA_POLICY = local.source_final, AMP_XA_EXPECT_VALUE = aws_prometheus_scraper.this.arn })
+  }
+}
+
+resource "terraform_data" "target_trust" {
+  triggers_replace = { scraper_arn = aws_prometheus_scraper.this.arn, role_name = aws_iam_role.target.name, policy_sha256 = sha256(local.target_final) }
+  provisioner "local-exec" {
+    command     = var.finalize_command
+    interpreter = ["/bin/sh", "-c"]
+    environment = merge(var.pair.finalizer_env.target, { AMP_XA_POLICY = local.target_final, AMP_XA_EXPECT_VALUE = aws_prometheus_scraper.this.arn })
+  }
+  depends_on = [terraform_data.source_trust]
+}
+
+data "aws_iam_role" "source_verified" {
+  provider   = aws.source
+  name       = aws_iam_role.source.name
+  depends_on = [terraform_data.source_trust]
+  lifecycle {
+    postcondition {
+      condition     = jsondecode(self.assume_role_policy) == jsondecode(local.source_final)
+      error_message = "The trust policy of \${self.name} is not pinned to the scraper ARN."
+    }
+  }
+}
+
+data "aws_iam_role" "target_verified" {
+  provider   = aws.target
+  name       = aws_iam_role.target.name
+  depends_on = [terraform_data.target_trust]
+  lifecycle {
+    postcondition {
+      condition     = jsondecode(self.assume_role_policy) == jsondecode(local.target_final)
+      error_message = "The trust policy of \${self.name} is not pinned to the scraper ARN."
+    }
+  }
+}
+
+output "scraper_arn" {
+  value = aws_prometheus_scraper.this.arn
+}
+
+output "finalized" {
+  value = data.aws_iam_role.source_verified.arn != "" && data.aws_iam_role.target_verified.arn != ""
+}
+`;
+
+const ident = (name: string) => name.replace(/[^A-Za-z0-9_]/g, '_');
+
+function rootModule(fleet: FleetPlan): string {
+  const accounts = new Map<string, AccountRef>();
+  const groups = new Map<string, { source: string; target: string }>();
+  for (const p of fleet.pairs) {
+    accounts.set(p.source.name, p.source).set(p.target.name, p.target);
+    groups.set(`${p.source.name}__${p.target.name}`, { source: p.source.name, target: p.target.name });
+  }
+  const providers = [...accounts.keys()].map(
+    (name) => `provider "aws" {
+  alias               = "${ident(name)}"
+  region              = var.accounts["${name}"].region
+  allowed_account_ids = [var.accounts["${name}"].id]
+  profile             = var.accounts["${name}"].profile
+  dynamic "assume_role" {
+    for_each = var.accounts["${name}"].assume_role_arn == null ? [] : [var.accounts["${name}"]]
+    content {
+      role_arn     = assume_role.value.assume_role_arn
+      external_id  = assume_role.value.external_id
+      session_name = assume_role.value.session_name
+    }
+  }
+  default_tags {
+    tags = var.default_tags
+  }
+}
+`,
+  );
+  const modules = [...groups].map(
+    ([key, g]) => `module "${ident(key)}" {
+  source           = "./pair"
+  for_each         = { for name, p in var.pairs : name => p if p.source_account == "${g.source}" && p.target_account == "${g.target}" }
+  providers        = { aws.source = aws.${ident(g.source)}, aws.target = aws.${ident(g.target)} }
+  pair             = each.value
+  finalize_command = var.finalize_command
+}
+`,
+  );
+  return `terraform {
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "5.100.0"
+    }
+  }
+}
+
+variable "accounts" {
+  type = map(object({ id = string, region = string, profile = string, assume_role_arn = string, external_id = string, session_name = string }))
+}
+
+variable "default_tags" {
+  type = map(string)
+}
+
+variable "finalize_command" {
+  type = string
+}
+
+variable "pairs" {
+  type = map(${PAIR_TYPE})
+}
+
+${providers.join('\n')}
+${modules.join('\n')}
+output "scraper_arns" {
+  value = merge(${[...groups.keys()].map((k) => `{ for name, m in module.${ident(k)} : name => m.scraper_arn }`).join(', ')})
+}
+`;
+}
+
+/** Writes the root module (main.tf, pair/main.tf, terraform.tfvars.json, the project's lock file) into `dir`. */
+export function writePlainRoot(fleet: FleetPlan, dir: string): void {
+  if (fleet.createdWorkspaces.length) throw new Error('plain-root: fleets with created workspaces are not supported; reference workspaces by ARN');
+  mkdirSync(path.join(dir, 'pair'), { recursive: true });
+  const accounts: Record<string, unknown> = {};
+  for (const p of fleet.pairs) {
+    for (const a of [p.source, p.target]) {
+      const c = a.credentials;
+      accounts[a.name] = {
+        id: a.id,
+        region: a.region,
+        profile: c.profile ?? null,
+        assume_role_arn: c.assumeRoleArn ?? null,
+        external_id: c.externalId ?? null,
+        session_name: c.sessionName ?? 'amp-xa',
+      };
+    }
+  }
+  const tfvars = {
+    accounts,
+    default_tags: { ...fleet.tags, 'managed-by': 'amp-xa' },
+    finalize_command: FINALIZE_COMMAND,
+    pairs: Object.fromEntries(fleet.pairs.map((p) => [p.name, pairVariables(fleet, p)])),
+  };
+  writeFileSync(path.join(dir, 'main.tf'), rootModule(fleet));
+  writeFileSync(path.join(dir, 'pair', 'main.tf'), PAIR_MODULE);
+  writeFileSync(path.join(dir, 'terraform.tfvars.json'), JSON.stringify(tfvars, null, 2));
+  copyFileSync(path.join(ROOT, '.terraform.lock.hcl'), path.join(dir, '.terraform.lock.hcl'));
+}
