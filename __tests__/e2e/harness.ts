@@ -166,10 +166,10 @@ export class E2eEnvironment {
 
   /** scripts/ci/diff-all.sh in the scratch project, as CI runs it on a pull request. */
   diffAll(): Promise<RunResult> {
-    const cdktf = path.join(ROOT, 'node_modules', '.bin', 'cdktf');
-    return run(path.join(ROOT, 'scripts', 'ci', 'diff-all.sh'), ['--skip-provider-lock'], { cwd: this.workDir, env: { ...this.baseEnv, CDKTF: cdktf } }).then(
-      (r) => ({ ...r, output: stripAnsi(r.output) }),
-    );
+    return run(path.join(ROOT, 'scripts', 'ci', 'diff-all.sh'), ['--skip-provider-lock'], { cwd: this.workDir, env: this.baseEnv }).then((r) => ({
+      ...r,
+      output: stripAnsi(r.output),
+    }));
   }
 
   deploy(): Promise<RunResult> {
