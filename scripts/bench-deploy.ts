@@ -87,10 +87,13 @@ function checkScrapers(env: E2eEnvironment, pairs: number, notes: string[]): voi
   if (active !== pairs) notes.push(`after the first deploy ${active} of ${pairs} scrapers are ACTIVE`);
 }
 
-/** scripts/ci/diff-all.sh in the project directory, as CI runs it (synth, then every stack; exit 0 no changes, 2 changes). */
+/** scripts/ci/diff-all.sh (= npm run diff) in the project directory, as CI runs it (synth, then every stack; exit 0 no changes, 2 changes). */
 function diffAllArgs(): { command: string; args: string[]; env: NodeJS.ProcessEnv; ok: number[] } {
-  return { command: path.join(ROOT, 'scripts', 'ci', 'diff-all.sh'), args: ['--skip-provider-lock'], env: { CDKTF }, ok: [0, 2] };
+  return { command: path.join(ROOT, 'scripts', 'ci', 'diff-all.sh'), args: [], env: {}, ok: [0, 2] };
 }
+
+/** `npm run deploy -- --auto-approve`: the documented deploy (bounded parallelism, clean logs; offline it adds --skip-provider-lock). */
+const NPM_DEPLOY = [process.execPath, '-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', 'cdktf.ts'), 'deploy', '--auto-approve'];
 
 async function runAmpXa(pairs: number, sourceAccounts: number): Promise<SideResult & { stacks: number }> {
   const { env } = await prepare(pairs, sourceAccounts);
@@ -102,10 +105,10 @@ async function runAmpXa(pairs: number, sourceAccounts: number): Promise<SideResu
     const synth = await step(detail, 'cdktf synth', CDKTF, ['synth'], dir, e);
     const stacks = Object.keys(JSON.parse(readFileSync(path.join(dir, 'cdktf.out', 'manifest.json'), 'utf8')).stacks).length;
     const lock = await step(detail, 'scripts/lock-providers.sh', path.join(ROOT, 'scripts', 'lock-providers.sh'), [path.join(dir, 'cdktf.out')], dir, e);
-    const deployArgs = ['deploy', '*', '--auto-approve', '--skip-provider-lock'];
-    const first = await step(detail, "cdktf deploy '*' (first)", CDKTF, deployArgs, dir, e);
+    const [node, ...deployArgs] = NPM_DEPLOY;
+    const first = await step(detail, 'npm run deploy (first)', node, deployArgs, dir, e);
     checkScrapers(env, pairs, notes);
-    const again = await step(detail, "cdktf deploy '*' (no change)", CDKTF, deployArgs, dir, e);
+    const again = await step(detail, 'npm run deploy (no change)', node, deployArgs, dir, e);
     if (/Resources: [1-9]\d* added|[1-9]\d* changed|[1-9]\d* destroyed/.test(again.output)) notes.push('the second cdktf deploy changed something');
     const diff = diffAllArgs();
     const planAll = await step(detail, 'scripts/ci/diff-all.sh', diff.command, diff.args, dir, { ...e, ...diff.env }, diff.ok);
@@ -192,7 +195,7 @@ async function main(): Promise<void> {
   process.env.CHECKPOINT_DISABLE = '1';
   console.log(`amp-xa deploy benchmark: ${cpus().length} cores, node ${process.version}; moto + scraper emulator; peaks sampled every ${SAMPLE_MS} ms`);
   console.log(
-    'first deploy = cdktf synth + lock-providers.sh + cdktf deploy (amp-xa) vs terraform init + apply (plain); plan-all = diff-all.sh vs terraform plan',
+    'first deploy = cdktf synth + lock-providers.sh + npm run deploy (amp-xa) vs terraform init + apply (plain); plan-all = diff-all.sh vs terraform plan',
   );
   for (const pairs of sizes) {
     const accounts = Math.min(pairs, sourceAccounts ?? defaultSourceAccounts(pairs));
