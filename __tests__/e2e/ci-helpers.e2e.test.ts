@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { E2eEnvironment, run } from './harness';
+import { E2eEnvironment, exampleFleet, run } from './harness';
 
 const ROOT = path.join(__dirname, '..', '..');
 const SCRIPT = path.join(ROOT, 'scripts', 'ci', 'save-aws-profile.sh');
@@ -46,8 +46,7 @@ test('refuses to run before an OIDC step exported credentials', async () => {
  * and an orphaned local state is reported. Stack names come from the manifest, whatever the layout.
  */
 describe('plan-all against the emulator', () => {
-  const example = JSON.parse(readFileSync(path.join(ROOT, 'examples', 'single-pair.json'), 'utf8'));
-  delete example.$schema;
+  const example = exampleFleet();
   example.finalizer = { resource: 'terraform_data' };
   example.backend = { type: 'local', directory: 'state' };
   const env = new E2eEnvironment(example);

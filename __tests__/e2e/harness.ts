@@ -4,7 +4,7 @@
  * Child processes run asynchronously: the emulator lives in this process and must keep answering.
  */
 import { spawn, execFile } from 'child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'fs';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'fs';
 import { createServer } from 'net';
 import { tmpdir } from 'os';
 import * as path from 'path';
@@ -219,6 +219,21 @@ export class E2eEnvironment {
     );
     const c = JSON.parse(stdout).Credentials;
     return { AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken };
+  }
+}
+
+/** A fresh, mutable copy of a shipped example config, without its editor `$schema` reference. */
+export function exampleFleet(name = 'single-pair.json'): any {
+  const config = JSON.parse(readFileSync(path.join(ROOT, 'examples', name), 'utf8'));
+  delete config.$schema;
+  return config;
+}
+
+/** Every stack plans no change (`terraform plan -detailed-exitcode` exits 0); otherwise the end of its plan shows. */
+export async function expectNoChanges(env: E2eEnvironment, stacks: string[]): Promise<void> {
+  for (const stack of stacks) {
+    const plan = await env.plan(stack);
+    expect({ stack, code: plan.code, plan: plan.code === 0 ? '' : plan.output.slice(-3000) }).toEqual({ stack, code: 0, plan: '' });
   }
 }
 

@@ -5,11 +5,10 @@
  */
 import { readFileSync, readdirSync, writeFileSync } from 'fs';
 import * as path from 'path';
-import { E2eEnvironment, run } from './harness';
+import { E2eEnvironment, exampleFleet, run } from './harness';
 
 const ROOT = path.join(__dirname, '..', '..');
-const fleet = JSON.parse(readFileSync(path.join(ROOT, 'examples', 'fleet.json'), 'utf8'));
-delete fleet.$schema;
+const fleet = exampleFleet('fleet.json');
 fleet.pairs.forEach((p: any) => delete p.scrapeConfigFile); // the file path is relative to examples/
 fleet.backend = { type: 'local', directory: 'state' };
 fleet.finalizer = { resource: 'terraform_data' };

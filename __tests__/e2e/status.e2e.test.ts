@@ -6,12 +6,12 @@
  * The scraper is never destroyed here (the provider waits 8 minutes on deletion): the environment just stops.
  */
 import { spawn } from 'child_process';
-import { readFileSync, writeFileSync } from 'fs';
+import { writeFileSync } from 'fs';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
 import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
-import { E2eEnvironment, expectSuccess, type RunResult } from './harness';
+import { E2eEnvironment, exampleFleet, expectSuccess, type RunResult } from './harness';
 import { sourceTrustPolicy } from '../../lib/iam-documents';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -53,9 +53,8 @@ const status = async (...args: string[]) => {
 beforeAll(async () => {
   await env.start();
   const workspaceArn = (await env.aws(TARGET, ['amp', 'create-workspace', '--alias', 'central'])).arn;
-  config = JSON.parse(readFileSync(path.join(ROOT, 'examples', 'single-pair.json'), 'utf8'));
+  config = exampleFleet();
   config.workspaces.central.arn = workspaceArn;
-  delete config.$schema;
   const cluster = config.clusters['prod-eks'];
   await env.aws(SOURCE, [
     'eks',
