@@ -299,7 +299,13 @@ describe('the script against a synthesized app, with a fake terraform', () => {
     const r = planAll({ 'workload-scrapers': { plan: 0, waitFor: 'workload-trust' } }, ['-j', '4']);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     const starts = r.events().filter((e) => e.startsWith('start'));
-    expect(starts.filter((e) => e.endsWith(' init')).map((e) => e.split(' ')[1])).toEqual(['central-workspace', 'workload-scrapers', 'workload-trust']);
+    // Launched in manifest order, but side by side: the processes may log their start in any order.
+    expect(
+      starts
+        .filter((e) => e.endsWith(' init'))
+        .map((e) => e.split(' ')[1])
+        .sort(),
+    ).toEqual(['central-workspace', 'workload-scrapers', 'workload-trust']);
     const summary = r.summary();
     expect(summary).toMatchObject({ version: 1, result: 'no-changes', exitCode: 0, concurrency: 4, orphans: { checked: true, findings: [] } });
     expect(summary.stacks.map((s: any) => [s.name, s.result, s.planExitCode])).toEqual([
