@@ -35,7 +35,7 @@ export interface Options {
 export class UsageError extends Error {}
 
 export const USAGE = `usage: plan-all [options]
-  -j, --concurrency N   stacks planned at once (default: AMP_XA_CONCURRENCY, else twice the number of CPUs)
+  -j, --concurrency N   stacks planned at once (default: AMP_XA_CONCURRENCY, else the number of CPUs)
   -o, --output DIR      synthesized app (default: CDKTF_OUTDIR, else cdktf.out)
   --summary FILE        JSON summary (default: <output>/plan-summary.json)
   --markdown FILE       Markdown report for a PR comment (default: <output>/plan-summary.md)
@@ -53,12 +53,11 @@ function positive(option: string, text: string | undefined): number {
 }
 
 /**
- * Two plans per CPU: a plan mostly waits on AWS APIs (measured: 20 pairs in 4 stacks plan in 34 s at one per CPU on
- * 2 cores), and each plan holds a few hundred MB, which the runner has.
+ * One plan per CPU: two per CPU was measured no faster on 2 cores (20 pairs, 4 stacks: 38 s against 34 s) and
+ * took half again as much memory; Terraform and the provider are CPU-bound while they start.
  */
 export function defaultConcurrency(): number {
-  const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length || 1;
-  return 2 * cpus;
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length || 1;
 }
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): Options {
