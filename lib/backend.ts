@@ -127,11 +127,8 @@ export function stackOutputs(scope: Construct, id: string, config: BackendConfig
   };
   switch (config.type) {
     case 'local': {
-      const statePath = literal(localStatePath(scope, config.directory, fromStackName));
-      return counted(
-        new DataTerraformRemoteStateLocal(scope, id, { path: statePath }),
-        `fileexists(${hclString(localStatePath(scope, config.directory, fromStackName))})`,
-      );
+      const statePath = localStatePath(scope, config.directory, fromStackName);
+      return counted(new DataTerraformRemoteStateLocal(scope, id, { path: literal(statePath) }), `fileexists(${hclString(statePath)})`);
     }
     case 's3': {
       const access = s3Access(config, fromStackName);

@@ -7,6 +7,7 @@ import { UnitStack, type UnitStackProps } from './unit-stack';
 import { PINNED_ARN_QUERY, sourceTrustPolicy, targetTrustPolicy } from '../lib/iam-documents';
 import { PENDING, SCRAPER_STACK_OUTPUTS, TRUST_STACK_OUTPUTS } from '../lib/outputs';
 import { TrustFinalizer } from '../lib/trust-finalizer';
+import { hclString } from '../lib/terraform-expr';
 
 export type TrustStackProps = UnitStackProps;
 
@@ -36,7 +37,7 @@ export class TrustStack extends UnitStack {
     for (const pair of unit.pairs) {
       const pairScope = new Construct(this, pair.name);
       const scraperArn = phase1.get(SCRAPER_STACK_OUTPUTS.scraperArns, PENDING, pair.name);
-      const enabledExpression = `${phase1.expression(SCRAPER_STACK_OUTPUTS.scraperArns, PENDING, pair.name)} != ${JSON.stringify(PENDING)}`;
+      const enabledExpression = `${phase1.expression(SCRAPER_STACK_OUTPUTS.scraperArns, PENDING, pair.name)} != ${hclString(PENDING)}`;
       const side = sourceSide(pair);
       const source = new TrustFinalizer(pairScope, 'source-trust', {
         provider: this.providers.source,

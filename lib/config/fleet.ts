@@ -38,8 +38,8 @@ export function assumeRoleRule(accounts: Map<string, AccountRef>): Problems {
   const problems: Problems = [];
   for (const [name, a] of accounts) {
     const arn = a.credentials.assumeRoleArn;
-    const parsed = arn === undefined ? undefined : parseArn(arn);
     if (arn === undefined) continue;
+    const parsed = parseArn(arn);
     if (!parsed) problems.push(`accounts.${name}.credentials.assumeRoleArn: not an IAM role ARN of a known partition`);
     else if (parsed.account !== a.id)
       problems.push(
