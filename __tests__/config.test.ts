@@ -1,6 +1,6 @@
 import { exampleConfig, plan } from './support/fleet';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { scratchDir } from './support/scratch';
+import { existsSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { ConfigError, quotaWarnings } from '../lib/config/fleet';
 import { synthFleetApp } from '../lib/fleet-app';
@@ -182,7 +182,7 @@ test.each(cases)('rejects %s, naming the field', (_name, mutate, expected) => {
 });
 
 test.each(cases)('the app rejects %s from a file and writes nothing to the output directory', (_name, mutate, expected) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-battery-'));
+  const dir = scratchDir('battery');
   const config = exampleConfig();
   mutate(config);
   writeFileSync(path.join(dir, 'fleet.json'), JSON.stringify(config));
@@ -199,7 +199,7 @@ test.each(cases)('the app rejects %s from a file and writes nothing to the outpu
 });
 
 test('the same app synthesizes a valid config into the output directory', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-battery-'));
+  const dir = scratchDir('battery');
   const outdir = path.join(dir, 'cdktf.out');
   expect(synthFleetApp({ configPath: path.join(__dirname, '..', 'examples', 'single-pair.json'), outdir, log: () => undefined })).toBe(0);
   expect(existsSync(path.join(outdir, 'stacks', 'workload-trust', 'cdk.tf.json'))).toBe(true);
@@ -216,12 +216,11 @@ test('all problems are reported at once', () => {
 });
 
 test('an invalid scrape config file is rejected with its key path', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-cfg-'));
+  const dir = scratchDir('cfg');
   writeFileSync(`${dir}/bad.yaml`, 'global:\n  scrape_interval: 10s\nscrape_configs:\n  - job_name: a\n    static_configs: [{targets: ["x:1"]}]\n');
   const config = exampleConfig();
   config.pairs[0].scrapeConfigFile = 'bad.yaml';
   expect(() => plan(config, dir)).toThrow(/pairs\[0\]\.scrapeConfigFile \(bad\.yaml\) global\.scrape_interval: must be at least 30s/);
-  rmSync(dir, { recursive: true, force: true });
 });
 
 test('ConfigError escapes and bounds every problem line, whoever built it', () => {

@@ -1,12 +1,10 @@
 import { spawnSync } from 'child_process';
-import { mkdtempSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
-import * as path from 'path';
 import { parseAllDocuments, parse } from 'yaml';
 import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
 import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import { awsAuthMapRole, collectorRbacManifest } from '../lib/eks-access';
 import { exampleConfig, synthFleet } from './support/fleet';
+import { scratchDir } from './support/scratch';
 
 test('the RBAC manifest is a valid ClusterRole and ClusterRoleBinding for aps-collector-user', () => {
   const docs = parseAllDocuments(collectorRbacManifest()).map((d) => d.toJS());
@@ -52,14 +50,13 @@ describe('phase-1 outputs for CONFIG_MAP clusters', () => {
     const slr = 'arn:aws:iam::333333333333:role/aws-service-role/scraper.aps.amazonaws.com/AWSServiceRoleForAmazonPrometheusScraper_1a2b3c';
     const synthesized: string = json['workload-b-scrapers'].output.eks_aws_auth_map_roles.value['staging-to-central'];
     const expression = /\$\{(replace\(.*\))\}/.exec(synthesized)![1].replace(/aws_prometheus_scraper\.[\w-]+\.role_arn/, JSON.stringify(slr));
-    const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-console-'));
+    const dir = scratchDir('console');
     const result = spawnSync('terraform', ['console'], {
       cwd: dir,
       input: `${expression}\n`,
       encoding: 'utf8',
       env: { ...process.env, CHECKPOINT_DISABLE: '1' },
     });
-    rmSync(dir, { recursive: true, force: true });
     expect(result.stdout.trim()).toBe('"arn:aws:iam::333333333333:role/AWSServiceRoleForAmazonPrometheusScraper_1a2b3c"');
   });
 });

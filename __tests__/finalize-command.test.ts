@@ -7,13 +7,13 @@
  *   exact argument.
  */
 import { spawnSync } from 'child_process';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'fs';
-import { tmpdir } from 'os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'fs';
 import * as path from 'path';
 import { FINALIZE_COMMAND, FINALIZE_SCRIPT, FINALIZE_SCRIPT_PATH, finalizeEnvironment, EXPECT_QUERY } from '../lib/finalize-command';
 import { PINNED_ARN_QUERY } from '../lib/iam-documents';
 import { literal } from '../lib/terraform-expr';
 import type { AccountRef } from '../lib/config/fleet';
+import { scratchDir } from './support/scratch';
 
 const SCRAPER = 'arn:aws:aps:eu-west-1:111111111111:scraper/s-1';
 const REGION = 'eu-west-1';
@@ -83,7 +83,7 @@ function account(credentials: Partial<AccountRef['credentials']>): AccountRef {
 }
 
 function run(credentials: Partial<AccountRef['credentials']>, extraEnv: Record<string, string> = {}, overrides: Record<string, string> = {}) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-finalize-'));
+  const dir = scratchDir('finalize');
   const log = path.join(dir, 'calls.log');
   writeFileSync(log, '');
   const env = finalizeEnvironment({
@@ -110,7 +110,6 @@ function run(credentials: Partial<AccountRef['credentials']>, extraEnv: Record<s
     encoding: 'utf8',
   });
   const calls = readCalls(log);
-  rmSync(dir, { recursive: true, force: true });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls };
 }
 
@@ -306,7 +305,7 @@ const HOSTILE: Record<string, string> = {
 };
 
 describe('under real Terraform: terraform_data + local-exec, as the trust stack synthesizes it', () => {
-  const root = mkdtempSync(path.join(tmpdir(), 'amp-xa-finalize-tf-'));
+  const root = scratchDir('finalize-tf');
   const home = path.join(root, 'home');
   const policyOf = (value: string) => ({
     Version: '2012-10-17',
@@ -357,7 +356,6 @@ describe('under real Terraform: terraform_data + local-exec, as the trust stack 
     if (init.status !== 0) throw new Error(`terraform init failed:\n${init.stdout}${init.stderr}`);
     apply = spawnSync('terraform', ['apply', '-auto-approve', '-input=false', '-no-color'], { cwd: root, env, encoding: 'utf8' });
   }, 120_000);
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   test('terraform apply succeeds: every finalizer ran and read back the pinned ARN', () => {
     expect({ status: apply.status, stderr: apply.stderr }).toEqual({ status: 0, stderr: '' });

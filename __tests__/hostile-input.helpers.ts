@@ -3,12 +3,12 @@
  * main.ts in a child process where a regression could block the test process) with a temporary outdir.
  */
 import { spawnSync } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { synthFleetApp } from '../lib/fleet-app';
 import { MAX_PROBLEM_LENGTH, MAX_PROBLEMS_SHOWN } from '../lib/config/errors';
 import { exampleConfig } from './support/fleet';
+import { scratchDir } from './support/scratch';
 
 export { exampleConfig };
 const ROOT = path.join(__dirname, '..');
@@ -22,9 +22,14 @@ export interface Run {
   readonly dir: string;
 }
 
-/** A fresh folder (realpath: macOS's /tmp is a symlink). */
+/**
+ * A fresh, empty folder, removed after the test (realpath: macOS's /tmp is a symlink). It sits one level down in
+ * a scratch folder of its own, so a file a test puts next to it (`../secret.yaml`) goes with it, not into /tmp.
+ */
 export function freshDir(): string {
-  return realpathSync(mkdtempSync(path.join(tmpdir(), 'amp-xa-hostile-')));
+  const dir = path.join(realpathSync(scratchDir('hostile')), 'config');
+  mkdirSync(dir);
+  return dir;
 }
 
 /** Writes `config` (an object, or raw text) as `name` in `dir`; returns its path. */

@@ -1,14 +1,14 @@
 /** The app as `cdktf synth` runs it: a child process, config from AMP_XA_CONFIG, output to CDKTF_OUTDIR. */
 import { spawnSync } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { exampleConfig } from './support/fleet';
+import { scratchDir } from './support/scratch';
 
 const ROOT = path.join(__dirname, '..');
 
 function runApp(configText: string | undefined, prepare: (dir: string) => void = () => undefined) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-main-'));
+  const dir = scratchDir('main');
   prepare(dir);
   const out = path.join(dir, 'out');
   const env: Record<string, string> = { PATH: process.env.PATH!, CDKTF_OUTDIR: out };
@@ -22,7 +22,6 @@ function runApp(configText: string | undefined, prepare: (dir: string) => void =
     encoding: 'utf8',
   });
   const written = existsSync(out) ? readdirSync(out, { recursive: true }) : [];
-  rmSync(dir, { recursive: true, force: true });
   return { ...result, out, written };
 }
 
@@ -65,7 +64,7 @@ test.each([
 test('an invalid scrape config file: exit 1, the key path in the message, nothing written', () => {
   const config = exampleConfig();
   config.pairs[0].scrapeConfigFile = 'scrape.yaml';
-  const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-main-'));
+  const dir = scratchDir('main');
   writeFileSync(path.join(dir, 'fleet.json'), JSON.stringify(config));
   writeFileSync(path.join(dir, 'scrape.yaml'), 'scrape_configs:\n  - job_name: a\n    file_sd_configs: [{files: [x]}]\n');
   const r = spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'main.ts')], {
@@ -79,7 +78,7 @@ test('an invalid scrape config file: exit 1, the key path in the message, nothin
 });
 
 test('a missing config file names AMP_XA_CONFIG', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-main-'));
+  const dir = scratchDir('main');
   const r = spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'main.ts')], {
     cwd: dir,
     env: { PATH: process.env.PATH!, CDKTF_OUTDIR: path.join(dir, 'out'), AMP_XA_CONFIG: path.join(dir, 'missing.json') },

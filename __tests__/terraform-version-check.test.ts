@@ -1,11 +1,11 @@
 /** The version check runs once per distinct check: counted by a command that leaves a mark each time it runs. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { ValidateBinaryVersion } from 'cdktf/lib/validations/validate-binary-version';
 import '../lib/terraform-version-check';
+import { scratchDir } from './support/scratch';
 
-const marks = path.join(mkdtempSync(path.join(tmpdir(), 'amp-xa-version-')), 'runs');
+const marks = path.join(scratchDir('version'), 'runs');
 writeFileSync(marks, '');
 const runs = () => readFileSync(marks, 'utf8').split('\n').filter(Boolean).length;
 const command = (tag: string) => `echo ${tag} >> ${marks}; echo "v1.11.4"`;
