@@ -29,16 +29,19 @@ export interface Synthesized {
 export function synthFleet(config: unknown, baseDir = EXAMPLES): Synthesized {
   const fleet = plan(config, baseDir);
   const app = Testing.app();
-  const stacks = buildFleet(app, fleet);
-  const text: Record<string, string> = {};
-  const json: Record<string, any> = {};
-  for (const stack of stacks.all) {
-    text[stack.node.id] = Testing.synth(stack, true);
-    json[stack.node.id] = JSON.parse(text[stack.node.id]);
+  // Testing.app() makes a temporary output directory per app: leave none behind, also when synth throws.
+  try {
+    const stacks = buildFleet(app, fleet);
+    const text: Record<string, string> = {};
+    const json: Record<string, any> = {};
+    for (const stack of stacks.all) {
+      text[stack.node.id] = Testing.synth(stack, true);
+      json[stack.node.id] = JSON.parse(text[stack.node.id]);
+    }
+    return { fleet, stacks, json, text };
+  } finally {
+    rmSync(app.outdir, { recursive: true, force: true });
   }
-  // Testing.app() makes a temporary output directory per app: leave none behind.
-  rmSync(app.outdir, { recursive: true, force: true });
-  return { fleet, stacks, json, text };
 }
 
 /** The single resource of `type` in a synthesized stack (fails the test if there are several). */
