@@ -112,7 +112,16 @@ export class E2eEnvironment {
     };
   }
 
+  /** Stops the servers, and removes the work directory even if stopping them fails. */
   async stop(): Promise<void> {
+    try {
+      await this.stopServers();
+    } finally {
+      if (this.workDir) rmSync(this.workDir, { recursive: true, force: true });
+    }
+  }
+
+  private async stopServers(): Promise<void> {
     await this.emulator?.stop();
     const moto = this.moto;
     if (moto?.pid && moto.exitCode === null) {
@@ -133,7 +142,6 @@ export class E2eEnvironment {
       await exited;
       clearTimeout(killed);
     }
-    if (this.workDir) rmSync(this.workDir, { recursive: true, force: true });
   }
 
   /**

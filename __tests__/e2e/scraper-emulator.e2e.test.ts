@@ -126,9 +126,12 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await emulator?.stop();
-  if (moto?.exitCode === null) await new Promise((resolve) => moto.once('exit', resolve).kill('SIGTERM'));
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    await emulator?.stop();
+    if (moto?.exitCode === null) await new Promise((resolve) => moto.once('exit', resolve).kill('SIGTERM'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('listens on 127.0.0.1 only: the socket is bound to the loopback address', () => {
