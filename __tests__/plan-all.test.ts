@@ -6,38 +6,103 @@ import { spawnSync } from 'child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { backendOfStack, countChanges, errorLines, inDependencyOrder, parseOptions, renderMarkdown, summarize, type Summary } from '../scripts/ci/plan-all';
+import { inDependencyOrder, parseOptions } from '../scripts/ci/plan-all';
+import { errorLines, readPlanStream } from '../lib/plan-all/plan-stream';
+import { renderMarkdown, summarize, type Summary } from '../lib/plan-all/report';
+import { backendOfStack } from '../lib/plan-all/states';
 
 const ROOT = path.join(__dirname, '..');
 const FAKE_TF = path.join(__dirname, 'support', 'fake-terraform.js');
 
-const change = (address: string, type: string, actions: string[], mode = 'managed') => ({ address, type, mode, change: { actions } });
+const STREAMS = path.join(__dirname, 'fixtures', 'plan-stream');
+const stream = (name: string) => readPlanStream(readFileSync(path.join(STREAMS, `${name}.jsonl`), 'utf8'));
 
-describe('countChanges', () => {
-  test('add, change, destroy; a replacement counts once; finalizer runs are terraform_data/null_resource creates', () => {
-    const counts = countChanges({
-      resource_changes: [
-        change('aws_iam_role.source', 'aws_iam_role', ['create']),
-        change('aws_prometheus_scraper.s', 'aws_prometheus_scraper', ['delete', 'create']),
-        change('terraform_data.finalize_source', 'terraform_data', ['create', 'delete']),
-        change('null_resource.finalize_target', 'null_resource', ['create']),
-        change('terraform_data.kept', 'terraform_data', ['no-op']),
-        change('aws_iam_role_policy.p', 'aws_iam_role_policy', ['update']),
-        change('aws_iam_role.old', 'aws_iam_role', ['delete']),
-        change('data.aws_iam_role.live', 'aws_iam_role', ['read'], 'data'),
-      ],
-      output_changes: { scraper_arn: { actions: ['update'] }, same: { actions: ['no-op'] } },
-    });
+// The fixtures are `terraform plan -json` output of real Terraform 1.11.4 on a deployed 20-pair fleet (refresh
+// messages trimmed), after removing pair-0, adding pair-new, changing pair-4's alias and drifting pair-3's target trust.
+describe('readPlanStream', () => {
+  test("phase 1: a removed pair's resources destroyed, a new pair's created, an alias updated in place; drift is not a change", () => {
+    const { counts, text } = stream('scrapers-changes');
     expect(counts).toEqual({
-      add: 2,
+      add: 5,
       change: 1,
-      destroy: 1,
-      replace: 2,
-      finalizerRuns: 2,
-      outputChanges: 1,
-      destroyed: ['aws_iam_role.old'],
-      replaced: ['aws_prometheus_scraper.s', 'terraform_data.finalize_source'],
+      destroy: 5,
+      replace: 0,
+      import: 0,
+      finalizerRuns: 0,
+      outputChanges: 6,
+      destroyed: [
+        'aws_iam_role_policy.pair-0_target-remote-write_A22BECEE',
+        'aws_iam_role.pair-0_target-role_43CB6EDF',
+        'aws_iam_role_policy.pair-0_source-assume-target_BBB4BDAE',
+        'aws_prometheus_scraper.pair-0_scraper_F577D782',
+        'aws_iam_role.pair-0_source-role_FDCED338',
+      ],
+      replaced: [],
     });
+    expect(text).toMatch(/^Terraform 1\.11\.4\n/);
+    expect(text).toMatch(/^aws_prometheus_scraper\.pair-4_scraper_FBC6C2C5: Plan to update$/m);
+    expect(text).toMatch(/^Plan: 5 to add, 1 to change, 5 to destroy\.$/m);
+  });
+
+  test('phase 2: a drifted trust replaces its finalizer (one run), a data source read is not a change', () => {
+    expect(stream('trust-changes').counts).toEqual({
+      add: 0,
+      change: 0,
+      destroy: 2,
+      replace: 1,
+      import: 0,
+      finalizerRuns: 1,
+      outputChanges: 1,
+      destroyed: ['terraform_data.pair-0_source-trust_finalizer_329FA4CC[0]', 'terraform_data.pair-0_target-trust_finalizer_F66EEBD9[0]'],
+      replaced: ['terraform_data.pair-3_target-trust_finalizer_2C8954BA[0]'],
+    });
+  });
+
+  test('no changes: every count zero', () => {
+    const { counts } = stream('no-changes');
+    expect([counts.add, counts.change, counts.destroy, counts.replace, counts.import, counts.finalizerRuns, counts.outputChanges]).toEqual([
+      0, 0, 0, 0, 0, 0, 0,
+    ]);
+  });
+
+  test('a diagnostic is laid out as Terraform prints it, so errorLines finds it', () => {
+    const { text } = stream('error');
+    expect(text).toMatch(
+      /\nError: Reference to undeclared resource\n\n {2}on cdk\.tf\.json line 1:\n\nA managed resource "aws_iam_role" "nope" has not been declared/,
+    );
+    expect(errorLines(text)).toEqual(['Error: Reference to undeclared resource']);
+  });
+
+  test('imports count as imports besides their action; a finalizer created or replaced is a run; non-JSON lines are kept', () => {
+    const lines = [
+      {
+        type: 'planned_change',
+        change: {
+          action: 'import',
+          importing: { id: 's-1' },
+          resource: { addr: 'aws_prometheus_scraper.s', resource: 'aws_prometheus_scraper.s', resource_type: 'aws_prometheus_scraper' },
+        },
+      },
+      {
+        type: 'planned_change',
+        change: { action: 'update', importing: { id: 'r' }, resource: { addr: 'aws_iam_role.r', resource: 'aws_iam_role.r', resource_type: 'aws_iam_role' } },
+      },
+      {
+        type: 'planned_change',
+        change: { action: 'create', resource: { addr: 'null_resource.f', resource: 'null_resource.f', resource_type: 'null_resource' } },
+      },
+      {
+        type: 'planned_change',
+        change: { action: 'read', resource: { addr: 'module.m.data.aws_iam_role.x', resource: 'data.aws_iam_role.x', resource_type: 'aws_iam_role' } },
+      },
+      {
+        type: 'planned_change',
+        change: { action: 'delete', resource: { addr: 'module.m.data.aws_iam_role.y', resource: 'data.aws_iam_role.y', resource_type: 'aws_iam_role' } },
+      },
+    ].map((m) => JSON.stringify({ '@message': 'm', ...m }));
+    const { counts, text } = readPlanStream([...lines, 'panic: not JSON', '42'].join('\n'));
+    expect(counts).toMatchObject({ import: 2, change: 1, add: 1, finalizerRuns: 1, destroy: 0, destroyed: [] });
+    expect(text).toMatch(/\npanic: not JSON\n42\n$/);
   });
 });
 
@@ -293,7 +358,7 @@ describe('the script against a synthesized app, with a fake terraform', () => {
     };
   }
 
-  test('no changes anywhere: exit 0, every stack init+plan+show, started in dependency order and run side by side', () => {
+  test('no changes anywhere: exit 0, every stack init+plan (no show), started in dependency order and run side by side', () => {
     // A plan reads state, not other plans: phase 1's plan can wait for phase 2's to start (it would fail if plan-all
     // waited for dependencies to finish first).
     const r = planAll({ 'workload-scrapers': { plan: 0, waitFor: 'workload-trust' } }, ['-j', '4']);
@@ -314,19 +379,26 @@ describe('the script against a synthesized app, with a fake terraform', () => {
       ['workload-trust', 'no-changes', 0],
     ]);
     expect(readFileSync(path.join(dir, summary.stacks[0].log), 'utf8')).toMatch(
-      /\$ .*fake-terraform.js plan -detailed-exitcode -no-color -input=false -lock=false -out=amp-xa.tfplan\nNo changes/,
+      /\$ .*fake-terraform.js plan -json -detailed-exitcode -input=false -lock=false -out=amp-xa.tfplan\nTerraform 1.11.4\nPlan: 0 to add/,
     );
+    expect(r.events().filter((e) => e.endsWith(' show'))).toEqual([]);
     expect(r.stdout).toMatch(/^=== plan workload-trust: no changes/m);
   });
 
   test('changes pending: exit 2, counts per stack, the Markdown table', () => {
-    const show = {
-      resource_changes: [change('terraform_data.finalize_source', 'terraform_data', ['create']), change('aws_iam_role.r', 'aws_iam_role', ['update'])],
-    };
-    const r = planAll({ 'workload-trust': { plan: 2, show } });
+    const changes = [
+      ['terraform_data.finalize_source', 'terraform_data', 'create'],
+      ['aws_iam_role.r', 'aws_iam_role', 'update'],
+    ];
+    const r = planAll({ 'workload-trust': { plan: 2, changes } });
     expect(r.code).toBe(2);
     expect(r.summary().totals).toMatchObject({ add: 1, change: 1, finalizerRuns: 1, stacks: 3, changed: 1, failed: 0 });
     expect(r.markdown()).toMatch(/^\| `workload-trust` \| changes \| 1 \| 1 \| 0 \| 0 \| 1 \|$/m);
+    // Reviewers get the saved plan in Terraform's words, for the stacks with changes only.
+    expect(r.events().filter((e) => e.startsWith('start') && e.endsWith(' show'))).toEqual(['start workload-trust show']);
+    expect(readFileSync(path.join(dir, r.summary().stacks[2].log), 'utf8')).toMatch(
+      /show -no-color amp-xa.tfplan\n {2}# terraform_data.finalize_source will be created\n/,
+    );
   });
 
   test('a failing plan: exit 1 even beside changes, its first error lines, its dependants still planned', () => {
@@ -342,6 +414,54 @@ describe('the script against a synthesized app, with a fake terraform', () => {
     expect(stacks[2].errors).toEqual(['Error: Failed to query available provider packages']);
     expect(stacks[2].planExitCode).toBeNull();
     expect(r.stdout).toMatch(/workload-scrapers: ERROR Error: Unable to find remote state/);
+  });
+
+  const inits = (r: ReturnType<typeof planAll>) =>
+    r
+      .events()
+      .filter((e) => e.startsWith('start') && e.endsWith(' init'))
+      .map((e) => e.split(' ')[1])
+      .sort();
+
+  test('terraform init runs again only for a stack whose backend, providers or lock file changed since plan-all initialized it', () => {
+    expect(inits(planAll({}))).toEqual(['central-workspace', 'workload-scrapers', 'workload-trust']);
+    const again = planAll({});
+    expect(again.code).toBe(0);
+    expect(inits(again)).toEqual([]);
+    expect(readFileSync(path.join(dir, again.summary().stacks[0].log), 'utf8')).toMatch(/^\(terraform init skipped/);
+    const trust = path.join(dir, 'cdktf.out', 'stacks', 'workload-trust');
+    writeFileSync(path.join(trust, 'cdk.tf.json'), JSON.stringify({ terraform: { backend: { local: { path: path.join(dir, 'state', 'moved.tfstate') } } } }));
+    writeFileSync(path.join(dir, 'cdktf.out', 'stacks', 'workload-scrapers', '.terraform.lock.hcl'), 'provider "registry.terraform.io/hashicorp/aws" {}\n');
+    expect(inits(planAll({}))).toEqual(['workload-scrapers', 'workload-trust']);
+    // A resource change alone is not an init input.
+    writeFileSync(
+      path.join(trust, 'cdk.tf.json'),
+      JSON.stringify({ terraform: { backend: { local: { path: path.join(dir, 'state', 'moved.tfstate') } } }, resource: { x: {} } }),
+    );
+    expect(inits(planAll({}))).toEqual([]);
+  });
+
+  test('a failed init leaves no stamp: the next run initializes again', () => {
+    expect(planAll({ 'workload-trust': { init: 1, plan: 0 } }).code).toBe(1);
+    expect(inits(planAll({}))).toEqual(['workload-trust']);
+  });
+
+  test('a plan that fails after a skipped init is planned again after terraform init; its errors are the last attempt', () => {
+    planAll({});
+    const r = planAll({ 'workload-scrapers': { plan: [1, 2] } });
+    expect(r.code).toBe(2);
+    expect(inits(r)).toEqual(['workload-scrapers']);
+    const scrapers = r.summary().stacks[1];
+    expect(scrapers).toMatchObject({ result: 'changes', errors: [] });
+    expect(readFileSync(path.join(dir, scrapers.log), 'utf8')).toMatch(
+      /Error: Unable to find remote state[\s\S]*plan failed without terraform init: initializing and planning again\n\$ \S+ init/,
+    );
+    const failing = planAll({ 'workload-scrapers': { plan: [1, 1] } });
+    expect(failing.summary().stacks[1]).toMatchObject({
+      result: 'error',
+      planExitCode: 1,
+      errors: ['Error: Unable to find remote state (with data.terraform_remote_state.phase1,)'],
+    });
   });
 
   test('stacks without dependencies between them are planned at the same time', () => {

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
  * A stand-in for `terraform` in plan-all tests. The scenario file (FAKE_TF_SCENARIO) maps a stack directory
- * name to { init?: exit code, plan: exit code, show?: plan JSON, output?: text, waitFor?: stack }; every call
- * appends "start <stack> <command>" / "end <stack> <command>" to FAKE_TF_EVENTS.
+ * name to { init?: exit code, plan: exit code (or a list, one per plan call), changes?: [[address, type, action]],
+ * output?: text, waitFor?: stack }; `plan -json` prints Terraform's machine-readable messages, `show` the saved
+ * plan as text. Every call appends "start <stack> <command>" / "end <stack> <command>" to FAKE_TF_EVENTS.
+ * A successful init creates .terraform, as Terraform does.
  * `waitFor` makes plan wait until that stack's plan has started: with one stack at a time it never does,
  * and the plan fails saying so (a deterministic check of concurrency, no timing threshold).
  */
@@ -28,22 +30,37 @@ if (command === 'init') {
     console.error(`\nError: Failed to query available provider packages\n\nCould not retrieve the list of available versions for provider hashicorp/null`);
     finish(scenario.init);
   }
+  fs.mkdirSync('.terraform', { recursive: true });
   console.log('Terraform has been successfully initialized!');
   finish(0);
 }
 if (command === 'plan') {
   const out = process.argv.find((a) => a.startsWith('-out=')).slice(5);
+  const plans = fs
+    .readFileSync(events, 'utf8')
+    .split('\n')
+    .filter((e) => e === `start ${stack} plan`).length;
+  const exitCode = Array.isArray(scenario.plan) ? scenario.plan[plans - 1] : scenario.plan;
+  const message = (type, text, fields = {}) => console.log(JSON.stringify({ '@level': 'info', '@message': text, type, ...fields }));
   const go = () => {
-    if (scenario.output) console.log(scenario.output);
-    if (scenario.plan === 1) {
-      console.error(
-        `\nError: Unable to find remote state\n\n  with data.terraform_remote_state.phase1,\n  on cdk.tf.json line 10:\n\nNo stored state was found`,
-      );
+    message('version', 'Terraform 1.11.4', { terraform: '1.11.4', ui: '1.2' });
+    if (scenario.output) message('log', scenario.output);
+    if (exitCode === 1) {
+      const diagnostic = {
+        severity: 'error',
+        summary: 'Unable to find remote state',
+        detail: 'No stored state was found',
+        address: 'data.terraform_remote_state.phase1',
+      };
+      console.log(JSON.stringify({ '@level': 'error', '@message': `Error: ${diagnostic.summary}`, type: 'diagnostic', diagnostic }));
       finish(1);
     }
-    fs.writeFileSync(out, JSON.stringify(scenario.show || { resource_changes: [] }));
-    console.log(scenario.plan === 2 ? 'Plan: 1 to add, 0 to change, 0 to destroy.' : 'No changes. Your infrastructure matches the configuration.');
-    finish(scenario.plan);
+    for (const [addr, type, action] of scenario.changes || []) {
+      message('planned_change', `${addr}: Plan to ${action}`, { change: { resource: { addr, resource: addr, resource_type: type }, action } });
+    }
+    fs.writeFileSync(out, JSON.stringify(scenario.changes || []));
+    message('change_summary', exitCode === 2 ? 'Plan: 1 to add, 0 to change, 0 to destroy.' : 'Plan: 0 to add, 0 to change, 0 to destroy.');
+    finish(exitCode);
   };
   if (!scenario.waitFor) go();
   else {
@@ -60,7 +77,7 @@ if (command === 'plan') {
     }, 20);
   }
 } else if (command === 'show') {
-  process.stdout.write(fs.readFileSync(process.argv[process.argv.length - 1], 'utf8'));
+  for (const [addr, , action] of JSON.parse(fs.readFileSync(process.argv[process.argv.length - 1], 'utf8'))) console.log(`  # ${addr} will be ${action}d`);
   finish(0);
 } else {
   console.error(`fake terraform: unexpected command ${command}`);

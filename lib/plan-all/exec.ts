@@ -1,0 +1,30 @@
+/** Runs the commands plan-all needs, into a stack's log. */
+import { spawn } from 'child_process';
+
+export interface Exec {
+  code: number;
+  stdout: string;
+}
+
+/** Runs a command; its output (stdout+stderr, or stderr only with captureStdout) is appended to `log`. */
+export function exec(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  log: { write(text: string | Buffer): unknown },
+  captureStdout = false,
+): Promise<Exec> {
+  return new Promise((resolve) => {
+    log.write(`$ ${[command, ...args].join(' ')}\n`);
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => (captureStdout ? chunks.push(d) : log.write(d)));
+    child.stderr.on('data', (d: Buffer) => log.write(d));
+    child.on('error', (e) => {
+      log.write(`Error: cannot run ${command}: ${e.message}\n`);
+      resolve({ code: 127, stdout: '' });
+    });
+    child.on('close', (exitCode) => resolve({ code: exitCode ?? 1, stdout: Buffer.concat(chunks).toString('utf8') }));
+  });
+}

@@ -1,0 +1,144 @@
+/** plan-all's results: per-stack counts, the summary and its exit code, the Markdown report for a PR comment. */
+import type { OrphanFinding } from '../orphans';
+
+export interface Counts {
+  add: number;
+  change: number;
+  destroy: number;
+  replace: number;
+  /** Resources imported (adoption), whether or not they also change. */
+  import: number;
+  /** terraform_data / null_resource being created or replaced: each runs its local-exec (phase 2's trust update). */
+  finalizerRuns: number;
+  outputChanges: number;
+  /** Addresses being destroyed or replaced, for reviewers (a replaced scraper loses about 20 minutes of metrics). */
+  destroyed: string[];
+  replaced: string[];
+}
+
+/** terraform_data / null_resource: creating or replacing one runs its local-exec (phase 2's trust update). */
+export const FINALIZER_TYPES: ReadonlySet<string> = new Set(['terraform_data', 'null_resource']);
+
+export function emptyCounts(): Counts {
+  return { add: 0, change: 0, destroy: 0, replace: 0, import: 0, finalizerRuns: 0, outputChanges: 0, destroyed: [], replaced: [] };
+}
+
+export type StackResult = 'no-changes' | 'changes' | 'error';
+
+export interface StackSummary extends Partial<Counts> {
+  name: string;
+  dependencies: string[];
+  result: StackResult;
+  /** terraform plan's exit code (0, 2, or an error), or null when init failed or it never ran. */
+  planExitCode: number | null;
+  errors: string[];
+  log: string;
+  /** The saved plan (`terraform apply <plan>` applies exactly it), or null. */
+  plan: string | null;
+  seconds: number;
+}
+
+export interface OrphanReport {
+  /** False when the backend could not be listed; `note` says why. */
+  checked: boolean;
+  note?: string;
+  findings: OrphanFinding[];
+}
+
+export interface Summary {
+  version: 1;
+  result: 'no-changes' | 'changes' | 'error';
+  exitCode: 0 | 1 | 2;
+  concurrency: number;
+  totals: Counts & { stacks: number; changed: number; failed: number; orphans: number };
+  stacks: StackSummary[];
+  orphans: OrphanReport;
+  /** Set when synth or the manifest failed (then `stacks` is empty). */
+  error?: string;
+}
+
+/** The exit code contract: any error 1; else changes or orphans holding resources 2; else 0. */
+export function exitCodeOf(stacks: StackSummary[], orphans: OrphanReport, error?: string): 0 | 1 | 2 {
+  if (error || stacks.some((s) => s.result === 'error')) return 1;
+  if (stacks.some((s) => s.result === 'changes') || orphans.findings.some((f) => !f.empty)) return 2;
+  return 0;
+}
+
+export function summarize(concurrency: number, stacks: StackSummary[], orphans: OrphanReport, error?: string): Summary {
+  const exitCode = exitCodeOf(stacks, orphans, error);
+  const totals = emptyCounts();
+  for (const s of stacks) {
+    for (const k of ['add', 'change', 'destroy', 'replace', 'import', 'finalizerRuns', 'outputChanges'] as const) totals[k] += s[k] ?? 0;
+    totals.destroyed.push(...(s.destroyed ?? []).map((a) => `${s.name}: ${a}`));
+    totals.replaced.push(...(s.replaced ?? []).map((a) => `${s.name}: ${a}`));
+  }
+  return {
+    version: 1,
+    result: exitCode === 1 ? 'error' : exitCode === 2 ? 'changes' : 'no-changes',
+    exitCode,
+    concurrency,
+    totals: {
+      ...totals,
+      stacks: stacks.length,
+      changed: stacks.filter((s) => s.result === 'changes').length,
+      failed: stacks.filter((s) => s.result === 'error').length,
+      orphans: orphans.findings.filter((f) => !f.empty).length,
+    },
+    stacks,
+    orphans,
+    ...(error ? { error } : {}),
+  };
+}
+
+const MARKER = '<!-- amp-xa plan-all -->';
+const code = (text: string) => '`' + text.replace(/`/g, "'") + '`';
+
+/** The PR comment: headline, one row per stack, errors, destroyed/replaced resources, orphans. Under GitHub's 65536 characters. */
+export function renderMarkdown(summary: Summary): string {
+  const t = summary.totals;
+  const headline =
+    summary.exitCode === 1
+      ? ':x: **amp-xa plan failed**'
+      : summary.exitCode === 2
+        ? ':warning: **amp-xa plan: changes pending**'
+        : ':white_check_mark: **amp-xa plan: no changes**';
+  const out = [MARKER, headline, ''];
+  if (summary.error) out.push('```', summary.error.slice(0, 4000), '```', '');
+  if (summary.stacks.length) {
+    out.push(
+      `${t.stacks} stacks: ${t.changed} with changes, ${t.failed} failed. ` +
+        `${t.import ? `${t.import} to import, ` : ''}${t.add} to add, ${t.change} to change, ${t.replace} to replace, ${t.destroy} to destroy; ${t.finalizerRuns} finalizer run${t.finalizerRuns === 1 ? '' : 's'}.`,
+      '',
+      '| stack | result | add | change | replace | destroy | finalizer runs |',
+      '|---|---|--:|--:|--:|--:|--:|',
+    );
+    for (const s of summary.stacks) {
+      const result = s.result === 'error' ? ':x: error' : s.result === 'changes' ? 'changes' : 'no changes';
+      const n = (k: keyof Counts) => (s.result === 'error' ? '' : String(s[k] ?? 0));
+      out.push(`| ${code(s.name)} | ${result} | ${n('add')} | ${n('change')} | ${n('replace')} | ${n('destroy')} | ${n('finalizerRuns')} |`);
+    }
+    out.push('');
+  }
+  const failed = summary.stacks.filter((s) => s.result === 'error');
+  if (failed.length) {
+    out.push('#### Errors', '');
+    for (const s of failed) out.push(`- ${code(s.name)}:`, ...s.errors.map((e) => `  - ${code(e.slice(0, 300))}`));
+    out.push('');
+  }
+  const gone = [...t.replaced.map((a) => `replace ${a}`), ...t.destroyed.map((a) => `destroy ${a}`)];
+  if (gone.length) {
+    out.push('#### Replaced or destroyed', '', ...gone.slice(0, 50).map((g) => `- ${code(g)}`));
+    if (gone.length > 50) out.push(`- … and ${gone.length - 50} more`);
+    out.push('');
+  }
+  const o = summary.orphans;
+  if (o.findings.length) {
+    out.push('#### Orphaned states', '', 'States whose stack is no longer in the app; no deploy will touch what they hold.', '');
+    for (const f of o.findings.slice(0, 50)) out.push(`- ${code(f.stack)} at ${code(f.location)}: ${f.action}`);
+    out.push('');
+  }
+  if (!o.checked) out.push(`Orphaned states: not checked (${o.note}).`, '');
+  out.push('Full plans: the job log, one group per stack.');
+  const text = out.join('\n') + '\n';
+  return text.length > 60000 ? text.slice(0, 60000) + '\n\n… (truncated; see the job log)\n' : text;
+}

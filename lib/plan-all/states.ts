@@ -1,0 +1,148 @@
+/** Orphaned states for plan-all: the app's backend as synthesized, the states it holds, those whose stack left the app. */
+import { createWriteStream, existsSync, readdirSync, readFileSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { BackendConfig } from '../config/schema';
+import { findOrphans, stackOfCloudWorkspace, stackOfLocalStateFile, stackOfS3Key, type ExistingState } from '../orphans';
+import { exec, type Exec } from './exec';
+import type { OrphanReport } from './report';
+
+/** The app's backend, as synthesized (every stack has the same one), in the config's terms. */
+export function backendOfStack(stackJson: any, stackName: string, workingDirectory = '.'): BackendConfig | undefined {
+  const tf = stackJson?.terraform ?? {};
+  if (tf.backend?.local) {
+    // A relative state path is relative to the stack's directory, where Terraform runs.
+    return { type: 'local', directory: path.dirname(path.resolve(workingDirectory, tf.backend.local.path ?? `terraform.${stackName}.tfstate`)) };
+  }
+  if (tf.backend?.s3) {
+    const s3 = tf.backend.s3;
+    const key: string = s3.key ?? '';
+    return {
+      type: 's3',
+      bucket: s3.bucket,
+      region: s3.region,
+      keyPrefix: key.endsWith(`/${stackName}.tfstate`) ? key.slice(0, -`/${stackName}.tfstate`.length) : path.posix.dirname(key),
+      useLockfile: Boolean(s3.use_lockfile),
+      encrypt: s3.encrypt ?? true,
+      profile: s3.profile,
+      roleArn: s3.assume_role?.role_arn,
+      usePathStyle: s3.use_path_style,
+    };
+  }
+  const cloud = tf.cloud;
+  if (cloud?.workspaces?.name) {
+    const name: string = cloud.workspaces.name;
+    return {
+      type: 'cloud',
+      organization: cloud.organization,
+      hostname: cloud.hostname ?? 'app.terraform.io',
+      workspacePrefix: name.endsWith(stackName) ? name.slice(0, name.length - stackName.length) : '',
+      project: cloud.workspaces.project,
+    };
+  }
+  return undefined;
+}
+
+function managedResources(state: any): number {
+  return (state?.resources ?? []).filter((r: any) => r.mode !== 'data').length;
+}
+
+async function listStates(backend: BackendConfig, env: NodeJS.ProcessEnv): Promise<{ states?: ExistingState[]; note?: string }> {
+  switch (backend.type) {
+    case 'local': {
+      if (!existsSync(backend.directory)) return { states: [] };
+      const states: ExistingState[] = [];
+      for (const file of readdirSync(backend.directory)) {
+        const stack = stackOfLocalStateFile(file);
+        if (!stack) continue;
+        let resources: number | undefined;
+        try {
+          resources = managedResources(JSON.parse(readFileSync(path.join(backend.directory, file), 'utf8')));
+        } catch {
+          /* unreadable: count unknown, reported as holding resources */
+        }
+        states.push({ stack, resources });
+      }
+      return { states };
+    }
+    case 's3': {
+      const aws = env.AMP_XA_AWS_CLI || 'aws';
+      const common = ['--region', backend.region, ...(backend.profile ? ['--profile', backend.profile] : []), '--output', 'json'];
+      let awsEnv = env;
+      const sink = createWriteStream(os.devNull); // the CLI's stderr: the note says what failed
+      let listing: Exec;
+      try {
+        if (backend.roleArn) {
+          const r = await exec(
+            aws,
+            ['sts', 'assume-role', '--role-arn', backend.roleArn, '--role-session-name', 'amp-xa-plan-all', ...common],
+            '.',
+            env,
+            sink,
+            true,
+          );
+          if (r.code !== 0) return { note: `cannot assume ${backend.roleArn} to list s3://${backend.bucket}/${backend.keyPrefix}/` };
+          const c = JSON.parse(r.stdout).Credentials;
+          awsEnv = { ...env, AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken, AWS_PROFILE: '' };
+        }
+        const args = ['s3api', 'list-objects-v2', '--bucket', backend.bucket, '--prefix', `${backend.keyPrefix}/`, '--query', 'Contents[].Key', ...common];
+        listing = await exec(aws, backend.roleArn ? args.filter((a, i) => a !== '--profile' && args[i - 1] !== '--profile') : args, '.', awsEnv, sink, true);
+      } finally {
+        sink.end();
+      }
+      if (listing.code !== 0) return { note: `cannot list s3://${backend.bucket}/${backend.keyPrefix}/ with the AWS CLI (exit ${listing.code})` };
+      const keys: string[] = JSON.parse(listing.stdout || 'null') ?? [];
+      return {
+        states: keys
+          .map((k) => stackOfS3Key(backend.keyPrefix, k))
+          .filter((s): s is string => !!s)
+          .map((stack) => ({ stack })),
+      };
+    }
+    case 'cloud': {
+      const tokenVar = `TF_TOKEN_${backend.hostname.replace(/-/g, '__').replace(/\./g, '_')}`;
+      const token = env[tokenVar];
+      if (!token) return { note: `${tokenVar} is not set, so the Terraform Cloud workspaces cannot be listed` };
+      if (!backend.workspacePrefix) return { note: 'the workspace prefix is empty, so amp-xa cannot tell its workspaces from others' };
+      const states: ExistingState[] = [];
+      try {
+        for (let page = 1; page;) {
+          const url = `https://${backend.hostname}/api/v2/organizations/${encodeURIComponent(backend.organization)}/workspaces?search%5Bname%5D=${encodeURIComponent(backend.workspacePrefix)}&page%5Bsize%5D=100&page%5Bnumber%5D=${page}`;
+          const response = await fetch(url, {
+            headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/vnd.api+json' },
+            signal: AbortSignal.timeout(20_000),
+          });
+          if (!response.ok) return { note: `the Terraform Cloud API answered ${response.status} listing workspaces of ${backend.organization}` };
+          const body: any = await response.json();
+          for (const ws of body.data ?? []) {
+            const stack = stackOfCloudWorkspace(backend.workspacePrefix, ws.attributes?.name ?? '');
+            if (stack) states.push({ stack, resources: typeof ws.attributes?.['resource-count'] === 'number' ? ws.attributes['resource-count'] : undefined });
+          }
+          page = body.meta?.pagination?.['next-page'] ?? 0;
+        }
+      } catch (e) {
+        return { note: `the Terraform Cloud API is not reachable (${(e as Error).message})` };
+      }
+      return { states };
+    }
+  }
+}
+
+export async function orphanReport(
+  stacks: ReadonlyArray<{ name: string; workingDirectory: string; synthesizedStackPath: string }>,
+  env: NodeJS.ProcessEnv,
+): Promise<OrphanReport> {
+  if (!stacks.length) return { checked: false, note: 'the app has no stacks, so its backend is unknown', findings: [] };
+  const backend = backendOfStack(JSON.parse(readFileSync(stacks[0].synthesizedStackPath, 'utf8')), stacks[0].name, stacks[0].workingDirectory);
+  if (!backend) return { checked: false, note: 'the stacks have no backend amp-xa knows', findings: [] };
+  const { states, note } = await listStates(backend, env);
+  if (!states) return { checked: false, note, findings: [] };
+  return {
+    checked: true,
+    findings: findOrphans(
+      backend,
+      stacks.map((s) => s.name),
+      states,
+    ),
+  };
+}
