@@ -8,7 +8,7 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { parseOptions } from '../lib/plan-all/options';
 import { inDependencyOrder } from '../lib/plan-all/schedule';
-import { errorLines, readPlanStream } from '../lib/plan-all/plan-stream';
+import { countSavedPlan, errorLines, readPlanStream } from '../lib/plan-all/plan-stream';
 import { renderMarkdown, summarize, type Summary } from '../lib/plan-all/report';
 import { backendOfStack } from '../lib/plan-all/states';
 
@@ -29,6 +29,8 @@ describe('readPlanStream', () => {
       destroy: 5,
       replace: 0,
       import: 0,
+      move: 0,
+      forget: 0,
       finalizerRuns: 0,
       outputChanges: 6,
       destroyed: [
@@ -39,7 +41,9 @@ describe('readPlanStream', () => {
         'aws_iam_role.pair-0_source-role_FDCED338',
       ],
       replaced: [],
+      forgotten: [],
     });
+    expect(stream('scrapers-changes').complete).toBe(true);
     expect(text).toMatch(/^Terraform 1\.11\.4\n/);
     expect(text).toMatch(/^aws_prometheus_scraper\.pair-4_scraper_FBC6C2C5: Plan to update$/m);
     expect(text).toMatch(/^Plan: 5 to add, 1 to change, 5 to destroy\.$/m);
@@ -52,11 +56,15 @@ describe('readPlanStream', () => {
       destroy: 2,
       replace: 1,
       import: 0,
+      move: 0,
+      forget: 0,
       finalizerRuns: 1,
       outputChanges: 1,
       destroyed: ['terraform_data.pair-0_source-trust_finalizer_329FA4CC[0]', 'terraform_data.pair-0_target-trust_finalizer_F66EEBD9[0]'],
       replaced: ['terraform_data.pair-3_target-trust_finalizer_2C8954BA[0]'],
+      forgotten: [],
     });
+    expect(stream('trust-changes').complete).toBe(true);
   });
 
   test('no changes: every count zero', () => {
@@ -72,6 +80,33 @@ describe('readPlanStream', () => {
       /\nError: Reference to undeclared resource\n\n {2}on cdk\.tf\.json line 1:\n\nA managed resource "aws_iam_role" "nope" has not been declared/,
     );
     expect(errorLines(text)).toEqual(['Error: Reference to undeclared resource']);
+  });
+
+  test('a forgotten resource (removed block) is listed, it keeps running unmanaged; a move is counted', () => {
+    const lines = [
+      {
+        type: 'planned_change',
+        change: {
+          action: 'remove',
+          resource: { addr: 'aws_prometheus_scraper.s', resource: 'aws_prometheus_scraper.s', resource_type: 'aws_prometheus_scraper' },
+        },
+      },
+      {
+        type: 'planned_change',
+        change: { action: 'move', resource: { addr: 'aws_iam_role.new', resource: 'aws_iam_role.new', resource_type: 'aws_iam_role' } },
+      },
+      { type: 'change_summary', changes: { add: 0, change: 0, import: 0, remove: 1 } },
+    ].map((m) => JSON.stringify(m));
+    expect(readPlanStream(lines.join('\n'))).toMatchObject({
+      complete: true,
+      counts: { forget: 1, forgotten: ['aws_prometheus_scraper.s'], move: 1, destroy: 0 },
+    });
+  });
+
+  test('a stream without change messages or disagreeing with its summary is incomplete (Terraform Cloud remote runs print text)', () => {
+    expect(readPlanStream('Running plan in HCP Terraform.\nPlan: 2 to add, 0 to change, 0 to destroy.').complete).toBe(false);
+    const summaryOnly = JSON.stringify({ type: 'change_summary', changes: { add: 2, change: 0, import: 0, remove: 0 } });
+    expect(readPlanStream(summaryOnly).complete).toBe(false);
   });
 
   test('imports count as imports besides their action; a finalizer created or replaced is a run; non-JSON lines are kept', () => {
@@ -104,6 +139,38 @@ describe('readPlanStream', () => {
     const { counts, text } = readPlanStream([...lines, 'panic: not JSON', '42'].join('\n'));
     expect(counts).toMatchObject({ import: 2, change: 1, add: 1, finalizerRuns: 1, destroy: 0, destroyed: [] });
     expect(text).toMatch(/\npanic: not JSON\n42\n$/);
+  });
+});
+
+test('countSavedPlan counts `terraform show -json` as readPlanStream counts the stream', () => {
+  const rc = (address: string, type: string, actions: string[], extra: object = {}) => ({ address, type, mode: 'managed', change: { actions }, ...extra });
+  const counts = countSavedPlan({
+    resource_changes: [
+      rc('aws_iam_role.source', 'aws_iam_role', ['create']),
+      rc('aws_prometheus_scraper.s', 'aws_prometheus_scraper', ['delete', 'create']),
+      rc('terraform_data.f', 'terraform_data', ['create', 'delete']),
+      rc('aws_iam_role_policy.p', 'aws_iam_role_policy', ['update']),
+      rc('aws_iam_role.old', 'aws_iam_role', ['delete']),
+      rc('aws_iam_role.kept', 'aws_iam_role', ['forget']),
+      rc('aws_iam_role.renamed', 'aws_iam_role', ['no-op'], { previous_address: 'aws_iam_role.before' }),
+      { ...rc('aws_iam_role.adopted', 'aws_iam_role', ['no-op']), change: { actions: ['no-op'], importing: { id: 'r' } } },
+      { ...rc('data.aws_iam_role.live', 'aws_iam_role', ['read']), mode: 'data' },
+    ],
+    output_changes: { a: { actions: ['update'] }, b: { actions: ['no-op'] } },
+  });
+  expect(counts).toEqual({
+    add: 1,
+    change: 1,
+    destroy: 1,
+    replace: 2,
+    import: 1,
+    move: 1,
+    forget: 1,
+    finalizerRuns: 1,
+    outputChanges: 1,
+    destroyed: ['aws_iam_role.old'],
+    replaced: ['aws_prometheus_scraper.s', 'terraform_data.f'],
+    forgotten: ['aws_iam_role.kept'],
   });
 });
 
@@ -300,7 +367,7 @@ describe('exit codes and reports', () => {
     const summary: Summary = summarize(2, [base('a-scrapers', 'changes'), base('a-trust', 'error')] as any, orphan(false));
     const md = renderMarkdown(summary);
     expect(md.split('\n').slice(0, 2)).toEqual(['<!-- amp-xa plan-all -->', ':x: **amp-xa plan failed**']);
-    expect(md).toMatch(/^\| `a-scrapers` \| changes \| 1 \| 0 \| 0 \| 0 \| 0 \|$/m);
+    expect(md).toMatch(/^\| `a-scrapers` \| changes \| 1 \| 0 \| 0 \| 0 \| 0 \| 0 \|$/m);
     expect(md).toMatch(/^\| `a-trust` \| :x: error \|/m);
     expect(md).toMatch(/#### Errors\n\n- `a-trust`:\n {2}- `Error: boom`/);
     expect(md).toMatch(/#### Orphaned states[\s\S]*- `old-scrapers` at `state\/terraform.old-scrapers.tfstate`: put it back/);
@@ -380,7 +447,7 @@ describe('the script against a synthesized app, with a fake terraform', () => {
       ['workload-trust', 'no-changes', 0],
     ]);
     expect(readFileSync(path.join(dir, summary.stacks[0].log), 'utf8')).toMatch(
-      /\$ .*fake-terraform.js plan -json -detailed-exitcode -input=false -lock=false -out=amp-xa.tfplan\nTerraform 1.11.4\nPlan: 0 to add/,
+      /\$ .*fake-terraform.js plan -json -no-color -detailed-exitcode -input=false -lock=false -out=amp-xa.tfplan\nTerraform 1.11.4\nPlan: 0 to add/,
     );
     expect(r.events().filter((e) => e.endsWith(' show'))).toEqual([]);
     expect(r.stdout).toMatch(/^=== plan workload-trust: no changes/m);
@@ -394,7 +461,7 @@ describe('the script against a synthesized app, with a fake terraform', () => {
     const r = planAll({ 'workload-trust': { plan: 2, changes } });
     expect(r.code).toBe(2);
     expect(r.summary().totals).toMatchObject({ add: 1, change: 1, finalizerRuns: 1, stacks: 3, changed: 1, failed: 0 });
-    expect(r.markdown()).toMatch(/^\| `workload-trust` \| changes \| 1 \| 1 \| 0 \| 0 \| 1 \|$/m);
+    expect(r.markdown()).toMatch(/^\| `workload-trust` \| changes \| 1 \| 1 \| 0 \| 0 \| 0 \| 1 \|$/m);
     // Reviewers get the saved plan in Terraform's words, for the stacks with changes only.
     expect(r.events().filter((e) => e.startsWith('start') && e.endsWith(' show'))).toEqual(['start workload-trust show']);
     expect(readFileSync(path.join(dir, r.summary().stacks[2].log), 'utf8')).toMatch(
@@ -447,22 +514,38 @@ describe('the script against a synthesized app, with a fake terraform', () => {
     expect(inits(planAll({}))).toEqual(['workload-trust']);
   });
 
-  test('a plan that fails after a skipped init is planned again after terraform init; its errors are the last attempt', () => {
+  test('a plan that fails after a skipped init saying init is needed is planned again after terraform init; other failures are not', () => {
     planAll({});
-    const r = planAll({ 'workload-scrapers': { plan: [1, 2] } });
+    const r = planAll({ 'workload-scrapers': { plan: [1, 2], error: 'Backend initialization required, please run "terraform init"' } });
     expect(r.code).toBe(2);
     expect(inits(r)).toEqual(['workload-scrapers']);
     const scrapers = r.summary().stacks[1];
     expect(scrapers).toMatchObject({ result: 'changes', errors: [] });
     expect(readFileSync(path.join(dir, scrapers.log), 'utf8')).toMatch(
-      /Error: Unable to find remote state[\s\S]*plan failed without terraform init: initializing and planning again\n\$ \S+ init/,
+      /Error: Backend initialization required[\s\S]*the plan needs terraform init: initializing and planning again\n\$ \S+ init/,
     );
-    const failing = planAll({ 'workload-scrapers': { plan: [1, 1] } });
+    const failing = planAll({ 'workload-scrapers': { plan: [1, 2] } });
+    expect(inits(failing)).toEqual([]);
     expect(failing.summary().stacks[1]).toMatchObject({
       result: 'error',
       planExitCode: 1,
       errors: ['Error: Unable to find remote state (with data.terraform_remote_state.phase1,)'],
     });
+  });
+
+  test('TF_DATA_DIR: the stamp lives in that directory, and changing it means init again', () => {
+    expect(inits(planAll({}, [], { TF_DATA_DIR: '.tf-data' }))).toHaveLength(3);
+    expect(readFileSync(path.join(dir, 'cdktf.out', 'stacks', 'workload-trust', '.tf-data', 'amp-xa-init.sha256'), 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
+    expect(inits(planAll({}, [], { TF_DATA_DIR: '.tf-data' }))).toEqual([]);
+    expect(inits(planAll({}, [], { TF_DATA_DIR: '.tf-other' }))).toHaveLength(3);
+  });
+
+  test('a Terraform Cloud remote run prints its plan as text: the counts come from the saved plan', () => {
+    const savedPlan = { resource_changes: [{ address: 'aws_iam_role.r', type: 'aws_iam_role', mode: 'managed', change: { actions: ['delete'] } }] };
+    const r = planAll({ 'workload-trust': { plan: 2, human: true, savedPlan } });
+    expect(r.code).toBe(2);
+    expect(r.summary().stacks[2]).toMatchObject({ result: 'changes', destroy: 1, destroyed: ['aws_iam_role.r'] });
+    expect(r.events().filter((e) => e.startsWith('start workload-trust show'))).toHaveLength(2);
   });
 
   test('stacks without dependencies between them are planned at the same time', () => {

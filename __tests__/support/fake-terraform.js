@@ -2,8 +2,9 @@
 /**
  * A stand-in for `terraform` in plan-all tests. The scenario file (FAKE_TF_SCENARIO) maps a stack directory
  * name to { init?: exit code, plan: exit code (or a list, one per plan call), changes?: [[address, type, action]],
- * output?: text, waitFor?: stack }; `plan -json` prints Terraform's machine-readable messages, `show` the saved
- * plan as text. Every call appends "start <stack> <command>" / "end <stack> <command>" to FAKE_TF_EVENTS.
+ * output?: text, error?: diagnostic summary, human?: true, savedPlan?: show -json output, waitFor?: stack };
+ * `plan -json` prints Terraform's machine-readable messages (with `human`, text only, as Terraform Cloud remote runs
+ * do), `show` the saved plan as text and `show -json` the scenario's savedPlan. Every call appends "start <stack> <command>" / "end <stack> <command>" to FAKE_TF_EVENTS.
  * A successful init creates .terraform, as Terraform does.
  * `waitFor` makes plan wait until that stack's plan has started: with one stack at a time it never does,
  * and the plan fails saying so (a deterministic check of concurrency, no timing threshold).
@@ -43,12 +44,17 @@ if (command === 'plan') {
   const exitCode = Array.isArray(scenario.plan) ? scenario.plan[plans - 1] : scenario.plan;
   const message = (type, text, fields = {}) => console.log(JSON.stringify({ '@level': 'info', '@message': text, type, ...fields }));
   const go = () => {
+    if (scenario.human) {
+      fs.writeFileSync(out, JSON.stringify(scenario.changes || []));
+      console.log('Running plan in HCP Terraform.\n\nPlan: 2 to add, 0 to change, 1 to destroy.');
+      finish(exitCode);
+    }
     message('version', 'Terraform 1.11.4', { terraform: '1.11.4', ui: '1.2' });
     if (scenario.output) message('log', scenario.output);
     if (exitCode === 1) {
       const diagnostic = {
         severity: 'error',
-        summary: 'Unable to find remote state',
+        summary: scenario.error || 'Unable to find remote state',
         detail: 'No stored state was found',
         address: 'data.terraform_remote_state.phase1',
       };
@@ -59,7 +65,9 @@ if (command === 'plan') {
       message('planned_change', `${addr}: Plan to ${action}`, { change: { resource: { addr, resource: addr, resource_type: type }, action } });
     }
     fs.writeFileSync(out, JSON.stringify(scenario.changes || []));
-    message('change_summary', exitCode === 2 ? 'Plan: 1 to add, 0 to change, 0 to destroy.' : 'Plan: 0 to add, 0 to change, 0 to destroy.');
+    const tally = (...actions) => (scenario.changes || []).filter(([, , action]) => actions.includes(action)).length;
+    const changes = { add: tally('create', 'replace'), change: tally('update'), import: 0, remove: tally('delete', 'replace', 'remove'), operation: 'plan' };
+    message('change_summary', `Plan: ${changes.add} to add, ${changes.change} to change, ${changes.remove} to destroy.`, { changes });
     finish(exitCode);
   };
   if (!scenario.waitFor) go();
@@ -76,6 +84,9 @@ if (command === 'plan') {
       }
     }, 20);
   }
+} else if (command === 'show' && process.argv.includes('-json')) {
+  console.log(JSON.stringify(scenario.savedPlan || {}));
+  finish(0);
 } else if (command === 'show') {
   for (const [addr, , action] of JSON.parse(fs.readFileSync(process.argv[process.argv.length - 1], 'utf8'))) console.log(`  # ${addr} will be ${action}d`);
   finish(0);

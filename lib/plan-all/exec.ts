@@ -1,5 +1,6 @@
 /** Runs the commands plan-all needs, into a stack's log. */
 import { spawn } from 'child_process';
+import { StringDecoder } from 'string_decoder';
 
 export interface Exec {
   code: number;
@@ -12,19 +13,25 @@ export function exec(
   args: string[],
   cwd: string,
   env: NodeJS.ProcessEnv,
-  log: { write(text: string | Buffer): unknown },
+  log: { write(text: string): unknown },
   captureStdout = false,
 ): Promise<Exec> {
   return new Promise((resolve) => {
     log.write(`$ ${[command, ...args].join(' ')}\n`);
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => (captureStdout ? chunks.push(d) : log.write(d)));
-    child.stderr.on('data', (d: Buffer) => log.write(d));
+    // A character split across two chunks must not become two replacement characters in the log.
+    const stdout = new StringDecoder('utf8');
+    const stderr = new StringDecoder('utf8');
+    child.stdout.on('data', (d: Buffer) => (captureStdout ? chunks.push(d) : log.write(stdout.write(d))));
+    child.stderr.on('data', (d: Buffer) => log.write(stderr.write(d)));
     child.on('error', (e) => {
       log.write(`Error: cannot run ${command}: ${e.message}\n`);
       resolve({ code: 127, stdout: '' });
     });
-    child.on('close', (exitCode) => resolve({ code: exitCode ?? 1, stdout: Buffer.concat(chunks).toString('utf8') }));
+    child.on('close', (exitCode) => {
+      log.write(stdout.end() + stderr.end());
+      resolve({ code: exitCode ?? 1, stdout: Buffer.concat(chunks).toString('utf8') });
+    });
   });
 }

@@ -25,6 +25,12 @@ export interface PlanStream {
   counts: Counts;
   /** Every message as Terraform would have printed it (diagnostics in its human layout); non-JSON lines as they came. */
   text: string;
+  /**
+   * Whether the stream had Terraform's change summary and the counts agree with it. Not so for a Terraform Cloud
+   * run on an agent or remote runner (the cloud backend prints the plan as text, without the change messages):
+   * then the counts come from the saved plan (`countSavedPlan`).
+   */
+  complete: boolean;
 }
 
 /**
@@ -35,6 +41,7 @@ export interface PlanStream {
 export function readPlanStream(stream: string): PlanStream {
   const counts = emptyCounts();
   const text: string[] = [];
+  let summary: { add?: number; change?: number; remove?: number } | undefined;
   for (const line of stream.split('\n')) {
     if (!line.trim()) continue;
     let message: any;
@@ -50,11 +57,18 @@ export function readPlanStream(stream: string): PlanStream {
     }
     text.push(message.type === 'diagnostic' ? renderDiagnostic(message.diagnostic) : `${message['@message'] ?? line}\n`);
     if (message.type === 'planned_change') count(counts, message.change ?? {});
+    if (message.type === 'change_summary') summary = message.changes ?? {};
     if (message.type === 'outputs') {
       for (const output of Object.values<any>(message.outputs ?? {})) if (output?.action && output.action !== 'noop') counts.outputChanges++;
     }
   }
-  return { counts, text: text.join('') };
+  // Terraform counts a replacement as one add and one remove.
+  const complete =
+    summary !== undefined &&
+    summary.add === counts.add + counts.replace &&
+    summary.change === counts.change &&
+    summary.remove === counts.destroy + counts.replace + counts.forget;
+  return { counts, text: text.join(''), complete };
 }
 
 function count(counts: Counts, change: PlannedChange): void {
@@ -77,8 +91,46 @@ function count(counts: Counts, change: PlannedChange): void {
       counts.destroy++;
       counts.destroyed.push(address);
       break;
+    case 'remove':
+      counts.forget++;
+      counts.forgotten.push(address);
+      break;
+    case 'move':
+      counts.move++;
+      break;
   }
   if ((change.action === 'create' || change.action === 'replace') && FINALIZER_TYPES.has(change.resource?.resource_type ?? '')) counts.finalizerRuns++;
+}
+
+/**
+ * Counts a saved plan as `terraform show -json` prints it (the fallback when the stream is incomplete), the same
+ * way as `readPlanStream`.
+ */
+export function countSavedPlan(plan: any): Counts {
+  const counts = emptyCounts();
+  for (const rc of plan?.resource_changes ?? []) {
+    if (rc.mode === 'data') continue;
+    const actions: string[] = rc.change?.actions ?? [];
+    const action =
+      actions.includes('create') && actions.includes('delete')
+        ? 'replace'
+        : actions.includes('create')
+          ? 'create'
+          : actions.includes('update')
+            ? 'update'
+            : actions.includes('delete')
+              ? 'delete'
+              : actions.includes('forget')
+                ? 'remove'
+                : rc.previous_address && rc.previous_address !== rc.address
+                  ? 'move'
+                  : 'noop';
+    count(counts, { action, importing: rc.change?.importing, resource: { addr: rc.address, resource: rc.address, resource_type: rc.type } });
+  }
+  for (const change of Object.values<any>(plan?.output_changes ?? {})) {
+    if ((change?.actions ?? []).some((a: string) => a !== 'no-op')) counts.outputChanges++;
+  }
+  return counts;
 }
 
 /** Each Terraform error's summary line, with the object it concerns (`with …`) when given; else the output's last lines. */

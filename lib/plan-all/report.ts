@@ -8,19 +8,37 @@ export interface Counts {
   replace: number;
   /** Resources imported (adoption), whether or not they also change. */
   import: number;
+  /** Resources moved to a new address without other changes (`moved` blocks). */
+  move: number;
+  /** Resources Terraform stops managing without destroying them (`removed` blocks): they keep running, unmanaged. */
+  forget: number;
   /** terraform_data / null_resource being created or replaced: each runs its local-exec (phase 2's trust update). */
   finalizerRuns: number;
   outputChanges: number;
-  /** Addresses being destroyed or replaced, for reviewers (a replaced scraper loses about 20 minutes of metrics). */
+  /** Addresses being destroyed, replaced or forgotten, for reviewers (a replaced scraper loses about 20 minutes of metrics). */
   destroyed: string[];
   replaced: string[];
+  forgotten: string[];
 }
 
 /** terraform_data / null_resource: creating or replacing one runs its local-exec (phase 2's trust update). */
 export const FINALIZER_TYPES: ReadonlySet<string> = new Set(['terraform_data', 'null_resource']);
 
 export function emptyCounts(): Counts {
-  return { add: 0, change: 0, destroy: 0, replace: 0, import: 0, finalizerRuns: 0, outputChanges: 0, destroyed: [], replaced: [] };
+  return {
+    add: 0,
+    change: 0,
+    destroy: 0,
+    replace: 0,
+    import: 0,
+    move: 0,
+    forget: 0,
+    finalizerRuns: 0,
+    outputChanges: 0,
+    destroyed: [],
+    replaced: [],
+    forgotten: [],
+  };
 }
 
 export type StackResult = 'no-changes' | 'changes' | 'error';
@@ -68,9 +86,10 @@ export function summarize(concurrency: number, stacks: StackSummary[], orphans: 
   const exitCode = exitCodeOf(stacks, orphans, error);
   const totals = emptyCounts();
   for (const s of stacks) {
-    for (const k of ['add', 'change', 'destroy', 'replace', 'import', 'finalizerRuns', 'outputChanges'] as const) totals[k] += s[k] ?? 0;
+    for (const k of ['add', 'change', 'destroy', 'replace', 'import', 'move', 'forget', 'finalizerRuns', 'outputChanges'] as const) totals[k] += s[k] ?? 0;
     totals.destroyed.push(...(s.destroyed ?? []).map((a) => `${s.name}: ${a}`));
     totals.replaced.push(...(s.replaced ?? []).map((a) => `${s.name}: ${a}`));
+    totals.forgotten.push(...(s.forgotten ?? []).map((a) => `${s.name}: ${a}`));
   }
   return {
     version: 1,
@@ -107,15 +126,16 @@ export function renderMarkdown(summary: Summary): string {
   if (summary.stacks.length) {
     out.push(
       `${t.stacks} stacks: ${t.changed} with changes, ${t.failed} failed. ` +
-        `${t.import ? `${t.import} to import, ` : ''}${t.add} to add, ${t.change} to change, ${t.replace} to replace, ${t.destroy} to destroy; ${t.finalizerRuns} finalizer run${t.finalizerRuns === 1 ? '' : 's'}.`,
+        `${t.import ? `${t.import} to import, ` : ''}${t.add} to add, ${t.change} to change, ${t.replace} to replace, ${t.destroy} to destroy` +
+        `${t.forget ? `, ${t.forget} to forget (left running, unmanaged)` : ''}${t.move ? `, ${t.move} to move` : ''}; ${t.finalizerRuns} finalizer run${t.finalizerRuns === 1 ? '' : 's'}.`,
       '',
-      '| stack | result | add | change | replace | destroy | finalizer runs |',
-      '|---|---|--:|--:|--:|--:|--:|',
+      '| stack | result | add | change | replace | destroy | import | finalizer runs |',
+      '|---|---|--:|--:|--:|--:|--:|--:|',
     );
     for (const s of summary.stacks) {
       const result = s.result === 'error' ? ':x: error' : s.result === 'changes' ? 'changes' : 'no changes';
       const n = (k: keyof Counts) => (s.result === 'error' ? '' : String(s[k] ?? 0));
-      out.push(`| ${code(s.name)} | ${result} | ${n('add')} | ${n('change')} | ${n('replace')} | ${n('destroy')} | ${n('finalizerRuns')} |`);
+      out.push(`| ${code(s.name)} | ${result} | ${n('add')} | ${n('change')} | ${n('replace')} | ${n('destroy')} | ${n('import')} | ${n('finalizerRuns')} |`);
     }
     out.push('');
   }
@@ -125,9 +145,9 @@ export function renderMarkdown(summary: Summary): string {
     for (const s of failed) out.push(`- ${code(s.name)}:`, ...s.errors.map((e) => `  - ${code(e.slice(0, 300))}`));
     out.push('');
   }
-  const gone = [...t.replaced.map((a) => `replace ${a}`), ...t.destroyed.map((a) => `destroy ${a}`)];
+  const gone = [...t.replaced.map((a) => `replace ${a}`), ...t.destroyed.map((a) => `destroy ${a}`), ...t.forgotten.map((a) => `forget ${a}`)];
   if (gone.length) {
-    out.push('#### Replaced or destroyed', '', ...gone.slice(0, 50).map((g) => `- ${code(g)}`));
+    out.push('#### Replaced, destroyed or forgotten', '', ...gone.slice(0, 50).map((g) => `- ${code(g)}`));
     if (gone.length > 50) out.push(`- … and ${gone.length - 50} more`);
     out.push('');
   }

@@ -18,8 +18,8 @@ import { spawn } from 'child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { exec } from '../../lib/plan-all/exec';
-import { forgetInit, initIsCurrent, rememberInit } from '../../lib/plan-all/init-stamp';
-import { errorLines, readPlanStream } from '../../lib/plan-all/plan-stream';
+import { forgetInit, initIsCurrent, needsInit, rememberInit } from '../../lib/plan-all/init-stamp';
+import { countSavedPlan, errorLines, readPlanStream } from '../../lib/plan-all/plan-stream';
 import { summarize, renderMarkdown, type OrphanReport, type StackSummary, type Summary } from '../../lib/plan-all/report';
 import { orphanReport } from '../../lib/plan-all/states';
 import { parseOptions, UsageError, USAGE, type Options } from '../../lib/plan-all/options';
@@ -30,14 +30,18 @@ const ROOT = path.join(__dirname, '..', '..');
 // ---------------------------------------------------------------------------------------------------------
 // Running
 
-/** Where a stack's plan output goes: kept in memory (errors are read from the last attempt) and written to its log file. */
+/**
+ * A stack's log: appended to its file as output arrives (a killed run still leaves what it got), with the current
+ * attempt kept in memory, where the errors of a failed stack are read from.
+ */
 class StackLog {
   private attempt = '';
-  private all = '';
-  write(text: string | Buffer): boolean {
+  constructor(readonly file: string) {
+    writeFileSync(file, '');
+  }
+  write(text: string): void {
     this.attempt += text;
-    this.all += text;
-    return true;
+    appendFileSync(this.file, text);
   }
   retry(reason: string): void {
     this.attempt = '';
@@ -46,58 +50,75 @@ class StackLog {
   get lastAttempt(): string {
     return this.attempt;
   }
-  get text(): string {
-    return this.all;
-  }
 }
 
 /**
  * `terraform init` (unless the stack was initialized from the same inputs, see init-stamp), then
- * `terraform plan -json -detailed-exitcode -out`, counted from its stream; a stack with changes gets the saved plan
- * shown in its log for reviewers. A plan that fails after a skipped init is retried once after `terraform init`.
+ * `terraform plan -json -detailed-exitcode -out`, counted from its stream (from the saved plan when the stream
+ * lacks the change messages: Terraform Cloud remote runs); a stack with changes gets the saved plan shown in its
+ * log for reviewers. A plan that fails after a skipped init saying init is needed is retried once after one.
  */
 async function planStack(stack: ManifestStack, options: Options, terraform: string, env: NodeJS.ProcessEnv): Promise<StackSummary> {
   const started = Date.now();
-  const logPath = path.join(options.logs, `${stack.name}.log`);
-  const log = new StackLog();
+  const log = new StackLog(path.join(options.logs, `${stack.name}.log`));
   const planFile = 'amp-xa.tfplan';
   const cwd = stack.workingDirectory;
-  const base = { name: stack.name, dependencies: stack.dependencies, log: logPath };
-  const done = (summary: Omit<StackSummary, keyof typeof base | 'seconds'>): StackSummary => {
-    writeFileSync(logPath, log.text);
-    return { ...base, ...summary, seconds: Math.round((Date.now() - started) / 100) / 10 };
-  };
+  const base = { name: stack.name, dependencies: stack.dependencies, log: log.file };
+  const done = (summary: Omit<StackSummary, keyof typeof base | 'seconds'>): StackSummary => ({
+    ...base,
+    ...summary,
+    seconds: Math.round((Date.now() - started) / 100) / 10,
+  });
   const fail = (planExitCode: number | null) => done({ result: 'error', planExitCode, errors: errorLines(log.lastAttempt), plan: null });
   const init = async () => {
-    forgetInit(cwd);
+    forgetInit(cwd, env);
     const r = await exec(terraform, ['init', '-input=false', '-no-color'], cwd, env, log);
-    if (r.code === 0) rememberInit(cwd);
+    if (r.code === 0) rememberInit(cwd, env);
     return r.code === 0;
   };
   const plan = async () => {
-    const r = await exec(terraform, ['plan', '-json', '-detailed-exitcode', '-input=false', '-lock=false', `-out=${planFile}`], cwd, env, log, true);
+    const from = log.lastAttempt.length;
+    const r = await exec(
+      terraform,
+      ['plan', '-json', '-no-color', '-detailed-exitcode', '-input=false', '-lock=false', `-out=${planFile}`],
+      cwd,
+      env,
+      log,
+      true,
+    );
     const stream = readPlanStream(r.stdout);
     log.write(stream.text);
-    return { code: r.code, counts: stream.counts };
+    return { code: r.code, stream, output: log.lastAttempt.slice(from) };
   };
 
-  const initialized = initIsCurrent(cwd);
-  if (initialized) log.write(`(terraform init skipped: .terraform was initialized from this stack's backend, providers and lock file)\n`);
+  const initialized = initIsCurrent(cwd, env);
+  if (initialized) log.write(`(terraform init skipped: it ran for this stack's backend, providers and lock file already)\n`);
   else if (!(await init())) return fail(null);
   let planned = await plan();
-  if (initialized && planned.code !== 0 && planned.code !== 2) {
-    log.retry('plan failed without terraform init: initializing and planning again');
+  if (initialized && planned.code !== 0 && planned.code !== 2 && needsInit(planned.output)) {
+    log.retry('the plan needs terraform init: initializing and planning again');
     if (!(await init())) return fail(null);
     planned = await plan();
   }
   if (planned.code !== 0 && planned.code !== 2) return fail(planned.code);
+  let counts = planned.stream.counts;
+  if (planned.code === 2 && !planned.stream.complete) {
+    const saved = await exec(terraform, ['show', '-json', '-no-color', planFile], cwd, env, log, true);
+    try {
+      if (saved.code !== 0) throw new Error(`terraform show -json exited ${saved.code}`);
+      counts = countSavedPlan(JSON.parse(saved.stdout));
+    } catch (e) {
+      log.write(`Error: cannot count the changes of the saved plan: ${(e as Error).message}\n`);
+      return fail(planned.code);
+    }
+  }
   if (planned.code === 2) await exec(terraform, ['show', '-no-color', planFile], cwd, env, log);
   return done({
     result: planned.code === 2 ? 'changes' : 'no-changes',
     planExitCode: planned.code,
     errors: [],
     plan: path.join(cwd, planFile),
-    ...planned.counts,
+    ...counts,
   });
 }
 
@@ -208,7 +229,7 @@ export async function planAll(
       const counts =
         result.result === 'error'
           ? `error: ${result.errors[0] ?? ''}`
-          : `${result.result === 'changes' ? 'changes' : 'no changes'} (+${result.add} ~${result.change} ±${result.replace} -${result.destroy})`;
+          : `${result.result === 'changes' ? 'changes' : 'no changes'} (+${result.add} ~${result.change} ±${result.replace} -${result.destroy}${result.import ? ` import ${result.import}` : ''})`;
       const body = result.log && existsSync(result.log) ? readFileSync(result.log, 'utf8') : '';
       // One write per stack, so concurrent plans never interleave in the job log.
       print(github ? `::group::plan ${name}: ${counts}\n${body}\n::endgroup::\n` : `\n=== plan ${name}: ${counts}\n${body}`);
@@ -241,7 +262,7 @@ export async function planAll(
     lines.push(
       s.result === 'error'
         ? `  ${s.name}: ERROR ${s.errors.join(' | ')} (log: ${s.log})`
-        : `  ${s.name}: ${s.result === 'changes' ? `${s.add} to add, ${s.change} to change, ${s.replace} to replace, ${s.destroy} to destroy, ${s.finalizerRuns} finalizer runs` : 'no changes'}`,
+        : `  ${s.name}: ${s.result === 'changes' ? `${s.import ? `${s.import} to import, ` : ''}${s.add} to add, ${s.change} to change, ${s.replace} to replace, ${s.destroy} to destroy${s.forget ? `, ${s.forget} to forget` : ''}, ${s.finalizerRuns} finalizer runs` : 'no changes'}`,
     );
   }
   for (const f of orphans.findings) lines.push(`  ${github && !f.empty ? '::warning::' : ''}${f.line}`);
