@@ -58,8 +58,9 @@ export function forgetInit(directory: string, env: NodeJS.ProcessEnv): void {
 /** After a successful `terraform init`. Only a shortcut: when the stamp cannot be written, the next run inits again. */
 export function rememberInit(directory: string, env: NodeJS.ProcessEnv): void {
   try {
-    mkdirSync(dataDir(directory, env), { recursive: true });
-    writeFileSync(path.join(dataDir(directory, env), STAMP), initInputs(directory, env) + '\n');
+    const dir = dataDir(directory, env);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, STAMP), initInputs(directory, env) + '\n');
   } catch {
     /* no stamp: init runs next time */
   }

@@ -44,14 +44,8 @@ export function readPlanStream(stream: string): PlanStream {
   let summary: { add?: number; change?: number; remove?: number } | undefined;
   for (const line of stream.split('\n')) {
     if (!line.trim()) continue;
-    let message: any;
-    try {
-      message = JSON.parse(line);
-    } catch {
-      text.push(line + '\n');
-      continue;
-    }
-    if (message === null || typeof message !== 'object') {
+    const message = parseMessage(line);
+    if (!message) {
       text.push(line + '\n');
       continue;
     }
@@ -69,6 +63,16 @@ export function readPlanStream(stream: string): PlanStream {
     summary.change === counts.change &&
     summary.remove === counts.destroy + counts.replace + counts.forget;
   return { counts, text: text.join(''), complete };
+}
+
+/** A line of the stream as a message object, or undefined for anything else (text Terraform printed as is). */
+function parseMessage(line: string): any {
+  try {
+    const message = JSON.parse(line);
+    return message !== null && typeof message === 'object' ? message : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function count(counts: Counts, change: PlannedChange): void {
