@@ -136,9 +136,9 @@ describe('readPlanStream', () => {
         change: { action: 'delete', resource: { addr: 'module.m.data.aws_iam_role.y', resource: 'data.aws_iam_role.y', resource_type: 'aws_iam_role' } },
       },
     ].map((m) => JSON.stringify({ '@message': 'm', ...m }));
-    const { counts, text } = readPlanStream([...lines, 'panic: not JSON', '42'].join('\n'));
+    const { counts, text } = readPlanStream([...lines, 'panic: not JSON', '42', 'null'].join('\n'));
     expect(counts).toMatchObject({ import: 2, change: 1, add: 1, finalizerRuns: 1, destroy: 0, destroyed: [] });
-    expect(text).toMatch(/\npanic: not JSON\n42\n$/);
+    expect(text).toMatch(/\npanic: not JSON\n42\nnull\n$/);
   });
 });
 

@@ -45,7 +45,7 @@ export function readPlanStream(stream: string): PlanStream {
   for (const line of stream.split('\n')) {
     if (!line.trim()) continue;
     const message = parseMessage(line);
-    if (!message) {
+    if (message === undefined || message === null) {
       text.push(line + '\n');
       continue;
     }
@@ -65,11 +65,13 @@ export function readPlanStream(stream: string): PlanStream {
   return { counts, text: text.join(''), complete };
 }
 
-/** A line of the stream as a message object, or undefined for anything else (text Terraform printed as is). */
+/**
+ * A line of the stream parsed, or undefined when it is not JSON (text Terraform printed as is). A JSON value that is
+ * not a message (a number, `null`) has no type or `@message`, so it is printed as its line too.
+ */
 function parseMessage(line: string): any {
   try {
-    const message = JSON.parse(line);
-    return message !== null && typeof message === 'object' ? message : undefined;
+    return JSON.parse(line);
   } catch {
     return undefined;
   }
