@@ -1,9 +1,13 @@
-/** End-to-end suite: real Terraform + moto + the scraper emulator. Slow (the provider waits 8 minutes on scraper delete). */
+/**
+ * End-to-end suite: real Terraform + moto + the scraper emulator. Each file starts its own moto, emulator and work
+ * directory on free ports, so the files run concurrently: most of their time is the provider's fixed 8-minute wait
+ * on a scraper deletion, which costs no CPU. One worker per file keeps the longest file the critical path.
+ */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/__tests__/e2e'],
   testMatch: ['**/*.e2e.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 30 * 60 * 1000,
-  maxWorkers: 1,
+  maxWorkers: 8,
 };
