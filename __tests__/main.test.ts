@@ -33,7 +33,7 @@ test('synth reports a local state whose stack left the app (an account removed t
   expect(r.status).toBe(0);
   const warnings = r.stderr.split('\n').filter((line) => line.startsWith('amp-xa warning:'));
   expect(warnings).toHaveLength(2);
-  expect(warnings[0]).toMatch(/gone-scrapers.*state\/terraform\.gone-scrapers\.tfstate.*put account "gone" back in the config/);
+  expect(warnings[0]).toMatch(/gone-scrapers.*state\/terraform\.gone-scrapers\.tfstate.*put an account with "unit": "gone" and no clusters back in the config/);
   expect(warnings[1]).toMatch(/gone-trust/);
 });
 

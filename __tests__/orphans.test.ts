@@ -26,7 +26,7 @@ test('states of stacks still in the app are not orphans', () => {
   expect(findOrphans(local, APP, APP)).toEqual([]);
 });
 
-test('an account removed from the config: both its states, with the put-back-and-deploy procedure', () => {
+test('a unit no account names: both its states, with the put-back-and-deploy procedure', () => {
   const found = findOrphans(s3, APP, [...APP, 'legacy-trust', 'legacy-scrapers']);
   expect(found.map((f) => [f.stack, f.kind, f.location])).toEqual([
     ['legacy-scrapers', 'scrapers', 's3://acme-state/amp-xa/legacy-scrapers.tfstate'],
@@ -34,8 +34,10 @@ test('an account removed from the config: both its states, with the put-back-and
   ]);
   expect(found[0].line).toBe(
     'orphaned state of stack legacy-scrapers (no longer in the app) at s3://acme-state/amp-xa/legacy-scrapers.tfstate: ' +
-      'it holds what account "legacy" had (phase 1: scrapers and roles); to destroy it, put account "legacy" back in the config with no clusters ' +
-      '(its stacks stay, empty), run npm run deploy (the empty stacks destroy what the state holds), then remove the account',
+      'it holds what unit "legacy" had (phase 1: scrapers and roles): no account names that unit any more (or it is an amp-xa 0.2 per-account unit); ' +
+      'to keep what it holds, give its accounts "movedFrom": "legacy" (the next deploy imports their pairs into their unit, nothing is replaced); ' +
+      'to destroy it, put an account with "unit": "legacy" and no clusters back in the config (the unit\'s stacks come back, empty), ' +
+      'run npm run deploy (the empty stacks destroy what the state holds), then remove that account',
   );
 });
 

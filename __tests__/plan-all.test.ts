@@ -584,7 +584,7 @@ describe('the script against a synthesized app, with a fake terraform', () => {
       ['legacy-scrapers', false],
     ]);
     expect(r.stdout).toMatch(
-      /orphaned state of stack legacy-scrapers \(no longer in the app\) at .*terraform\.legacy-scrapers\.tfstate: .*put account "legacy" back in the config/,
+      /orphaned state of stack legacy-scrapers \(no longer in the app\) at .*terraform\.legacy-scrapers\.tfstate: .*put an account with "unit": "legacy" and no clusters back in the config/,
     );
     expect(r.markdown()).toMatch(/#### Orphaned states/);
   });

@@ -22,7 +22,7 @@ export interface OrphanFinding {
   readonly stack: string;
   /** Where the state is: a path, an s3:// URL, or a Terraform Cloud workspace. */
   readonly location: string;
-  /** What the stack was: an account's phase 1 or 2, a created workspace, or not a stack this version makes. */
+  /** What the stack was: a unit's phase 1 or 2, a created workspace, or not a stack this version makes. */
   readonly kind: 'scrapers' | 'trust' | 'workspace' | 'unknown';
   /** True when the state is known to hold no resources: nothing runs, only the state is left. */
   readonly empty: boolean;
@@ -91,9 +91,10 @@ function destroyAction(kind: OrphanFinding['kind'], name: string, stack: string)
     case 'scrapers':
     case 'trust':
       return (
-        `it holds what account "${name}" had (${kind === 'scrapers' ? 'phase 1: scrapers and roles' : 'phase 2: trust finalizers'}); ` +
-        `to destroy it, put account "${name}" back in the config with no clusters (its stacks stay, empty), run npm run deploy ` +
-        `(the empty stacks destroy what the state holds), then remove the account`
+        `it holds what unit "${name}" had (${kind === 'scrapers' ? 'phase 1: scrapers and roles' : 'phase 2: trust finalizers'}): no account names that unit any more ` +
+        `(or it is an amp-xa 0.2 per-account unit); to keep what it holds, give its accounts "movedFrom": "${name}" (the next deploy imports their pairs ` +
+        `into their unit, nothing is replaced); to destroy it, put an account with "unit": "${name}" and no clusters back in the config ` +
+        `(the unit's stacks come back, empty), run npm run deploy (the empty stacks destroy what the state holds), then remove that account`
       );
     case 'workspace':
       return (

@@ -127,7 +127,7 @@ function adoptingConfig(): any {
 }
 
 test('the plan imports the scraper and both roles and updates them in place: nothing is replaced or destroyed', async () => {
-  const diff = await env.cdktf('diff', 'workload-scrapers');
+  const diff = await env.cdktf('diff', 'fleet-scrapers');
   expectSuccess(diff);
   expect(diff.output).toMatch(/aws_prometheus_scraper\.prod-to-central_scraper_\w+[^\n]* will be updated in-place/);
   expect(diff.output).toContain(`(imported from "${scraper.scraperId}")`);
@@ -161,14 +161,14 @@ test('one deploy adopts the pair: same scraper, final trust, least-privilege per
 });
 
 test('a second deploy changes nothing', async () => {
-  await expectNoChanges(env, ['workload-scrapers', 'workload-trust']);
+  await expectNoChanges(env, ['fleet-scrapers', 'fleet-trust']);
 });
 
 test('a config that would replace the adopted scraper fails at plan time instead of replacing it', async () => {
   const config = JSON.parse(JSON.stringify(adoptingConfig()));
   config.clusters['prod-eks'].subnetIds = ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'];
   env.writeConfig(config);
-  const diff = await env.cdktf('diff', 'workload-scrapers');
+  const diff = await env.cdktf('diff', 'fleet-scrapers');
   expect(diff.code).not.toBe(0);
   expect(diff.output).toMatch(/Instance cannot be destroyed/);
   expect(diff.output).toMatch(/Resource aws_prometheus_scraper\.prod-to-central_scraper_\w+ \(prod-to-central\/scraper\) has/);

@@ -1,7 +1,9 @@
 /**
- * The fleet as a platform team runs it: three accounts, four pairs in two units, deployed and finalized by
- * one `cdktf deploy '*'`; then pairs removed and renamed (planned destroys inside their unit's state, nothing
- * orphaned), an account removed (its leftover state reported), and destroy leaving nothing in any account.
+ * The fleet as a platform team runs it: three accounts, four pairs, deployed and finalized by one
+ * `cdktf deploy '*'` into the default layout (one phase-1 and one phase-2 stack for the whole fleet); then the
+ * fleet split into two units by moving an account (its scraper and roles imported, not replaced), pairs removed
+ * and renamed (planned destroys inside their unit's state, nothing orphaned), a unit's last account removed (its
+ * leftover state reported), and destroy leaving nothing in any account.
  */
 import { E2eEnvironment, expectNoChanges as expectNoChangesIn, expectSuccess } from './harness';
 
@@ -9,7 +11,8 @@ const A = '111111111111';
 const B = '333333333333';
 const OBS = '222222222222';
 const REGION = 'eu-west-1';
-const STACKS = ['workload-a-scrapers', 'workload-a-trust', 'workload-b-scrapers', 'workload-b-trust'];
+const FLEET_STACKS = ['fleet-scrapers', 'fleet-trust'];
+const SPLIT_STACKS = ['team-b-scrapers', 'team-b-trust', ...FLEET_STACKS];
 
 const account = (id: string) => ({ id, region: REGION, credentials: { assumeRoleArn: `arn:aws:iam::${id}:role/amp-xa-deployer` } });
 const cluster = (id: string, name: string) => ({
@@ -18,9 +21,11 @@ const cluster = (id: string, name: string) => ({
   subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'],
 });
 
-function fleet(workspaces: Record<string, string>, pairs: Array<[string, string, string]>, withB = true): any {
+/** `b`: workload-b as given (e.g. in its own unit), or left out of the config. */
+function fleet(workspaces: Record<string, string>, pairs: Array<[string, string, string]>, b: object | false = account(B)): any {
+  const withB = b !== false;
   return {
-    accounts: { 'workload-a': account(A), ...(withB ? { 'workload-b': account(B) } : {}), observability: account(OBS) },
+    accounts: { 'workload-a': account(A), ...(withB ? { 'workload-b': b } : {}), observability: account(OBS) },
     clusters: { 'prod-eks': cluster(A, 'prod-eks'), 'dev-eks': cluster(A, 'dev-eks'), ...(withB ? { 'staging-eks': cluster(B, 'staging-eks') } : {}) },
     workspaces: Object.fromEntries(Object.entries(workspaces).map(([name, arn]) => [name, { account: 'observability', arn }])),
     pairs: pairs.map(([name, c, w]) => ({ name, cluster: c, workspace: w })),
@@ -51,26 +56,24 @@ async function expectPinned(pair: string, sourceAccount: string): Promise<void> 
   });
 }
 
-const expectNoChanges = () => expectNoChangesIn(env, STACKS);
+const ALL_PAIRS: Array<[string, string, string]> = [
+  ['prod-to-central', 'prod-eks', 'central'],
+  ['prod-to-audit', 'prod-eks', 'audit'],
+  ['dev-to-central', 'dev-eks', 'central'],
+  ['staging-to-central', 'staging-eks', 'central'],
+];
 
 beforeAll(async () => {
   await env.start();
   for (const alias of ['central', 'audit']) {
     workspaces[alias] = (await env.aws(OBS, ['amp', 'create-workspace', '--alias', alias])).arn;
   }
-  env.writeConfig(
-    fleet(workspaces, [
-      ['prod-to-central', 'prod-eks', 'central'],
-      ['prod-to-audit', 'prod-eks', 'audit'],
-      ['dev-to-central', 'dev-eks', 'central'],
-      ['staging-to-central', 'staging-eks', 'central'],
-    ]),
-  );
+  env.writeConfig(fleet(workspaces, ALL_PAIRS));
   await env.synthAndLock();
 }, 180_000);
 afterAll(() => env.stop());
 
-test('one cdktf deploy creates and finalizes every pair of a multi-account fleet, in two units', async () => {
+test('one cdktf deploy creates and finalizes every pair of a multi-account fleet, in one pair of stacks', async () => {
   expectSuccess(await env.deploy());
   const byAlias = scrapersByAlias();
   expect(Object.keys(byAlias).sort()).toEqual(['dev-to-central', 'prod-to-audit', 'prod-to-central', 'staging-to-central']);
@@ -85,16 +88,40 @@ test('one cdktf deploy creates and finalizes every pair of a multi-account fleet
 });
 
 test('a second deploy changes nothing', async () => {
-  await expectNoChanges();
+  await expectNoChangesIn(env, FLEET_STACKS);
 });
 
-test('removing two pairs (one the last of its account) and renaming one destroys exactly their resources; a new scraper that fails is replaced by the next deploy; nothing is left behind', async () => {
+test('moving an account into its own unit imports its pair there and forgets it in the old unit: same scraper, same roles', async () => {
+  const before = { b: await roles(B), obs: await roles(OBS) };
+  env.writeConfig(fleet(workspaces, ALL_PAIRS, { ...account(B), unit: 'team-b', movedFrom: 'fleet' }));
+  const diff = await env.cdktf('diff', 'team-b-scrapers');
+  expectSuccess(diff);
+  expect(diff.output).toMatch(/Plan: 5 to import, 0 to add, 0 to change, 0 to destroy/);
+  const deploy = await env.deploy();
+  expectSuccess(deploy);
+  expect(scrapersByAlias()['staging-to-central'].scraperId).toBe(scraperIds.get('staging-to-central'));
+  expect(env.emulator.list()).toHaveLength(4);
+  expect(await roles(B)).toEqual(before.b);
+  expect(await roles(OBS)).toEqual(before.obs);
+  await expectPinned('staging-to-central', B);
+  // movedFrom may stay until it is convenient to remove it: both sides are no-ops once the move is done.
+  await expectNoChangesIn(env, SPLIT_STACKS);
+  const state = (stack: string) => env.stateResources(stack);
+  expect((await state('team-b-scrapers')).filter((a) => a.includes('staging-to-central'))).toHaveLength(5);
+  expect((await state('fleet-scrapers')).filter((a) => a.includes('staging-to-central'))).toEqual([]);
+});
+
+test('removing two pairs (one the last of its unit) and renaming one destroys exactly their resources; a new scraper that fails is replaced by the next deploy; nothing is left behind', async () => {
   const before = { a: await roles(A), b: await roles(B), obs: await roles(OBS) };
   env.writeConfig(
-    fleet(workspaces, [
-      ['prod-central', 'prod-eks', 'central'],
-      ['prod-to-audit', 'prod-eks', 'audit'],
-    ]),
+    fleet(
+      workspaces,
+      [
+        ['prod-central', 'prod-eks', 'central'],
+        ['prod-to-audit', 'prod-eks', 'audit'],
+      ],
+      { ...account(B), unit: 'team-b' },
+    ),
   );
   // AMP fails the renamed pair's new scraper: the deploy fails with AWS's reason (the removals still happen).
   env.emulator.failNext({
@@ -126,10 +153,10 @@ test('removing two pairs (one the last of its account) and renaming one destroys
   expect(after.b).toEqual({});
   await expectPinned('prod-central', A);
   await expectPinned('prod-to-audit', A);
-  await expectNoChanges();
+  await expectNoChangesIn(env, SPLIT_STACKS);
 });
 
-test('an account removed from the config while its state remains is reported by synth with the way to destroy it', async () => {
+test("a unit's last account removed from the config while its state remains is reported by synth with the way to destroy it", async () => {
   env.writeConfig(
     fleet(
       workspaces,
@@ -142,9 +169,9 @@ test('an account removed from the config while its state remains is reported by 
   );
   const synth = await env.cdktf('synth');
   expectSuccess(synth);
-  expect(synth.output).toMatch(/workload-b-scrapers/);
-  expect(synth.output).toMatch(/workload-b-trust/);
-  expect(synth.output).toMatch(/orphaned state of stack workload-b-scrapers \(no longer in the app\).*put account "workload-b" back in the config/);
+  expect(synth.output).toMatch(/orphaned state of stack team-b-scrapers \(no longer in the app\)/);
+  expect(synth.output).toMatch(/orphaned state of stack team-b-trust \(no longer in the app\)/);
+  expect(synth.output.replace(/\s+/g, ' ')).toMatch(/put an account with "unit": "team-b" and no clusters back in the config/);
 });
 
 test('destroy leaves nothing in any account', async () => {

@@ -196,6 +196,13 @@ export class E2eEnvironment {
     });
   }
 
+  /** The resource addresses a deployed stack's state holds (`terraform state list`). */
+  async stateResources(stack: string): Promise<string[]> {
+    const listed = await run('terraform', ['state', 'list'], { cwd: path.join(this.workDir, 'cdktf.out', 'stacks', stack), env: this.baseEnv });
+    if (listed.code !== 0) throw new Error(`terraform state list in ${stack} failed:\n${listed.output}`);
+    return listed.output.split('\n').filter(Boolean);
+  }
+
   /** The AWS CLI with the base (CI) credentials, e.g. for the state bucket. */
   async awsBase(args: string[]): Promise<any> {
     const { stdout } = await execFileAsync('aws', [...args, '--output', 'json'], { env: this.baseEnv });

@@ -27,7 +27,7 @@ test('every stack of the multi-pair example initializes offline against the lock
   await env.synthAndLock();
   const stacksDir = path.join(env.workDir, 'cdktf.out', 'stacks');
   const stacks = readdirSync(stacksDir).sort();
-  expect(stacks).toEqual(['audit-workspace', 'workload-a-scrapers', 'workload-a-trust', 'workload-b-scrapers', 'workload-b-trust']);
+  expect(stacks).toEqual(['audit-workspace', 'fleet-scrapers', 'fleet-trust']);
   const committedLock = readFileSync(path.join(ROOT, '.terraform.lock.hcl'), 'utf8');
   for (const stack of stacks) {
     const dir = path.join(stacksDir, stack);
@@ -40,7 +40,7 @@ test('every stack of the multi-pair example initializes offline against the lock
 });
 
 test('a lock file whose hash does not match the mirror stops terraform init', async () => {
-  const dir = path.join(env.workDir, 'cdktf.out', 'stacks', 'workload-a-scrapers');
+  const dir = path.join(env.workDir, 'cdktf.out', 'stacks', 'fleet-scrapers');
   writeFileSync(
     path.join(dir, '.terraform.lock.hcl'),
     readFileSync(path.join(ROOT, '.terraform.lock.hcl'), 'utf8').replace(/h1:[^"]+/, 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='),

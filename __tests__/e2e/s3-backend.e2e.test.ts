@@ -8,8 +8,8 @@ import { E2eEnvironment, exampleFleet, expectNoChanges, expectSuccess } from './
 
 const SOURCE = '111111111111';
 const PAIR = 'prod-to-central';
-const PHASE1 = 'workload-scrapers';
-const PHASE2 = 'workload-trust';
+const PHASE1 = 'fleet-scrapers';
+const PHASE2 = 'fleet-trust';
 const BUCKET = 'amp-xa-e2e-state';
 
 const config = exampleFleet();
