@@ -1,4 +1,7 @@
+import { spawnSync } from 'child_process';
 import { exampleConfig, addresses, at, plan, synthFleet } from './support/fleet';
+import { scratchDir } from './support/scratch';
+import { notDeployerProof, sourceRoleProof, targetRoleProof } from '../lib/pair/adoption-proof';
 
 const SCRAPER_ID = 's-0123abcd-4567-89ef-0123-456789abcdef';
 
@@ -66,5 +69,75 @@ describe('adopting a pair made by hand', () => {
     config.pairs[0].adopt = { scraperId: SCRAPER_ID };
     config.pairs[1].adopt = { scraperId: SCRAPER_ID };
     expect(() => plan(config)).toThrow(/pairs\[1\]\.adopt\.scraperId: scraper s-0123abcd-4567-89ef-0123-456789abcdef is already adopted by pairs\[0\]/);
+  });
+});
+
+/** Evaluates HCL expressions with `terraform console` (the real evaluator, not a copy of it), as one list. */
+function evaluate(expressions: string[]): unknown[] {
+  const result = spawnSync('terraform', ['console'], {
+    cwd: scratchDir('adoption-proof'),
+    input: `jsonencode([${expressions.join(', ')}])\n`,
+    encoding: 'utf8',
+    env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+  });
+  expect(result.stderr).not.toMatch(/Error/);
+  return JSON.parse(JSON.parse(result.stdout.trim()));
+}
+
+describe('adoption proves the roles are the pair’s before anything changes', () => {
+  const stack = adopted();
+
+  test('a terraform_data with four preconditions on the live roles and on the identity each provider runs as', () => {
+    const proof = stack.resource.terraform_data;
+    const [guard] = Object.values<any>(proof);
+    expect(guard.lifecycle.precondition).toHaveLength(4);
+    const roles = Object.values<any>(stack.data.aws_iam_role).map((r) => [r.name, r.provider]);
+    expect(roles).toEqual([
+      ['HandMadeSource', 'aws.to-workload'],
+      ['HandMadeTarget', 'aws.to-observability'],
+    ]);
+    expect(Object.values<any>(stack.data.aws_caller_identity).map((c) => c.provider)).toEqual(['aws.to-workload', 'aws.to-observability']);
+    expect(guard.lifecycle.precondition.map((p: any) => p.error_message)).toEqual([
+      expect.stringMatching(/^amp-xa: pair prod-to-central adopts role HandMadeSource \(account 111111111111\) as its Source role, but .*Nothing was changed/),
+      expect.stringMatching(
+        /adopts role HandMadeTarget \(account 222222222222\) as its Target role, but its trust policy does not admit the pair's Source role/,
+      ),
+      expect.stringMatching(/adopts role HandMadeSource .* which is the role this deploy runs as/),
+      expect.stringMatching(/adopts role HandMadeTarget .* which is the role this deploy runs as/),
+    ]);
+  });
+
+  const trust = (statements: unknown) => JSON.stringify(JSON.stringify({ Version: '2012-10-17', Statement: statements }));
+  const SOURCE_ARN = 'arn:aws:iam::111111111111:role/HandMadeSource';
+  const inputs = (roleTrust: string, roleName = 'HandMadeSource', callerArn = 'arn:aws:sts::111111111111:assumed-role/amp-xa-deployer/amp-xa') => ({
+    pairName: 'p',
+    accountId: '111111111111',
+    roleName,
+    roleTrust,
+    roleArn: JSON.stringify(`arn:aws:iam::111111111111:role/${roleName}`),
+    callerArn: JSON.stringify(callerArn),
+  });
+
+  test('the conditions, evaluated by Terraform, accept the roles of AWS’s manual procedure and refuse any other', () => {
+    const scraperTrust = trust([{ Effect: 'Allow', Principal: { Service: 'scraper.aps.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+    const listTrust = trust({ Effect: 'Allow', Principal: { Service: ['ec2.amazonaws.com', 'scraper.aps.amazonaws.com'] }, Action: 'sts:AssumeRole' });
+    const deployerTrust = trust([{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:root' }, Action: 'sts:AssumeRole' }]);
+    const deniedScraper = trust([{ Effect: 'Deny', Principal: { Service: 'scraper.aps.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+    const targetTrust = trust([{ Effect: 'Allow', Principal: { AWS: SOURCE_ARN }, Action: 'sts:AssumeRole' }]);
+    const otherTarget = trust([{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:role/Other' }, Action: 'sts:AssumeRole' }]);
+    expect(
+      evaluate([
+        sourceRoleProof(inputs(scraperTrust)).condition,
+        sourceRoleProof(inputs(listTrust)).condition,
+        sourceRoleProof(inputs(deployerTrust)).condition,
+        sourceRoleProof(inputs(deniedScraper)).condition,
+        sourceRoleProof(inputs('"not json"')).condition,
+        targetRoleProof(inputs(targetTrust, 'HandMadeTarget'), JSON.stringify(SOURCE_ARN)).condition,
+        targetRoleProof(inputs(otherTarget, 'HandMadeTarget'), JSON.stringify(SOURCE_ARN)).condition,
+        notDeployerProof(inputs(scraperTrust)).condition,
+        notDeployerProof(inputs(scraperTrust, 'amp-xa-deployer')).condition,
+        notDeployerProof(inputs(scraperTrust, 'HandMadeSource', 'arn:aws:iam::111111111111:role/HandMadeSource')).condition,
+      ]),
+    ).toEqual([true, true, false, false, false, true, false, true, false, false]);
   });
 });

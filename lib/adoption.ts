@@ -8,6 +8,8 @@
  * - the scraper's alias, scrape configuration, destination and roles are updated in place (provider 5.100.0);
  *   only a different cluster, subnets or security groups would replace it, and `prevent_destroy` turns such a plan
  *   into an error unless the pair says `allowReplacement`: adoption never silently costs a new scraper.
+ * None of it happens on a guess: the plan first proves (pair/adoption-proof.ts) that the named roles are the pair's
+ * roles and not the deploy's own, and fails with nothing changed otherwise.
  */
 import type { Construct } from 'constructs';
 import type { TerraformResource } from 'cdktf';
@@ -17,7 +19,12 @@ import { IamRolePoliciesExclusive } from '@cdktf/provider-aws/lib/iam-role-polic
 import { IamRolePolicyAttachmentsExclusive } from '@cdktf/provider-aws/lib/iam-role-policy-attachments-exclusive';
 import type { PrometheusScraper } from '@cdktf/provider-aws/lib/prometheus-scraper';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { DataResource } from 'cdktf';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsIamRole } from '@cdktf/provider-aws/lib/data-aws-iam-role';
 import type { PairPlan } from './config/fleet';
+import { notDeployerProof, sourceRoleProof, targetRoleProof, type Proof } from './pair/adoption-proof';
+import { address, condition, literal } from './terraform-expr';
 
 export interface AdoptedRole {
   readonly role: IamRole;
@@ -32,9 +39,34 @@ function protect(resource: TerraformResource, adopt: NonNullable<PairPlan['adopt
   if (!adopt.allowReplacement) resource.addOverride('lifecycle.prevent_destroy', true);
 }
 
+/** Plan-time preconditions on a terraform_data: a failed one fails the plan, before any import is applied. */
+function proveAdoption(scope: Construct, pair: PairPlan, roles: { source: AdoptedRole; target: AdoptedRole }): void {
+  const live = (side: 'source' | 'target') => {
+    const { roleName, provider } = roles[side];
+    const role = new DataAwsIamRole(scope, `${side}-adopted-role`, { provider, name: literal(roleName) });
+    const caller = new DataAwsCallerIdentity(scope, `${side}-deployer`, { provider });
+    const accountId = side === 'source' ? pair.source.id : pair.target.id;
+    return {
+      pairName: pair.name,
+      accountId,
+      roleName,
+      roleTrust: `${address(role, 'data')}.assume_role_policy`,
+      roleArn: `${address(role, 'data')}.arn`,
+      callerArn: `${address(caller, 'data')}.arn`,
+    };
+  };
+  const source = live('source');
+  const target = live('target');
+  const proofs: Proof[] = [sourceRoleProof(source), targetRoleProof(target, source.roleArn), notDeployerProof(source), notDeployerProof(target)];
+  new DataResource(scope, 'adoption-proof', {
+    lifecycle: { precondition: proofs.map((p) => ({ condition: condition(p.condition), errorMessage: p.errorMessage })) },
+  });
+}
+
 export function adoptPair(scope: Construct, pair: PairPlan, scraper: PrometheusScraper, roles: { source: AdoptedRole; target: AdoptedRole }): void {
   const adopt = pair.adopt;
   if (!adopt) return;
+  proveAdoption(scope, pair, roles);
   scraper.importFrom(adopt.scraperId);
   protect(scraper, adopt);
   for (const [side, { role, roleName, provider, permissions }] of Object.entries(roles)) {
