@@ -7,7 +7,7 @@ import { parseArn, partitionOf } from '../arn';
 import { cloudWorkspaceName } from '../backend';
 import type { BackendConfig, FleetConfig } from './schema';
 import type { CreatedWorkspacePlan, UnitPlan } from './plan';
-import { MANAGED_BY_TAG, PAIR_TAG, resourceTagProblems, SCRAPER_DESTINATION_TAG, WORKSPACE_TAG } from './tags';
+import { MANAGED_BY_TAG, PAIR_TAG, resourceTagProblems, SCRAPER_DESTINATION_TAG, WORKSPACE_TAG, type ResourceTags } from './tags';
 
 type Problems = string[];
 
@@ -15,33 +15,38 @@ type Problems = string[];
 export const MAX_CLOUD_WORKSPACE_NAME = 90;
 
 /**
- * A pair's two IAM roles and its scraper get the same tags: default tags (fleet `tags` + managed-by) and the
- * pair's (+ amp-xa:pair). IAM's rules are the stricter (case-insensitive keys), so tags valid for the roles are
- * valid for the scraper too: one check, under IAM's rules.
+ * Where the tags of a pair's two IAM roles and its scraper come from: default tags (fleet `tags` + managed-by,
+ * lib/providers.ts baseTags) and the pair's (+ amp-xa:pair, lib/pair-scraper.ts). All three get the same tags and
+ * IAM's rules are the stricter (case-insensitive keys), so one check under IAM's rules covers the scraper too.
  */
-export function pairTagRule(path: string, pair: Pick<FleetConfig['pairs'][number], 'name' | 'tags'>, fleetTags: Record<string, string>): Problems {
-  return resourceTagProblems({
+export function pairTags(path: string, pair: Pick<FleetConfig['pairs'][number], 'name' | 'tags'>, fleetTags: Record<string, string>): ResourceTags {
+  return {
     what: "each pair's IAM roles and scraper",
     service: 'IAM',
     defaults: [{ field: 'tags', tags: fleetTags }, { tags: { [MANAGED_BY_TAG]: 'amp-xa' } }],
     resource: [{ field: `${path}.tags`, tags: pair.tags ?? {} }, { tags: { [PAIR_TAG]: pair.name } }],
-  });
+  };
 }
 
+export const pairTagRule = (...args: Parameters<typeof pairTags>): Problems => resourceTagProblems(pairTags(...args));
+
 /**
- * A created workspace (AMP, case-sensitive keys): default tags (fleet `tags` + managed-by + amp-xa:workspace)
- * and its `create.tags`; once a scraper writes to it, AWS adds AMPAgentlessScraper, which counts too.
+ * Where a created workspace's tags come from (AMP, case-sensitive keys; stacks/workspace-stack.ts): default tags
+ * (fleet `tags` + managed-by + amp-xa:workspace) and its `create.tags`; once a scraper writes to it, AWS adds
+ * AMPAgentlessScraper, which counts too.
  */
-export function workspaceTagRule(workspace: CreatedWorkspacePlan, fleetTags: Record<string, string>, scraped: boolean): Problems {
-  return resourceTagProblems({
+export function workspaceTags(workspace: Pick<CreatedWorkspacePlan, 'name' | 'tags'>, fleetTags: Record<string, string>, scraped: boolean): ResourceTags {
+  return {
     what: `workspace ${workspace.name}`,
     service: 'AMP',
     defaults: [{ field: 'tags', tags: fleetTags }, { tags: { [MANAGED_BY_TAG]: 'amp-xa', [WORKSPACE_TAG]: workspace.name } }],
     resource: [{ field: `workspaces.${workspace.name}.create.tags`, tags: workspace.tags }],
     addedByAws: scraped ? [SCRAPER_DESTINATION_TAG] : [],
     ignoredKeys: [SCRAPER_DESTINATION_TAG],
-  });
+  };
 }
+
+export const workspaceTagRule = (...args: Parameters<typeof workspaceTags>): Problems => resourceTagProblems(workspaceTags(...args));
 
 /**
  * Every stack's backend name must be one the backend accepts, and S3 state access must stay in the bucket's

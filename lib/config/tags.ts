@@ -43,7 +43,7 @@ export interface ResourceTags {
   readonly ignoredKeys?: string[];
 }
 
-interface Placed {
+export interface Placed {
   readonly key: string;
   readonly source: TagSource;
 }
@@ -52,6 +52,13 @@ interface Placed {
 const at = (field: string, key: string) => `${field}${formatPath(['_', key]).slice(1)}`;
 const where = (p: Placed) => (p.source.field ? at(p.source.field, p.key) : `amp-xa's own tag ${JSON.stringify(p.key)}`);
 
+/** The tags Terraform sends (tags_all): a resource tag replaces a default tag of the very same key. */
+export function mergedTags(r: Pick<ResourceTags, 'defaults' | 'resource'>): Map<string, Placed> {
+  const merged = new Map<string, Placed>();
+  for (const source of [...r.defaults, ...r.resource]) for (const key of Object.keys(source.tags)) merged.set(key, { key, source });
+  return merged;
+}
+
 /**
  * The problems AWS would report when Terraform sends this resource's merged tags, plus keys that would be lost
  * silently (a user key replacing one of amp-xa's own, or one AWS sets itself and amp-xa ignores). Messages about
@@ -59,9 +66,7 @@ const where = (p: Placed) => (p.source.field ? at(p.source.field, p.key) : `amp-
  */
 export function resourceTagProblems(r: ResourceTags): string[] {
   const problems: string[] = [];
-  const merged = new Map<string, Placed>();
-  // Terraform: a resource tag replaces a default tag of the same key.
-  for (const source of [...r.defaults, ...r.resource]) for (const key of Object.keys(source.tags)) merged.set(key, { key, source });
+  const merged = mergedTags(r);
 
   const own = [...r.defaults, ...r.resource].filter((s) => s.field === undefined).flatMap((s) => Object.keys(s.tags));
   for (const source of [...r.defaults, ...r.resource]) {
