@@ -315,6 +315,21 @@ describe('all in one run: schema problems no longer hide the others', () => {
     expect(problems('pairs[0].aliass', 'workspaces.central.arn', 'pairs[1].cluster')).toHaveLength(3);
   });
 
+  test('the same three in one pair: a typo does not hide its missing cluster', () => {
+    const { problems } = rejects((c) => {
+      c.pairs[0].aliass = 'typo';
+      c.pairs[0].cluster = 'missing';
+      c.accounts.workload.colour = 'red';
+      c.clusters['prod-eks'].arn = c.clusters['prod-eks'].arn.replace('eu-west-1', 'eu-west-2');
+    });
+    expect(problems('pairs[0].aliass', 'pairs[0].cluster', 'accounts.workload.colour', 'clusters.prod-eks.arn')).toHaveLength(4);
+  });
+
+  test('a reserved tag key does not hide a case twin in the same tags', () => {
+    const { problems } = rejects((c) => Object.assign(c.pairs[0].tags, { 'aws:x': '1', Team: 'x' }));
+    expect(problems('pairs[0].tags["aws:x"]', 'pairs[0].tags.Team')).toHaveLength(2);
+  });
+
   test('a schema problem and a scrape config problem in another pair', () => {
     const { dir, file } = configIn(
       (c) => {
