@@ -5,7 +5,7 @@ const SCRAPER_ID = 's-0123abcd-4567-89ef-0123-456789abcdef';
 function adopted(adopt: Record<string, unknown> = { scraperId: SCRAPER_ID }) {
   const config = exampleConfig();
   Object.assign(config.pairs[0], { sourceRoleName: 'HandMadeSource', targetRoleName: 'HandMadeTarget', adopt });
-  return synthFleet(config).json['workload-scrapers'];
+  return synthFleet(config).json['fleet-scrapers'];
 }
 
 describe('adopting a pair made by hand', () => {
@@ -26,11 +26,11 @@ describe('adopting a pair made by hand', () => {
     const attachments = stack.resource.aws_iam_role_policy_attachments_exclusive;
     const inline = stack.resource.aws_iam_role_policies_exclusive;
     expect(Object.values<any>(attachments).map((a) => [a.provider, a.policy_arns])).toEqual([
-      ['aws.source', []],
+      ['aws.to-workload', []],
       ['aws.to-observability', []],
     ]);
     expect(Object.values<any>(inline).map((a) => [a.provider, a.policy_names])).toEqual([
-      ['aws.source', [expect.stringMatching(/^\$\{aws_iam_role_policy\.prod-to-central_source-assume-target_\w+\.name\}$/)]],
+      ['aws.to-workload', [expect.stringMatching(/^\$\{aws_iam_role_policy\.prod-to-central_source-assume-target_\w+\.name\}$/)]],
       ['aws.to-observability', [expect.stringMatching(/^\$\{aws_iam_role_policy\.prod-to-central_target-remote-write_\w+\.name\}$/)]],
     ]);
     // Imported too, so the plan shows the hand-made lists going to amp-xa's before anything changes.
@@ -54,7 +54,7 @@ describe('adopting a pair made by hand', () => {
   });
 
   test('a pair without `adopt` imports nothing and has no exclusive-policy resources', () => {
-    const plain = synthFleet(exampleConfig()).json['workload-scrapers'];
+    const plain = synthFleet(exampleConfig()).json['fleet-scrapers'];
     expect(plain.import).toBeUndefined();
     expect(plain.resource.aws_iam_role_policy_attachments_exclusive).toBeUndefined();
   });

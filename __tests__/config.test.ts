@@ -202,7 +202,7 @@ test('the same app synthesizes a valid config into the output directory', () => 
   const dir = scratchDir('battery');
   const outdir = path.join(dir, 'cdktf.out');
   expect(synthFleetApp({ configPath: path.join(__dirname, '..', 'examples', 'single-pair.json'), outdir, log: () => undefined })).toBe(0);
-  expect(existsSync(path.join(outdir, 'stacks', 'workload-trust', 'cdk.tf.json'))).toBe(true);
+  expect(existsSync(path.join(outdir, 'stacks', 'fleet-trust', 'cdk.tf.json'))).toBe(true);
 });
 
 test('all problems are reported at once', () => {

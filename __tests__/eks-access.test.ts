@@ -33,10 +33,9 @@ describe('phase-1 outputs for CONFIG_MAP clusters', () => {
   const { json } = synthFleet(exampleConfig('fleet.json'));
 
   test('only the CONFIG_MAP cluster gets the manifest and the aws-auth entry', () => {
-    expect(json['workload-b-scrapers'].output.eks_rbac_manifest.value).toBe(collectorRbacManifest());
-    expect(json['workload-a-scrapers'].output.eks_rbac_manifest).toBeUndefined();
-    expect(json['workload-a-scrapers'].output.eks_aws_auth_map_roles.value).toEqual({});
-    const mapRoles = json['workload-b-scrapers'].output.eks_aws_auth_map_roles.value;
+    expect(json['fleet-scrapers'].output.eks_rbac_manifest.value).toBe(collectorRbacManifest());
+    expect(json['fleet-scrapers'].output.eks_rbac_manifest.description).toMatch(/CONFIG_MAP clusters: staging-eks$/);
+    const mapRoles = json['fleet-scrapers'].output.eks_aws_auth_map_roles.value;
     expect(Object.keys(mapRoles)).toEqual(['staging-to-central']);
     expect(parse(mapRoles['staging-to-central'])).toEqual([
       {
@@ -48,7 +47,7 @@ describe('phase-1 outputs for CONFIG_MAP clusters', () => {
 
   test('the synthesized expression, run by Terraform, strips the service-linked role path (aws-auth rejects paths)', () => {
     const slr = 'arn:aws:iam::333333333333:role/aws-service-role/scraper.aps.amazonaws.com/AWSServiceRoleForAmazonPrometheusScraper_1a2b3c';
-    const synthesized: string = json['workload-b-scrapers'].output.eks_aws_auth_map_roles.value['staging-to-central'];
+    const synthesized: string = json['fleet-scrapers'].output.eks_aws_auth_map_roles.value['staging-to-central'];
     const expression = /\$\{(replace\(.*\))\}/.exec(synthesized)![1].replace(/aws_prometheus_scraper\.[\w-]+\.role_arn/, JSON.stringify(slr));
     const dir = scratchDir('console');
     const result = spawnSync('terraform', ['console'], {

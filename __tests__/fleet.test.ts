@@ -8,32 +8,28 @@ const withoutHash = (list: string[]) => list.map((a) => a.replace(/_[0-9A-F]{8}$
 describe('multi-account fleet (examples/fleet.json)', () => {
   const synth = synthFleet(exampleConfig('fleet.json'));
 
-  test('stacks: a phase-1 and a phase-2 stack per source account, a stack per created workspace; none per pair', () => {
-    expect(Object.keys(synth.json).sort()).toEqual(['audit-workspace', 'workload-a-scrapers', 'workload-a-trust', 'workload-b-scrapers', 'workload-b-trust']);
+  test('stacks: one phase-1 and one phase-2 stack for the whole fleet, a stack per created workspace; none per account or pair', () => {
+    expect(Object.keys(synth.json).sort()).toEqual(['audit-workspace', 'fleet-scrapers', 'fleet-trust']);
+    expect(synth.stacks.all.map((s) => s.node.id)).toEqual(['audit-workspace', 'fleet-scrapers', 'fleet-trust']);
   });
 
-  test('stack order: created workspace -> scrapers -> trust, per unit', () => {
-    const a = synth.stacks.units.get('workload-a')!;
-    const b = synth.stacks.units.get('workload-b')!;
-    expect(deps(a.scraper)).toEqual(['audit-workspace']);
-    expect(deps(a.trust)).toEqual(['workload-a-scrapers']);
-    expect(deps(b.scraper)).toEqual([]);
-    expect(deps(b.trust)).toEqual(['workload-b-scrapers']);
+  test('stack order: created workspace -> scrapers -> trust', () => {
+    const fleet = synth.stacks.units.get('fleet')!;
+    expect(deps(fleet.scraper)).toEqual(['audit-workspace']);
+    expect(deps(fleet.trust)).toEqual(['fleet-scrapers']);
   });
 
-  test('a unit holds exactly the pairs of its account', () => {
-    expect(withoutHash(addresses(synth.json['workload-a-scrapers'])).filter((a) => a.startsWith('aws_prometheus_scraper'))).toEqual([
+  test('the fleet unit holds every pair of every source account', () => {
+    expect(withoutHash(addresses(synth.json['fleet-scrapers'])).filter((a) => a.startsWith('aws_prometheus_scraper'))).toEqual([
       'aws_prometheus_scraper.prod-to-audit_scraper',
       'aws_prometheus_scraper.prod-to-central_scraper',
-    ]);
-    expect(withoutHash(addresses(synth.json['workload-b-scrapers'])).filter((a) => a.startsWith('aws_prometheus_scraper'))).toEqual([
       'aws_prometheus_scraper.staging-to-central_scraper',
     ]);
-    expect(Object.keys(synth.json['workload-b-trust'].output.pinned_scraper_arns.value)).toEqual(['staging-to-central']);
+    expect(Object.keys(synth.json['fleet-trust'].output.pinned_scraper_arns.value).sort()).toEqual(['prod-to-audit', 'prod-to-central', 'staging-to-central']);
   });
 
   test('a created workspace: read once per unit from its stack state (S3 listing), a placeholder before', () => {
-    const stack = synth.json['workload-a-scrapers'];
+    const stack = synth.json['fleet-scrapers'];
     const arn = '${local.workspace-audit-state-workspace_arn}';
     expect(stack.locals['workspace-audit-state-workspace_arn']).toBe(
       '${try(data.terraform_remote_state.workspace-audit-state[0].outputs.workspace_arn, "arn:aws:aps:eu-west-1:222222222222:workspace/ws-pending")}',
@@ -52,25 +48,29 @@ describe('multi-account fleet (examples/fleet.json)', () => {
     });
   });
 
-  test('each unit has a provider for every other account, so resources of removed pairs stay destroyable', () => {
+  test('a provider per account, each pinned to its account; every pair uses the provider of the account its resource is in', () => {
     const aliases = (stack: string) =>
       synth.json[stack].provider.aws
         .map((p: any) => p.alias)
         .filter((a: string) => !a.endsWith('-bucket'))
         .sort();
-    expect(aliases('workload-a-scrapers')).toEqual(['source', 'to-observability', 'to-workload-b']);
-    expect(aliases('workload-b-trust')).toEqual(['source', 'to-observability', 'to-workload-a']);
-    expect(synth.json['workload-b-scrapers'].provider.aws.find((p: any) => p.alias === 'source')).toMatchObject({
+    expect(aliases('fleet-scrapers')).toEqual(['to-observability', 'to-workload-a', 'to-workload-b']);
+    expect(aliases('fleet-trust')).toEqual(['to-observability', 'to-workload-a', 'to-workload-b']);
+    expect(synth.json['fleet-scrapers'].provider.aws.find((p: any) => p.alias === 'to-workload-b')).toMatchObject({
       allowed_account_ids: ['333333333333'],
       profile: 'workload-b',
     });
+    const stack = synth.json['fleet-scrapers'];
+    expect(at(stack, 'aws_prometheus_scraper', 'staging-to-central/scraper').provider).toBe('aws.to-workload-b');
+    expect(at(stack, 'aws_iam_role', 'prod-to-central/source-role').provider).toBe('aws.to-workload-a');
+    expect(at(stack, 'aws_iam_role', 'staging-to-central/target-role').provider).toBe('aws.to-observability');
   });
 
   test('the default scrape config labels series with their cluster, so clusters sharing a workspace stay apart', () => {
-    expect(at(synth.json['workload-a-scrapers'], 'aws_prometheus_scraper', 'prod-to-central/scraper').scrape_configuration).toMatch(
+    expect(at(synth.json['fleet-scrapers'], 'aws_prometheus_scraper', 'prod-to-central/scraper').scrape_configuration).toMatch(
       /external_labels:\n {4}cluster: prod-eks\n/,
     );
-    expect(at(synth.json['workload-b-scrapers'], 'aws_prometheus_scraper', 'staging-to-central/scraper').scrape_configuration).toMatch(
+    expect(at(synth.json['fleet-scrapers'], 'aws_prometheus_scraper', 'staging-to-central/scraper').scrape_configuration).toMatch(
       /external_labels:\n {4}cluster: staging-eks\n/,
     );
   });
@@ -100,12 +100,13 @@ describe('multi-account fleet (examples/fleet.json)', () => {
 
 describe('the unit is the deployment unit: removing, renaming, reordering pairs', () => {
   const before = synthFleet(exampleConfig('fleet.json')).json;
+  const scrapers = (json: Record<string, any>) => addresses(json['fleet-scrapers']);
 
   test('removing a pair removes exactly its resources from its unit; every other address is untouched', () => {
     const config = exampleConfig('fleet.json');
     config.pairs = config.pairs.filter((p: any) => p.name !== 'prod-to-audit');
     const after = synthFleet(config).json;
-    const removed = addresses(before['workload-a-scrapers']).filter((a) => !addresses(after['workload-a-scrapers']).includes(a));
+    const removed = scrapers(before).filter((a) => !scrapers(after).includes(a));
     expect(withoutHash(removed)).toEqual([
       'aws_iam_role.prod-to-audit_source-role',
       'aws_iam_role.prod-to-audit_target-role',
@@ -113,38 +114,40 @@ describe('the unit is the deployment unit: removing, renaming, reordering pairs'
       'aws_iam_role_policy.prod-to-audit_target-remote-write',
       'aws_prometheus_scraper.prod-to-audit_scraper',
     ]);
-    expect(addresses(after['workload-a-scrapers']).every((a) => addresses(before['workload-a-scrapers']).includes(a))).toBe(true);
-    expect(after['workload-b-scrapers']).toEqual(before['workload-b-scrapers']);
+    expect(scrapers(after).every((a) => scrapers(before).includes(a))).toBe(true);
     // The workspace a removed pair wrote to stays: it holds metrics, and amp-xa does not delete it behind the user's back.
     expect(Object.keys(after)).toContain('audit-workspace');
   });
 
-  test('the last pair of an account goes: its stacks stay (now empty) so the deploy destroys what they held', () => {
-    const config = exampleConfig('fleet.json');
-    config.pairs = config.pairs.filter((p: any) => p.cluster !== 'staging-eks');
-    const after = synthFleet(config).json;
-    expect(Object.keys(after)).toContain('workload-b-scrapers');
-    expect(after['workload-b-scrapers'].resource).toBeUndefined();
-    expect(after['workload-b-trust'].output.pinned_scraper_arns.value).toEqual({});
-    // Providers remain: Terraform needs them to destroy what the state still holds.
-    expect(after['workload-b-scrapers'].provider.aws.map((p: any) => p.alias).sort()).toEqual(['source', 'to-observability', 'to-workload-a']);
-  });
-
-  test('an account without clusters or workspaces keeps a unit; an account removed from the config has none', () => {
+  test("the last pair of an account goes: the unit's stacks keep the account's provider, so the deploy destroys what the state held", () => {
     const config = exampleConfig('fleet.json');
     config.pairs = config.pairs.filter((p: any) => p.cluster !== 'staging-eks');
     delete config.clusters['staging-eks'];
-    expect(Object.keys(synthFleet(config).json)).toContain('workload-b-scrapers');
+    const after = synthFleet(config).json;
+    expect(withoutHash(scrapers(after)).some((a) => a.includes('staging-to-central'))).toBe(false);
+    expect(after['fleet-scrapers'].provider.aws.map((p: any) => p.alias)).toContain('to-workload-b');
+  });
+
+  test('the last pair of a named unit goes: its stacks stay (now empty) while an account names the unit', () => {
+    const config = exampleConfig('fleet.json');
+    config.accounts['workload-b'].unit = 'staging';
+    config.pairs = config.pairs.filter((p: any) => p.cluster !== 'staging-eks');
+    delete config.clusters['staging-eks'];
+    const after = synthFleet(config).json;
+    expect(after['staging-scrapers'].resource).toBeUndefined();
+    expect(after['staging-trust'].output.pinned_scraper_arns.value).toEqual({});
+    expect(after['staging-scrapers'].provider.aws.map((p: any) => p.alias).sort()).toEqual(['to-observability', 'to-workload-a', 'to-workload-b']);
     delete config.accounts['workload-b'];
-    expect(Object.keys(synthFleet(config).json)).not.toContain('workload-b-scrapers');
+    expect(Object.keys(synthFleet(config).json)).not.toContain('staging-scrapers');
   });
 
   test("a renamed pair: the old name's resources leave the plan and the new name's enter it, in the same unit", () => {
     const config = exampleConfig('fleet.json');
     config.pairs[0].name = 'prod-to-central-v2';
-    const after = addresses(synthFleet(config).json['workload-a-scrapers']);
-    const gone = withoutHash(addresses(before['workload-a-scrapers']).filter((a) => !after.includes(a)));
-    const added = withoutHash(after.filter((a) => !addresses(before['workload-a-scrapers']).includes(a)));
+    const after = scrapers(synthFleet(config).json);
+    const gone = withoutHash(scrapers(before).filter((a) => !after.includes(a)));
+    const added = withoutHash(after.filter((a) => !scrapers(before).includes(a)));
+    expect(gone.length).toBe(5);
     expect(gone.every((a) => a.includes('.prod-to-central_'))).toBe(true);
     expect(added).toEqual(gone.map((a) => a.replace('.prod-to-central_', '.prod-to-central-v2_')));
   });
@@ -153,8 +156,9 @@ describe('the unit is the deployment unit: removing, renaming, reordering pairs'
     const config = exampleConfig('fleet.json');
     config.pairs.reverse();
     config.accounts = Object.fromEntries(Object.entries(config.accounts).reverse());
+    config.clusters = Object.fromEntries(Object.entries(config.clusters).reverse());
     const after = synthFleet(config).json;
-    for (const stack of ['workload-a-scrapers', 'workload-b-trust']) expect(addresses(after[stack])).toEqual(addresses(before[stack]));
+    for (const stack of ['fleet-scrapers', 'fleet-trust']) expect(addresses(after[stack])).toEqual(addresses(before[stack]));
   });
 
   test('a created workspace no pair uses still gets its stack (never orphaned by removing its last pair)', () => {
@@ -173,8 +177,8 @@ test('names that are Object.prototype keys are ordinary names', () => {
   config.pairs = [{ name: 'p1', cluster: 'constructor', workspace: 'constructor' }];
   const fleet = plan(config);
   expect(fleet.pairs.map((p) => [p.name, p.cluster.name, p.workspace.name, p.source.name])).toEqual([['p1', 'constructor', 'constructor', 'constructor']]);
-  expect(fleet.units.map((u) => [u.scraperStackName, u.pairs.length])).toEqual([['constructor-scrapers', 1]]);
-  expect(Object.keys(synthFleet(config).json).sort()).toEqual(['constructor-scrapers', 'constructor-trust']);
+  expect(fleet.units.map((u) => [u.scraperStackName, u.pairs.length])).toEqual([['fleet-scrapers', 1]]);
+  expect(Object.keys(synthFleet(config).json).sort()).toEqual(['fleet-scrapers', 'fleet-trust']);
 });
 
 test('a pair naming an Object.prototype key that is not defined is an error, not a silent drop', () => {

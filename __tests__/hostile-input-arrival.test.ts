@@ -9,8 +9,8 @@ import * as path from 'path';
 import { FINALIZE_COMMAND } from '../lib/finalize-command';
 import { configIn, exampleConfig, freshDir, localExecs, stackJson, synth, terraformLiteral, type Run, writeConfig } from './hostile-input.helpers';
 
-const SCRAPER_STACK = 'workload-scrapers';
-const TRUST_STACK = 'workload-trust';
+const SCRAPER_STACK = 'fleet-scrapers';
+const TRUST_STACK = 'fleet-trust';
 
 function synthOk(mutate: (c: any) => void, files: Record<string, string | Buffer> = {}): Run {
   const { file } = configIn(mutate, files);
@@ -73,7 +73,7 @@ describe('injection: template-like text arrives as written', () => {
 
   test('a profile prod-* reaches the providers and the finalizer as written', () => {
     const run = synthOk((c) => (c.accounts.workload.credentials.profile = 'prod-*'));
-    for (const stack of [SCRAPER_STACK, TRUST_STACK]) expect(terraformLiteral(providers(stackJson(run, stack)).source.profile)).toBe('prod-*');
+    for (const stack of [SCRAPER_STACK, TRUST_STACK]) expect(terraformLiteral(providers(stackJson(run, stack))['to-workload'].profile)).toBe('prod-*');
     const source = localExecs(stackJson(run, TRUST_STACK)).filter((e) => e.environment.AMP_XA_ACCOUNT_ID === '111111111111');
     expect(source.length).toBeGreaterThan(0);
     for (const exec of source) expect(terraformLiteral(exec.environment.AMP_XA_PROFILE)).toBe('prod-*');
@@ -82,7 +82,7 @@ describe('injection: template-like text arrives as written', () => {
   test('a profile with ${...} and %{...} is not evaluated', () => {
     const profile = '${file("/etc/passwd")}%{ for k in [1] }x%{ endfor }';
     const run = synthOk((c) => (c.accounts.workload.credentials.profile = profile));
-    expect(terraformLiteral(providers(stackJson(run, SCRAPER_STACK)).source.profile)).toBe(profile);
+    expect(terraformLiteral(providers(stackJson(run, SCRAPER_STACK))['to-workload'].profile)).toBe(profile);
     for (const exec of localExecs(stackJson(run, TRUST_STACK)).filter((e) => e.environment.AMP_XA_ACCOUNT_ID === '111111111111')) {
       expect(terraformLiteral(exec.environment.AMP_XA_PROFILE)).toBe(profile);
     }
@@ -146,7 +146,7 @@ describe('shell: metacharacters reach the finalizer through its environment only
       expect(terraformLiteral(exec.environment.AMP_XA_EXTERNAL_ID)).toBe(externalId);
       expect(terraformLiteral(exec.environment.AMP_XA_SESSION_NAME)).toBe(sessionName);
     }
-    expect(providers(stackJson(run, SCRAPER_STACK)).source.assume_role[0]).toMatchObject({ external_id: externalId, session_name: sessionName });
+    expect(providers(stackJson(run, SCRAPER_STACK))['to-workload'].assume_role[0]).toMatchObject({ external_id: externalId, session_name: sessionName });
   });
 });
 
@@ -173,7 +173,7 @@ describe('partitions, prototype keys, files and parsers: valid input is accepted
       c.workspaces = { constructor: c.workspaces.central };
       c.pairs = [{ name: 'p1', cluster: 'constructor', workspace: 'constructor' }];
     });
-    const scraper = only(stackJson(run, 'constructor-scrapers').resource.aws_prometheus_scraper);
+    const scraper = only(stackJson(run, 'fleet-scrapers').resource.aws_prometheus_scraper);
     expect(scraper.source[0].eks[0].cluster_arn).toBe(exampleConfig().clusters['prod-eks'].arn);
     expect(scraper.destination[0].amp[0].workspace_arn).toBe(exampleConfig().workspaces.central.arn);
   });

@@ -116,7 +116,8 @@ describe('tags: AWS rules on the merged tags of each resource, amp-xa’s own in
     const run = accepts((c) => {
       Object.assign(c.pairs[0].tags, many(45), { [key]: 'v'.repeat(256) }); // team + 46 = 47, + project, managed-by, amp-xa:pair = 50
     });
-    const json = stackJson(run, 'workload-scrapers');
+    const [scrapers] = plan(exampleConfig()).units.map((u) => u.scraperStackName);
+    const json = stackJson(run, scrapers);
     const role = Object.values<any>(json.resource.aws_iam_role)[0];
     const defaults = [json.provider.aws].flat().find((p: any) => p.alias === role.provider.replace(/^aws\./, '')).default_tags[0].tags;
     expect(new Set([...Object.keys(defaults), ...Object.keys(role.tags)]).size).toBe(50);
@@ -142,13 +143,9 @@ describe('tags: AWS rules on the merged tags of each resource, amp-xa’s own in
 
 describe('backend names: limits the backend would only report at init', () => {
   const cloud = (workspacePrefix: string) => (c: any) => (c.backend = { type: 'cloud', organization: 'acme', workspacePrefix });
-  /** The example with its source account renamed to the longest name allowed. */
+  /** The example with its source account in a unit of the longest name allowed (a unit names its stacks). */
   const LONG = `a${'b'.repeat(31)}`;
-  const longAccount = (c: any) => {
-    c.accounts[LONG] = c.accounts.workload;
-    delete c.accounts.workload;
-    c.clusters['prod-eks'].account = LONG;
-  };
+  const longAccount = (c: any) => (c.accounts.workload.unit = LONG);
   /** The longest stack name of that fleet: from the plan, as synth names its stacks. */
   const longestStack = () => {
     const config = exampleConfig();
@@ -173,10 +170,10 @@ describe('backend names: limits the backend would only report at init', () => {
     });
   });
 
-  test('a long account name and the longest prefix: one line per stack that does not fit', () => {
+  test('a long unit name and the longest prefix: one line per stack that does not fit', () => {
     const { problems } = rejects((c) => {
       cloud('p'.repeat(60))(c);
-      c.accounts['a'.repeat(32)] = { ...c.accounts.workload, id: '333333333333', credentials: {} };
+      longAccount(c);
     });
     const found = problems('backend.workspacePrefix');
     expect(found.length).toBeGreaterThanOrEqual(2);

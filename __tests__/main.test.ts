@@ -28,7 +28,7 @@ function runApp(configText: string | undefined, prepare: (dir: string) => void =
 test('synth reports a local state whose stack left the app (an account removed too early), with the way to destroy it', () => {
   const r = runApp(JSON.stringify(exampleConfig()), (dir) => {
     mkdirSync(path.join(dir, 'state'));
-    for (const stack of ['workload-scrapers', 'gone-scrapers', 'gone-trust']) writeFileSync(path.join(dir, 'state', `terraform.${stack}.tfstate`), '{}');
+    for (const stack of ['fleet-scrapers', 'gone-scrapers', 'gone-trust']) writeFileSync(path.join(dir, 'state', `terraform.${stack}.tfstate`), '{}');
   });
   expect(r.status).toBe(0);
   const warnings = r.stderr.split('\n').filter((line) => line.startsWith('amp-xa warning:'));
@@ -41,7 +41,7 @@ test('without AMP_XA_CONFIG, the embedded example synthesizes both phases', () =
   const r = runApp(undefined);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
-  expect(r.written).toEqual(expect.arrayContaining(['manifest.json', 'stacks/workload-scrapers/cdk.tf.json', 'stacks/workload-trust/cdk.tf.json']));
+  expect(r.written).toEqual(expect.arrayContaining(['manifest.json', 'stacks/fleet-scrapers/cdk.tf.json', 'stacks/fleet-trust/cdk.tf.json']));
 });
 
 test.each([

@@ -8,16 +8,16 @@ import type { BackendConfig } from '../lib/config/schema';
 const local: BackendConfig = { type: 'local', directory: 'state' };
 const s3: BackendConfig = { type: 's3', bucket: 'acme-state', region: 'eu-west-1', keyPrefix: 'amp-xa', useLockfile: true, encrypt: true };
 const cloud: BackendConfig = { type: 'cloud', organization: 'acme', hostname: 'app.terraform.io', workspacePrefix: 'amp-xa-' };
-const APP = ['workload-scrapers', 'workload-trust', 'central-workspace'];
+const APP = ['fleet-scrapers', 'fleet-trust', 'central-workspace'];
 
 test('state names map back to stack names; backups, lock files and nested keys are not states', () => {
-  expect(stackOfLocalStateFile('terraform.workload-scrapers.tfstate')).toBe('workload-scrapers');
-  expect(stackOfLocalStateFile('terraform.workload-scrapers.tfstate.backup')).toBeUndefined();
+  expect(stackOfLocalStateFile('terraform.fleet-scrapers.tfstate')).toBe('fleet-scrapers');
+  expect(stackOfLocalStateFile('terraform.fleet-scrapers.tfstate.backup')).toBeUndefined();
   expect(stackOfLocalStateFile('terraform.tfstate.d')).toBeUndefined();
-  expect(stackOfS3Key('amp-xa', 'amp-xa/workload-trust.tfstate')).toBe('workload-trust');
-  expect(stackOfS3Key('amp-xa', 'amp-xa/workload-trust.tfstate.tflock')).toBeUndefined();
-  expect(stackOfS3Key('amp-xa', 'amp-xa/old/workload-trust.tfstate')).toBeUndefined();
-  expect(stackOfS3Key('amp-xa', 'amp-xa-other/workload-trust.tfstate')).toBeUndefined();
+  expect(stackOfS3Key('amp-xa', 'amp-xa/fleet-trust.tfstate')).toBe('fleet-trust');
+  expect(stackOfS3Key('amp-xa', 'amp-xa/fleet-trust.tfstate.tflock')).toBeUndefined();
+  expect(stackOfS3Key('amp-xa', 'amp-xa/old/fleet-trust.tfstate')).toBeUndefined();
+  expect(stackOfS3Key('amp-xa', 'amp-xa-other/fleet-trust.tfstate')).toBeUndefined();
   expect(stackOfCloudWorkspace('amp-xa-', 'amp-xa-central-workspace')).toBe('central-workspace');
   expect(stackOfCloudWorkspace('amp-xa-', 'billing-prod')).toBeUndefined();
 });
@@ -69,7 +69,7 @@ describe('localOrphans (called by the synth)', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   test('one line per state file whose stack is gone; backups and other files ignored', () => {
-    for (const f of ['terraform.workload-scrapers.tfstate', 'terraform.old-scrapers.tfstate', 'terraform.old-scrapers.tfstate.backup', 'notes.txt']) {
+    for (const f of ['terraform.fleet-scrapers.tfstate', 'terraform.old-scrapers.tfstate', 'terraform.old-scrapers.tfstate.backup', 'notes.txt']) {
       writeFileSync(path.join(dir, f), '{}');
     }
     mkdirSync(path.join(dir, 'terraform.sub.tfstate.d'));

@@ -379,7 +379,7 @@ describe('exit codes and reports', () => {
 
 describe('the script against a synthesized app, with a fake terraform', () => {
   let dir: string;
-  const STACKS: Record<string, string[]> = { 'central-workspace': [], 'workload-scrapers': ['central-workspace'], 'workload-trust': ['workload-scrapers'] };
+  const STACKS: Record<string, string[]> = { 'central-workspace': [], 'fleet-scrapers': ['central-workspace'], 'fleet-trust': ['fleet-scrapers'] };
 
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-plan-all-'));
@@ -429,7 +429,7 @@ describe('the script against a synthesized app, with a fake terraform', () => {
   test('no changes anywhere: exit 0, every stack init+plan (no show), started in dependency order and run side by side', () => {
     // A plan reads state, not other plans: phase 1's plan can wait for phase 2's to start (it would fail if plan-all
     // waited for dependencies to finish first).
-    const r = planAll({ 'workload-scrapers': { plan: 0, waitFor: 'workload-trust' } }, ['-j', '4']);
+    const r = planAll({ 'fleet-scrapers': { plan: 0, waitFor: 'fleet-trust' } }, ['-j', '4']);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     const starts = r.events().filter((e) => e.startsWith('start'));
     // Launched in manifest order, but side by side: the processes may log their start in any order.
@@ -438,19 +438,19 @@ describe('the script against a synthesized app, with a fake terraform', () => {
         .filter((e) => e.endsWith(' init'))
         .map((e) => e.split(' ')[1])
         .sort(),
-    ).toEqual(['central-workspace', 'workload-scrapers', 'workload-trust']);
+    ).toEqual(['central-workspace', 'fleet-scrapers', 'fleet-trust']);
     const summary = r.summary();
     expect(summary).toMatchObject({ version: 1, result: 'no-changes', exitCode: 0, concurrency: 4, orphans: { checked: true, findings: [] } });
     expect(summary.stacks.map((s: any) => [s.name, s.result, s.planExitCode])).toEqual([
       ['central-workspace', 'no-changes', 0],
-      ['workload-scrapers', 'no-changes', 0],
-      ['workload-trust', 'no-changes', 0],
+      ['fleet-scrapers', 'no-changes', 0],
+      ['fleet-trust', 'no-changes', 0],
     ]);
     expect(readFileSync(path.join(dir, summary.stacks[0].log), 'utf8')).toMatch(
       /\$ .*fake-terraform.js plan -json -no-color -detailed-exitcode -input=false -lock=false -out=amp-xa.tfplan\nTerraform 1.11.4\nPlan: 0 to add/,
     );
     expect(r.events().filter((e) => e.endsWith(' show'))).toEqual([]);
-    expect(r.stdout).toMatch(/^=== plan workload-trust: no changes/m);
+    expect(r.stdout).toMatch(/^=== plan fleet-trust: no changes/m);
   });
 
   test('changes pending: exit 2, counts per stack, the Markdown table', () => {
@@ -458,30 +458,30 @@ describe('the script against a synthesized app, with a fake terraform', () => {
       ['terraform_data.finalize_source', 'terraform_data', 'create'],
       ['aws_iam_role.r', 'aws_iam_role', 'update'],
     ];
-    const r = planAll({ 'workload-trust': { plan: 2, changes } });
+    const r = planAll({ 'fleet-trust': { plan: 2, changes } });
     expect(r.code).toBe(2);
     expect(r.summary().totals).toMatchObject({ add: 1, change: 1, finalizerRuns: 1, stacks: 3, changed: 1, failed: 0 });
-    expect(r.markdown()).toMatch(/^\| `workload-trust` \| changes \| 1 \| 1 \| 0 \| 0 \| 0 \| 1 \|$/m);
+    expect(r.markdown()).toMatch(/^\| `fleet-trust` \| changes \| 1 \| 1 \| 0 \| 0 \| 0 \| 1 \|$/m);
     // Reviewers get the saved plan in Terraform's words, for the stacks with changes only.
-    expect(r.events().filter((e) => e.startsWith('start') && e.endsWith(' show'))).toEqual(['start workload-trust show']);
+    expect(r.events().filter((e) => e.startsWith('start') && e.endsWith(' show'))).toEqual(['start fleet-trust show']);
     expect(readFileSync(path.join(dir, r.summary().stacks[2].log), 'utf8')).toMatch(
       /show -no-color amp-xa.tfplan\n {2}# terraform_data.finalize_source will be created\n/,
     );
   });
 
   test('a failing plan: exit 1 even beside changes, its first error lines, its dependants still planned', () => {
-    const r = planAll({ 'central-workspace': { plan: 2 }, 'workload-scrapers': { plan: 1 }, 'workload-trust': { init: 1, plan: 0 } });
+    const r = planAll({ 'central-workspace': { plan: 2 }, 'fleet-scrapers': { plan: 1 }, 'fleet-trust': { init: 1, plan: 0 } });
     expect(r.code).toBe(1);
     const stacks = r.summary().stacks;
     expect(stacks.map((s: any) => [s.name, s.result])).toEqual([
       ['central-workspace', 'changes'],
-      ['workload-scrapers', 'error'],
-      ['workload-trust', 'error'],
+      ['fleet-scrapers', 'error'],
+      ['fleet-trust', 'error'],
     ]);
     expect(stacks[1].errors).toEqual(['Error: Unable to find remote state (with data.terraform_remote_state.phase1,)']);
     expect(stacks[2].errors).toEqual(['Error: Failed to query available provider packages']);
     expect(stacks[2].planExitCode).toBeNull();
-    expect(r.stdout).toMatch(/workload-scrapers: ERROR Error: Unable to find remote state/);
+    expect(r.stdout).toMatch(/fleet-scrapers: ERROR Error: Unable to find remote state/);
   });
 
   const inits = (r: ReturnType<typeof planAll>) =>
@@ -492,15 +492,15 @@ describe('the script against a synthesized app, with a fake terraform', () => {
       .sort();
 
   test('terraform init runs again only for a stack whose backend, providers or lock file changed since plan-all initialized it', () => {
-    expect(inits(planAll({}))).toEqual(['central-workspace', 'workload-scrapers', 'workload-trust']);
+    expect(inits(planAll({}))).toEqual(['central-workspace', 'fleet-scrapers', 'fleet-trust']);
     const again = planAll({});
     expect(again.code).toBe(0);
     expect(inits(again)).toEqual([]);
     expect(readFileSync(path.join(dir, again.summary().stacks[0].log), 'utf8')).toMatch(/^\(terraform init skipped/);
-    const trust = path.join(dir, 'cdktf.out', 'stacks', 'workload-trust');
+    const trust = path.join(dir, 'cdktf.out', 'stacks', 'fleet-trust');
     writeFileSync(path.join(trust, 'cdk.tf.json'), JSON.stringify({ terraform: { backend: { local: { path: path.join(dir, 'state', 'moved.tfstate') } } } }));
-    writeFileSync(path.join(dir, 'cdktf.out', 'stacks', 'workload-scrapers', '.terraform.lock.hcl'), 'provider "registry.terraform.io/hashicorp/aws" {}\n');
-    expect(inits(planAll({}))).toEqual(['workload-scrapers', 'workload-trust']);
+    writeFileSync(path.join(dir, 'cdktf.out', 'stacks', 'fleet-scrapers', '.terraform.lock.hcl'), 'provider "registry.terraform.io/hashicorp/aws" {}\n');
+    expect(inits(planAll({}))).toEqual(['fleet-scrapers', 'fleet-trust']);
     // A resource change alone is not an init input.
     writeFileSync(
       path.join(trust, 'cdk.tf.json'),
@@ -510,21 +510,21 @@ describe('the script against a synthesized app, with a fake terraform', () => {
   });
 
   test('a failed init leaves no stamp: the next run initializes again', () => {
-    expect(planAll({ 'workload-trust': { init: 1, plan: 0 } }).code).toBe(1);
-    expect(inits(planAll({}))).toEqual(['workload-trust']);
+    expect(planAll({ 'fleet-trust': { init: 1, plan: 0 } }).code).toBe(1);
+    expect(inits(planAll({}))).toEqual(['fleet-trust']);
   });
 
   test('a plan that fails after a skipped init saying init is needed is planned again after terraform init; other failures are not', () => {
     planAll({});
-    const r = planAll({ 'workload-scrapers': { plan: [1, 2], error: 'Backend initialization required, please run "terraform init"' } });
+    const r = planAll({ 'fleet-scrapers': { plan: [1, 2], error: 'Backend initialization required, please run "terraform init"' } });
     expect(r.code).toBe(2);
-    expect(inits(r)).toEqual(['workload-scrapers']);
+    expect(inits(r)).toEqual(['fleet-scrapers']);
     const scrapers = r.summary().stacks[1];
     expect(scrapers).toMatchObject({ result: 'changes', errors: [] });
     expect(readFileSync(path.join(dir, scrapers.log), 'utf8')).toMatch(
       /Error: Backend initialization required[\s\S]*the plan needs terraform init: initializing and planning again\n\$ \S+ init/,
     );
-    const failing = planAll({ 'workload-scrapers': { plan: [1, 2] } });
+    const failing = planAll({ 'fleet-scrapers': { plan: [1, 2] } });
     expect(inits(failing)).toEqual([]);
     expect(failing.summary().stacks[1]).toMatchObject({
       result: 'error',
@@ -535,17 +535,17 @@ describe('the script against a synthesized app, with a fake terraform', () => {
 
   test('TF_DATA_DIR: the stamp lives in that directory, and changing it means init again', () => {
     expect(inits(planAll({}, [], { TF_DATA_DIR: '.tf-data' }))).toHaveLength(3);
-    expect(readFileSync(path.join(dir, 'cdktf.out', 'stacks', 'workload-trust', '.tf-data', 'amp-xa-init.sha256'), 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
+    expect(readFileSync(path.join(dir, 'cdktf.out', 'stacks', 'fleet-trust', '.tf-data', 'amp-xa-init.sha256'), 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
     expect(inits(planAll({}, [], { TF_DATA_DIR: '.tf-data' }))).toEqual([]);
     expect(inits(planAll({}, [], { TF_DATA_DIR: '.tf-other' }))).toHaveLength(3);
   });
 
   test('a Terraform Cloud remote run prints its plan as text: the counts come from the saved plan', () => {
     const savedPlan = { resource_changes: [{ address: 'aws_iam_role.r', type: 'aws_iam_role', mode: 'managed', change: { actions: ['delete'] } }] };
-    const r = planAll({ 'workload-trust': { plan: 2, human: true, savedPlan } });
+    const r = planAll({ 'fleet-trust': { plan: 2, human: true, savedPlan } });
     expect(r.code).toBe(2);
     expect(r.summary().stacks[2]).toMatchObject({ result: 'changes', destroy: 1, destroyed: ['aws_iam_role.r'] });
-    expect(r.events().filter((e) => e.startsWith('start workload-trust show'))).toHaveLength(2);
+    expect(r.events().filter((e) => e.startsWith('start fleet-trust show'))).toHaveLength(2);
   });
 
   test('stacks without dependencies between them are planned at the same time', () => {
@@ -562,18 +562,18 @@ describe('the script against a synthesized app, with a fake terraform', () => {
 
   test('in GitHub Actions each stack log is one group, and the report lands in the step summary', () => {
     writeFileSync(path.join(dir, 'step-summary'), '');
-    const r = planAll({ 'workload-scrapers': { plan: 2, output: 'Plan: 1 to add' } }, [], {
+    const r = planAll({ 'fleet-scrapers': { plan: 2, output: 'Plan: 1 to add' } }, [], {
       GITHUB_ACTIONS: 'true',
       GITHUB_STEP_SUMMARY: path.join(dir, 'step-summary'),
     });
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/^::group::plan workload-scrapers: changes \(\+0 ~0 ±0 -0\)\n\$ [^\n]*init[\s\S]*?Plan: 1 to add[\s\S]*?\n::endgroup::$/m);
+    expect(r.stdout).toMatch(/^::group::plan fleet-scrapers: changes \(\+0 ~0 ±0 -0\)\n\$ [^\n]*init[\s\S]*?Plan: 1 to add[\s\S]*?\n::endgroup::$/m);
     expect(r.stdout.match(/::group::/g)).toHaveLength(3);
     expect(readFileSync(path.join(dir, 'step-summary'), 'utf8')).toBe(r.markdown());
   });
 
   test('an orphaned local state (its stack left the app) is reported with how to destroy it, and makes the exit 2', () => {
-    writeFileSync(path.join(dir, 'state', 'terraform.workload-scrapers.tfstate'), JSON.stringify({ resources: [{ mode: 'managed' }] }));
+    writeFileSync(path.join(dir, 'state', 'terraform.fleet-scrapers.tfstate'), JSON.stringify({ resources: [{ mode: 'managed' }] }));
     writeFileSync(path.join(dir, 'state', 'terraform.legacy-scrapers.tfstate'), JSON.stringify({ resources: [{ mode: 'managed' }, { mode: 'data' }] }));
     writeFileSync(path.join(dir, 'state', 'terraform.emptied-trust.tfstate'), JSON.stringify({ resources: [{ mode: 'data' }] }));
     const r = planAll({});
@@ -598,12 +598,7 @@ describe('the script against a synthesized app, with a fake terraform', () => {
   test('S3 state: the keys under the prefix are listed with the AWS CLI, with the backend profile and region', () => {
     useBackend((name) => ({ backend: { s3: { bucket: 'acme-state', key: `fleet/prod/${name}.tfstate`, region: 'eu-west-1', profile: 'state' } } }));
     const aws = path.join(dir, 'aws');
-    const keys = [
-      'fleet/prod/workload-scrapers.tfstate',
-      'fleet/prod/workload-scrapers.tfstate.tflock',
-      'fleet/prod/gone-trust.tfstate',
-      'fleet/prod/old/x.tfstate',
-    ];
+    const keys = ['fleet/prod/fleet-scrapers.tfstate', 'fleet/prod/fleet-scrapers.tfstate.tflock', 'fleet/prod/gone-trust.tfstate', 'fleet/prod/old/x.tfstate'];
     writeFileSync(aws, `#!/bin/sh\necho "$*" > ${path.join(dir, 'aws-args')}\necho '${JSON.stringify(keys)}'\n`, { mode: 0o755 });
     const r = planAll({}, [], { AMP_XA_AWS_CLI: aws });
     expect(r.code).toBe(2);

@@ -15,23 +15,23 @@ const ref = (stack: any, type: string, path: string, attribute: string) => {
   return `\${${type}.${name}.${attribute}}`;
 };
 
-describe('phase 1: the <account>-scrapers stack of the example fleet', () => {
+describe('phase 1: the <unit>-scrapers stack of the example fleet', () => {
   const synth = synthFleet(exampleConfig());
-  const stack = synth.json['workload-scrapers'];
-  const text = synth.text['workload-scrapers'];
+  const stack = synth.json['fleet-scrapers'];
+  const text = synth.text['fleet-scrapers'];
   const sourceRole = at(stack, 'aws_iam_role', 'prod-to-central/source-role');
   const targetRole = at(stack, 'aws_iam_role', 'prod-to-central/target-role');
   const sourceRoleArn = ref(stack, 'aws_iam_role', 'prod-to-central/source-role', 'arn');
   const targetRoleArn = ref(stack, 'aws_iam_role', 'prod-to-central/target-role', 'arn');
 
   test('one stack pair per source account: the target-only account gets none', () => {
-    expect(Object.keys(synth.json).sort()).toEqual(['workload-scrapers', 'workload-trust']);
+    expect(Object.keys(synth.json).sort()).toEqual(['fleet-scrapers', 'fleet-trust']);
   });
 
   test('a provider per account, each pinned to its account, region and deployer role', () => {
     const providers = stack.provider.aws;
-    expect(providers.map((p: any) => p.alias).sort()).toEqual(['source', 'to-observability']);
-    const source = providers.find((p: any) => p.alias === 'source');
+    expect(providers.map((p: any) => p.alias).sort()).toEqual(['to-observability', 'to-workload']);
+    const source = providers.find((p: any) => p.alias === 'to-workload');
     const target = providers.find((p: any) => p.alias === 'to-observability');
     expect(source).toMatchObject({
       region: 'eu-west-1',
@@ -47,7 +47,7 @@ describe('phase 1: the <account>-scrapers stack of the example fleet', () => {
   });
 
   test('Source role lives in the source account with the sealed bootstrap trust, and ignores later trust changes', () => {
-    expect(text).toHaveResourceWithProperties(IamRole, { name: 'amp-xa-prod-to-central-source', provider: 'aws.source' });
+    expect(text).toHaveResourceWithProperties(IamRole, { name: 'amp-xa-prod-to-central-source', provider: 'aws.to-workload' });
     expect(JSON.parse(sourceRole.assume_role_policy)).toEqual(sourceTrustPolicy(side, undefined, 'sealed'));
     expect(sourceRole.lifecycle).toEqual({ ignore_changes: ['assume_role_policy'] });
     expect(sourceRole.tags).toEqual({ team: 'platform', 'amp-xa:pair': 'prod-to-central' });
@@ -62,7 +62,7 @@ describe('phase 1: the <account>-scrapers stack of the example fleet', () => {
   test('bootstrapTrust account-wide is an explicit opt-in that reaches both roles', () => {
     const config = exampleConfig();
     config.bootstrapTrust = 'account-wide';
-    const wide = synthFleet(config).json['workload-scrapers'];
+    const wide = synthFleet(config).json['fleet-scrapers'];
     expect(JSON.parse(at(wide, 'aws_iam_role', 'prod-to-central/source-role').assume_role_policy)).toEqual(sourceTrustPolicy(side, undefined, 'account-wide'));
     expect(JSON.parse(at(wide, 'aws_iam_role', 'prod-to-central/target-role').assume_role_policy)).toEqual(
       targetTrustPolicy(side, sourceRoleArn, undefined, 'account-wide'),
@@ -74,7 +74,7 @@ describe('phase 1: the <account>-scrapers stack of the example fleet', () => {
     expect(Object.keys(all(stack, 'aws_iam_role_policy'))).toHaveLength(2);
     const source = at(stack, 'aws_iam_role_policy', 'prod-to-central/source-assume-target');
     const target = at(stack, 'aws_iam_role_policy', 'prod-to-central/target-remote-write');
-    expect(source).toMatchObject({ provider: 'aws.source', role: ref(stack, 'aws_iam_role', 'prod-to-central/source-role', 'name') });
+    expect(source).toMatchObject({ provider: 'aws.to-workload', role: ref(stack, 'aws_iam_role', 'prod-to-central/source-role', 'name') });
     expect(normalizePolicy(JSON.parse(source.policy))).toEqual(normalizePolicy(sourcePermissionsPolicy(targetRoleArn)));
     expect(target).toMatchObject({ provider: 'aws.to-observability', role: ref(stack, 'aws_iam_role', 'prod-to-central/target-role', 'name') });
     expect(normalizePolicy(JSON.parse(target.policy))).toEqual(normalizePolicy(targetPermissionsPolicy(WORKSPACE)));
@@ -84,7 +84,7 @@ describe('phase 1: the <account>-scrapers stack of the example fleet', () => {
 
   test('the scraper: EKS source, AMP destination, both roles, default scrape config, waits for permissions', () => {
     const scraper = at(stack, 'aws_prometheus_scraper', 'prod-to-central/scraper');
-    expect(text).toHaveResourceWithProperties(PrometheusScraper, { alias: 'prod-to-central', provider: 'aws.source' });
+    expect(text).toHaveResourceWithProperties(PrometheusScraper, { alias: 'prod-to-central', provider: 'aws.to-workload' });
     expect(scraper.source).toEqual([
       {
         eks: [
@@ -137,7 +137,7 @@ describe('phase 1 options', () => {
   test('a pair scrape config file is used verbatim', () => {
     const config = exampleConfig();
     config.pairs[0].scrapeConfigFile = 'scrape/minimal.yaml';
-    const stack = synthFleet(config).json['workload-scrapers'];
+    const stack = synthFleet(config).json['fleet-scrapers'];
     expect(at(stack, 'aws_prometheus_scraper', 'prod-to-central/scraper').scrape_configuration).toBe(readFileSync(`${EXAMPLES}/scrape/minimal.yaml`, 'utf8'));
   });
 
@@ -145,7 +145,7 @@ describe('phase 1 options', () => {
     const config = exampleConfig();
     Object.assign(config.pairs[0], { sourceRoleName: 'Source', targetRoleName: 'Target', alias: 'custom.alias' });
     delete config.clusters['prod-eks'].securityGroupIds;
-    const stack = synthFleet(config).json['workload-scrapers'];
+    const stack = synthFleet(config).json['fleet-scrapers'];
     expect(at(stack, 'aws_iam_role', 'prod-to-central/source-role').name).toBe('Source');
     expect(at(stack, 'aws_iam_role', 'prod-to-central/target-role').name).toBe('Target');
     const scraper = at(stack, 'aws_prometheus_scraper', 'prod-to-central/scraper');
@@ -162,8 +162,8 @@ describe('phase 1 options', () => {
       externalId: 'xyz',
       sessionName: 'ci-run',
     };
-    const stack = synthFleet(config).json['workload-scrapers'];
-    const source = stack.provider.aws.find((p: any) => p.alias === 'source');
+    const stack = synthFleet(config).json['fleet-scrapers'];
+    const source = stack.provider.aws.find((p: any) => p.alias === 'to-workload');
     const target = stack.provider.aws.find((p: any) => p.alias === 'to-observability');
     expect(source.profile).toBe('workload-admin');
     expect(source.assume_role).toBeUndefined();
@@ -181,7 +181,7 @@ describe('phase 1 options', () => {
         .replace(/eu-west-1/g, 'us-gov-west-1')
         .replace(/arn:aws:/g, 'arn:aws-us-gov:'),
     );
-    const stack = synthFleet(gov).json['workload-scrapers'];
+    const stack = synthFleet(gov).json['fleet-scrapers'];
     const trust = JSON.parse(at(stack, 'aws_iam_role', 'prod-to-central/source-role').assume_role_policy);
     expect(trust.Statement[0].Condition.ArnLike['aws:SourceArn']).toBe(`arn:aws-us-gov:aps:us-gov-west-1:${SOURCE}:scraper/*`);
     expect(stack.output.remote_write_urls.value['prod-to-central']).toMatch(/^https:\/\/aps-workspaces\.us-gov-west-1\.amazonaws\.com\//);

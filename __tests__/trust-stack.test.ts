@@ -18,7 +18,7 @@ function trustStack(mutate: (config: any) => void = () => undefined) {
   const config = exampleConfig();
   mutate(config);
   const synth = synthFleet(config);
-  return { json: synth.json['workload-trust'], text: synth.text['workload-trust'], synth };
+  return { json: synth.json['fleet-trust'], text: synth.text['fleet-trust'], synth };
 }
 
 /** The local holding the final document of one side ("source-trust" / "target-trust") of a pair. */
@@ -37,11 +37,11 @@ function finalizers(stack: any, type: string, pair = 'prod-to-central'): Record<
   );
 }
 
-describe('phase 2: the <account>-trust stack, default terraform_data finalizer', () => {
+describe('phase 2: the <unit>-trust stack, default terraform_data finalizer', () => {
   const { json: stack, text, synth } = trustStack();
   // Relative to the stack directory, where Terraform runs: a moved checkout or another CI job finds the same file.
-  const stackDir = path.join(App.of(synth.stacks.units.get('workload')!.trust).outdir, 'stacks', 'workload-trust');
-  const STATE = path.relative(stackDir, path.resolve('state', 'terraform.workload-scrapers.tfstate'));
+  const stackDir = path.join(App.of(synth.stacks.units.get('fleet')!.trust).outdir, 'stacks', 'fleet-trust');
+  const STATE = path.relative(stackDir, path.resolve('state', 'terraform.fleet-scrapers.tfstate'));
 
   test('reads the scraper ARN map from phase-1 state, only once that state exists (relative path), so it plans before phase 1 exists', () => {
     expect(stack.locals['scraper-state-scraper_arns-prod-to-central']).toBe(`\${${ARN}}`);
@@ -116,7 +116,7 @@ describe('phase 2: the <account>-trust stack, default terraform_data finalizer',
         new RegExp(`^\\$\\{jsondecode\\(self\\.assume_role_policy\\) == jsondecode\\(jsonencode\\(local\\.prod-to-central_${sideName}_document_\\w+\\)\\)\\}$`),
       );
       expect(role.lifecycle.postcondition[0].error_message).toMatch(/run cdktf deploy again/);
-      expect(role.provider).toBe(sideName === 'source-trust' ? 'aws.source' : 'aws.to-observability');
+      expect(role.provider).toBe(sideName === 'source-trust' ? 'aws.to-workload' : 'aws.to-observability');
     }
   });
 

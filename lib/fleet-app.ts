@@ -15,7 +15,7 @@ import { WorkspaceStack } from '../stacks/workspace-stack';
 export interface FleetStacks {
   /** By workspace name. */
   readonly workspaces: Map<string, WorkspaceStack>;
-  /** By source account name. */
+  /** By unit name. */
   readonly units: Map<string, { scraper: ScraperStack; trust: TrustStack }>;
   /** Every stack, in dependency order. */
   readonly all: TerraformStack[];
@@ -32,10 +32,31 @@ export function buildFleet(app: App, fleet: FleetPlan): FleetStacks {
     }
     const trust = new TrustStack(app, { fleet, unit });
     trust.addDependency(scraper);
-    units.set(unit.account.name, { scraper, trust });
+    units.set(unit.name, { scraper, trust });
   }
-  const all = [...workspaces.values(), ...[...units.values()].flatMap((u) => [u.scraper, u.trust])];
+  // A unit forgets what moved out only after the new unit imported it (from the old unit's state).
+  for (const unit of fleet.units) {
+    const old = units.get(unit.name)!;
+    const moved = unit.movedOut.map((pair) => ({ pair, built: units.get(pair.source.unit)!.scraper.pairs.get(pair.name)! }));
+    old.scraper.forgetMoved(moved, fleet);
+    for (const to of new Set(unit.movedOut.map((p) => p.source.unit))) old.scraper.addDependency(units.get(to)!.scraper);
+  }
+  const all = dependencyOrder([...workspaces.values(), ...[...units.values()].flatMap((u) => [u.scraper, u.trust])]);
   return { workspaces, units, all };
+}
+
+/** Stacks with every stack after those it depends on, otherwise in the order given (stable). */
+function dependencyOrder(stacks: TerraformStack[]): TerraformStack[] {
+  const ordered: TerraformStack[] = [];
+  const placed = new Set<TerraformStack>();
+  const place = (stack: TerraformStack) => {
+    if (placed.has(stack)) return;
+    placed.add(stack);
+    stack.dependencies.forEach(place);
+    ordered.push(stack);
+  };
+  stacks.forEach(place);
+  return ordered;
 }
 
 /**

@@ -24,6 +24,7 @@ import { awsAuthMapRole, ROLE_PATH_PATTERN } from './eks-access';
 import { literal } from './terraform-expr';
 import { literalTags } from './providers';
 import { adoptPair } from './adoption';
+import type { MovableResource } from './pair/move';
 
 /** Scraper creation and deletion are slow in AWS (about 20 minutes; the provider waits 8 before polling a delete). */
 export const SCRAPER_TIMEOUTS = { create: '45m', update: '45m', delete: '45m' };
@@ -41,6 +42,8 @@ export class PairScraper extends Construct {
   readonly sourceRole: IamRole;
   readonly targetRole: IamRole;
   readonly scraper: PrometheusScraper;
+  /** Everything the pair's phase 1 holds, with import IDs: what a move between units imports and forgets. */
+  readonly movable: readonly MovableResource[];
   /** The aws-auth `mapRoles` entry, for clusters in CONFIG_MAP mode. */
   readonly awsAuthMapRole?: string;
 
@@ -95,6 +98,13 @@ export class PairScraper extends Construct {
       // The scraper starts writing as soon as it is ACTIVE: its permissions must already be in place.
       dependsOn: [sourcePermissions, targetPermissions],
     });
+    this.movable = [
+      { resource: this.sourceRole, importId: pair.sourceRoleName },
+      { resource: this.targetRole, importId: pair.targetRoleName },
+      { resource: sourcePermissions, importId: `${pair.sourceRoleName}:${SOURCE_PERMISSIONS_POLICY_NAME}` },
+      { resource: targetPermissions, importId: `${pair.targetRoleName}:${TARGET_PERMISSIONS_POLICY_NAME}` },
+      { resource: this.scraper },
+    ];
     adoptPair(this, pair, this.scraper, {
       source: { role: this.sourceRole, roleName: pair.sourceRoleName, provider: source, permissions: sourcePermissions },
       target: { role: this.targetRole, roleName: pair.targetRoleName, provider: target, permissions: targetPermissions },

@@ -4,7 +4,7 @@
  */
 import type { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import type { AccountRef, FleetPlan, UnitPlan } from './config/fleet';
+import type { AccountRef, FleetPlan } from './config/fleet';
 import { literal, optionalLiteral } from './terraform-expr';
 import { DEFAULT_SESSION_NAME } from './config/schema';
 
@@ -39,24 +39,37 @@ export function baseTags(fleetTags: Record<string, string>, extra: Record<string
   return { ...fleetTags, 'managed-by': 'amp-xa', ...extra };
 }
 
-/** Provider alias of another account in a unit's stacks. Account names are stable IDs, like pair names. */
-export const targetAlias = (account: AccountRef) => `to-${account.name}`;
+/** Provider alias of an account in a unit's stacks. Account names are stable IDs, like pair names. */
+export const accountAlias = (account: AccountRef) => `to-${account.name}`;
 
-export interface UnitProviders {
-  readonly source: AwsProvider;
-  /** By account name. */
-  readonly targets: ReadonlyMap<string, AwsProvider>;
+/** A stack's providers, one per account of the fleet, by account name. */
+export class AccountProviders {
+  private readonly byName = new Map<string, AwsProvider>();
+
+  constructor(
+    private readonly scope: Construct,
+    private readonly options: ProviderOptions,
+  ) {}
+
+  /** The provider that reaches `account`, declared on first use. */
+  of(account: AccountRef): AwsProvider {
+    let provider = this.byName.get(account.name);
+    if (!provider) {
+      provider = accountProvider(this.scope, accountAlias(account), account, this.options);
+      this.byName.set(account.name, provider);
+    }
+    return provider;
+  }
 }
 
 /**
- * A unit's stacks reach their own account as `source` and every other account as `to-<account>`. Terraform
- * configures only the providers that resources in the config or the state use, so the unused ones cost nothing,
- * and resources of a removed pair can always be destroyed through the provider they were created with.
+ * A unit's stacks reach every account of the fleet, each through `to-<account>`. Terraform configures only the
+ * providers that resources in the config or the state use, so the unused ones cost nothing, and resources of a
+ * removed pair can always be destroyed through the provider they were created with. The cost is one provider
+ * block per account and unit: units are few (blast radii, not accounts), so synth stays linear in accounts.
  */
-export function unitProviders(scope: Construct, fleet: FleetPlan, unit: UnitPlan): UnitProviders {
-  const options = { tags: baseTags(fleet.tags) };
-  return {
-    source: accountProvider(scope, 'source', unit.account, options),
-    targets: new Map(unit.otherAccounts.map((a) => [a.name, accountProvider(scope, targetAlias(a), a, options)])),
-  };
+export function unitProviders(scope: Construct, fleet: FleetPlan): AccountProviders {
+  const providers = new AccountProviders(scope, { tags: baseTags(fleet.tags) });
+  for (const account of fleet.accounts) providers.of(account);
+  return providers;
 }

@@ -1,6 +1,9 @@
 import type { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
-import type { PairPlan } from '../lib/config/fleet';
+import { unitStackNames } from '../lib/config/plan';
+import type { FleetPlan, PairPlan } from '../lib/config/fleet';
+import { accountProvider, baseTags } from '../lib/providers';
+import { forgetMovedPair, importMovedPair } from '../lib/pair/move';
 import { stackOutputs } from '../lib/backend';
 import { UnitStack, type UnitStackProps } from './unit-stack';
 import { EKS_RBAC_MANIFEST_OUTPUT, SCRAPER_STACK_OUTPUTS, WORKSPACE_STACK_OUTPUTS } from '../lib/outputs';
@@ -10,16 +13,18 @@ import { PairScraper } from '../lib/pair-scraper';
 export type ScraperStackProps = UnitStackProps;
 
 /**
- * Phase 1 of a unit (one source account): roles, permissions and scraper of every pair whose cluster is in
- * the account. A pair removed from the config is destroyed here, in the same state, by the next deploy.
- * Phase 2 (TrustStack) reads the maps this stack outputs, keyed by pair name.
+ * Phase 1 of a unit (by default the whole fleet): roles, permissions and scraper of every pair whose cluster is
+ * in one of the unit's accounts. A pair removed from the config is destroyed here, in the same state, by the next
+ * deploy. Phase 2 (TrustStack) reads the maps this stack outputs, keyed by pair name.
  */
 export class ScraperStack extends UnitStack {
   readonly pairs: ReadonlyMap<string, PairScraper>;
+  private readonly unitName: string;
 
   constructor(scope: Construct, props: ScraperStackProps) {
     super(scope, props.unit.scraperStackName, props);
     const { fleet, unit } = props;
+    this.unitName = unit.name;
     const createdWorkspaces = new Map<string, { arn: string; remoteWriteUrl: string }>();
     /** Created workspaces are read from their stack's state, once per workspace. */
     const workspaceOf = (pair: PairPlan): { arn: string; remoteWriteUrl: string } => {
@@ -37,18 +42,24 @@ export class ScraperStack extends UnitStack {
       }
       return read;
     };
+    // The phase-1 state of each unit an account moved out of: it holds the scraper IDs to import.
+    const movedFrom = new Map(
+      unit.movedInFrom.map((name) => [name, stackOutputs(this, `moved-from-${name}-state`, fleet.backend, unitStackNames(name).scraperStackName)]),
+    );
 
     const pairs = new Map<string, PairScraper>();
     const outputs = Object.fromEntries(Object.values(SCRAPER_STACK_OUTPUTS).map((name) => [name, {} as Record<string, string>]));
     for (const pair of unit.pairs) {
       const workspace = workspaceOf(pair);
-      const built = new PairScraper(this, {
+      const built = new PairScraper(this.pairScope, {
         pair,
-        source: this.providers.source,
-        target: this.targetProvider(pair),
+        source: this.provider(pair.source),
+        target: this.provider(pair.target),
         workspaceArn: workspace.arn,
         bootstrapTrust: fleet.bootstrapTrust,
       });
+      const oldUnit = pair.source.movedFrom === undefined ? undefined : movedFrom.get(pair.source.movedFrom);
+      if (oldUnit) importMovedPair(built, pair, oldUnit, built.movable);
       pairs.set(pair.name, built);
       outputs[SCRAPER_STACK_OUTPUTS.scraperArns][pair.name] = built.scraper.arn;
       outputs[SCRAPER_STACK_OUTPUTS.scraperIds][pair.name] = built.scraper.id;
@@ -72,7 +83,23 @@ export class ScraperStack extends UnitStack {
       });
     }
   }
+
+  /**
+   * Forgets the pairs that moved to another unit, as that unit's stack built them (the same construct paths, so
+   * the same Terraform addresses). A unit named after the moved account is a per-account unit of amp-xa 0.2, whose
+   * state reaches that account through the alias `source`: it is declared so that the forget can run.
+   */
+  forgetMoved(moved: ReadonlyArray<{ pair: PairPlan; built: PairScraper }>, fleet: FleetPlan): void {
+    for (const { pair, built } of moved) {
+      if (pair.source.name === this.unitName && !this.node.tryFindChild(LEGACY_SOURCE_ALIAS))
+        accountProvider(this, LEGACY_SOURCE_ALIAS, pair.source, { tags: baseTags(fleet.tags) });
+      forgetMovedPair(this.pairScope, pair, built.movable);
+    }
+  }
 }
+
+/** The provider alias amp-xa 0.2 gave a per-account unit's own account. */
+const LEGACY_SOURCE_ALIAS = 'source';
 
 const SCRAPER_OUTPUT_DESCRIPTIONS: Record<string, string> = {
   [SCRAPER_STACK_OUTPUTS.scraperArns]: 'Scraper ARN by pair name (phase 2 pins both trust policies to it)',

@@ -19,7 +19,7 @@ export interface PairTrust {
 }
 
 /**
- * Phase 2 of a unit: reads the scraper ARNs (a map by pair) from phase 1's state and pins both trust policies of
+ * Phase 2 of a unit (by default the whole fleet): reads the scraper ARNs (a map by pair) from phase 1's state and pins both trust policies of
  * every pair to its scraper. Source first: Target's trust names Source as principal, and a scraper that cannot
  * assume Source never reaches Target either. A pair without an ARN yet (phase 1 not applied) is skipped.
  */
@@ -35,12 +35,12 @@ export class TrustStack extends UnitStack {
     const pairs = new Map<string, PairTrust>();
     const pinned: Record<string, string> = {};
     for (const pair of unit.pairs) {
-      const pairScope = new Construct(this, pair.name);
+      const pairScope = new Construct(this.pairScope, pair.name);
       const scraperArn = phase1.get(SCRAPER_STACK_OUTPUTS.scraperArns, PENDING, pair.name);
       const enabledExpression = `${phase1.expression(SCRAPER_STACK_OUTPUTS.scraperArns, PENDING, pair.name)} != ${hclString(PENDING)}`;
       const side = sourceSide(pair);
       const source = new TrustFinalizer(pairScope, 'source-trust', {
-        provider: this.providers.source,
+        provider: this.provider(pair.source),
         account: pair.source,
         roleName: pair.sourceRoleName,
         policy: sourceTrustPolicy(side, scraperArn),
@@ -50,7 +50,7 @@ export class TrustStack extends UnitStack {
         finalizer: fleet.finalizer,
       });
       const target = new TrustFinalizer(pairScope, 'target-trust', {
-        provider: this.targetProvider(pair),
+        provider: this.provider(pair.target),
         account: pair.target,
         roleName: pair.targetRoleName,
         policy: targetTrustPolicy(side, pair.sourceRoleArn, scraperArn),

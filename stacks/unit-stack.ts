@@ -1,29 +1,33 @@
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
 import { TerraformStack } from 'cdktf';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import type { FleetPlan, PairPlan, UnitPlan } from '../lib/config/fleet';
+import type { AccountRef, FleetPlan, UnitPlan } from '../lib/config/fleet';
 import { configureBackend } from '../lib/backend';
-import { unitProviders, type UnitProviders } from '../lib/providers';
+import { unitProviders, type AccountProviders } from '../lib/providers';
 
 export interface UnitStackProps {
   readonly fleet: FleetPlan;
   readonly unit: UnitPlan;
 }
 
-/** What both stacks of a unit start with: the state backend and a provider per account. */
+/**
+ * What both stacks of a unit start with: the state backend, a provider per account, and the scope every pair's
+ * constructs live in. That scope has the id `Default`, which cdktf leaves out of Terraform addresses: pair
+ * resources keep the addresses they had at the stack root, while a pair name can never collide with one of the
+ * stack's own construct IDs (`scraper-state`, `to-<account>`, outputs), whatever the user calls it.
+ */
 export abstract class UnitStack extends TerraformStack {
-  readonly providers: UnitProviders;
+  readonly providers: AccountProviders;
+  protected readonly pairScope: Construct;
 
   protected constructor(scope: Construct, stackName: string, props: UnitStackProps) {
     super(scope, stackName);
     configureBackend(this, props.fleet.backend, stackName);
-    this.providers = unitProviders(this, props.fleet, props.unit);
+    this.providers = unitProviders(this, props.fleet);
+    this.pairScope = new Construct(this, 'Default');
   }
 
-  /** The provider of a pair's target account. */
-  protected targetProvider(pair: PairPlan): AwsProvider {
-    const provider = this.providers.targets.get(pair.target.name);
-    if (!provider) throw new Error(`amp-xa: no provider for account ${pair.target.name} in ${this.node.id}`);
-    return provider;
+  protected provider(account: AccountRef): AwsProvider {
+    return this.providers.of(account);
   }
 }

@@ -11,6 +11,10 @@ export interface AccountRef {
   readonly region: string;
   readonly partition: string;
   readonly credentials: Credentials;
+  /** The deployment unit its pairs belong to. */
+  readonly unit: string;
+  /** The unit its pairs are being moved out of (import here, forget there). */
+  readonly movedFrom?: string;
 }
 
 /** A workspace that already exists: its ARN is in the config. */
@@ -65,17 +69,20 @@ export interface PairPlan {
 }
 
 /**
- * The deployment unit: one source account (one account entry = one account ID and region, AMP's quota scope).
- * Its phase-1 stack holds the roles and scrapers of all its pairs, its phase-2 stack their trust.
- * A unit with no pairs keeps its (empty) stacks, so removing the last pair destroys what it had.
+ * The deployment unit: a named group of source accounts (default: the whole fleet). Its phase-1 stack holds the
+ * roles and scrapers of every pair whose cluster is in one of its accounts, its phase-2 stack their trust. Stacks
+ * do not multiply with accounts: each stack has one provider per account of the fleet (Terraform configures only
+ * those its config or state uses), so a removed pair is always destroyed through the provider that made it.
  */
 export interface UnitPlan {
-  readonly account: AccountRef;
+  readonly name: string;
   readonly scraperStackName: string;
   readonly trustStackName: string;
   readonly pairs: PairPlan[];
-  /** Every other account of the fleet: a provider each, so resources of removed pairs can still be destroyed. */
-  readonly otherAccounts: AccountRef[];
+  /** Pairs of accounts that moved to another unit (`movedFrom` this one): forgotten here, not destroyed. */
+  readonly movedOut: PairPlan[];
+  /** Units whose phase-1 state the pairs of moved-in accounts are imported from, by unit name. */
+  readonly movedInFrom: string[];
 }
 
 export interface FleetPlan {
@@ -89,5 +96,5 @@ export interface FleetPlan {
   readonly tags: Record<string, string>;
 }
 
-export const unitStackNames = (account: string) => ({ scraperStackName: `${account}-scrapers`, trustStackName: `${account}-trust` });
+export const unitStackNames = (unit: string) => ({ scraperStackName: `${unit}-scrapers`, trustStackName: `${unit}-trust` });
 export const workspaceStackName = (workspace: string) => `${workspace}-workspace`;

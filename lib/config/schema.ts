@@ -125,11 +125,24 @@ export const credentialsSchema = z
   .strict()
   .describe('How to reach the account. Empty: ambient credentials (environment, OIDC, instance role)');
 
+/** The deployment unit every account belongs to unless it names another. */
+export const DEFAULT_UNIT = 'fleet';
+
 export const accountSchema = z
   .object({
     id: accountId,
     region,
     credentials: credentialsSchema.default({}),
+    unit: name('unit name', 'platform')
+      .default(DEFAULT_UNIT)
+      .describe(
+        `Deployment unit of this account's pairs: the stacks <unit>-scrapers and <unit>-trust hold them (default ${DEFAULT_UNIT}: one pair of stacks for the whole fleet). A unit is a blast radius and, on Terraform Cloud, a pair of workspaces`,
+      ),
+    movedFrom: name('unit name', 'fleet')
+      .optional()
+      .describe(
+        'The unit this account was in before `unit` changed: the next deploy imports its pairs into the new unit and makes the old unit forget them, so no scraper is replaced. Remove it after that deploy',
+      ),
   })
   .strict();
 
