@@ -322,6 +322,11 @@ describe('all in one run: schema problems no longer hide the others', () => {
     expect(problems('pairs[0].aliass', 'pairs[0].cluster', 'accounts.workload.colour', 'clusters.prod-eks.arn')).toHaveLength(4);
   });
 
+  test('an invalid field with a default is not replaced by the default: no problem the config does not have', () => {
+    const { problems } = rejects((c) => Object.assign(c.accounts.workload, { unit: 'Bad Unit', movedFrom: 'fleet' }));
+    expect(problems('accounts.workload.unit')).toEqual([expect.stringMatching(/^accounts\.workload\.unit: expected unit name/)]);
+  });
+
   test('a reserved tag key does not hide a case twin in the same tags', () => {
     const { problems } = rejects((c) => Object.assign(c.pairs[0].tags, { 'aws:x': '1', Team: 'x' }));
     expect(problems('pairs[0].tags["aws:x"]', 'pairs[0].tags.Team')).toHaveLength(2);

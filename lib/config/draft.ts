@@ -3,9 +3,10 @@
  * config checks still run on them and one run reports every problem: a field typo in one pair must not hide a
  * cluster ARN in the wrong region or a pair naming a missing cluster, even in the same pair.
  *
- * An entry that fails is salvaged one level deep: its unknown and invalid fields are left out (a tags map keeps
- * its valid tags), and if what remains passes the schema, the rules run on that. The schema has already reported
- * what was left out.
+ * An entry that fails is salvaged one level deep: its unknown fields and invalid optional ones are left out (a
+ * tags map keeps its valid tags), and if what remains passes the schema, the rules run on that. A field with a
+ * default is not left out (the default could make a rule report what the config does not say): its entry is
+ * skipped. The schema has already reported whatever was left out.
  */
 import { ZodDefault, ZodEffects, ZodObject, ZodOptional, ZodRecord, type ZodRawShape, type ZodType, type ZodTypeDef } from 'zod';
 import { accountName, accountSchema, clusterName, clusterSchema, configSchema, pairSchema, workspaceName, workspaceSchema } from './schema';
@@ -35,6 +36,13 @@ function unwrap(schema: ZodType): ZodType {
   return schema;
 }
 
+function hasDefault(schema: ZodType): boolean {
+  if (schema instanceof ZodDefault) return true;
+  if (schema instanceof ZodOptional) return hasDefault(schema.unwrap());
+  if (schema instanceof ZodEffects) return hasDefault(schema.innerType());
+  return false;
+}
+
 /** `raw` if it passes `schema`, else its salvaged fields if they do (see above), else undefined. */
 function salvage<T>(schema: ZodType<T, ZodTypeDef, unknown>, raw: unknown): T | undefined {
   const whole = valid(schema, raw);
@@ -46,6 +54,7 @@ function salvage<T>(schema: ZodType<T, ZodTypeDef, unknown>, raw: unknown): T | 
     const inner = unwrap(field);
     if (valid(field, raw[key]) !== undefined) kept[key] = raw[key];
     else if (inner instanceof ZodRecord) kept[key] = validEntries(inner, raw[key]);
+    else if (hasDefault(field)) return undefined;
   }
   return valid(schema, kept);
 }
