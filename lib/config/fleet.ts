@@ -1,13 +1,16 @@
 /**
  * Resolves a schema-valid config into the fleet plan (plan.ts), checking every rule that spans fields:
  * references, accounts and regions of ARNs, partitions, duplicates. Each rule is a small function that
- * returns its problems; planFleet runs them all, so one run reports every problem.
+ * returns its problems; planFleet runs them all, so one run reports every problem. They also run on the
+ * schema-valid parts of a config that fails the schema (a FleetConfigDraft), so a field typo does not hide a
+ * wrong region or a missing cluster until the next run.
  * Pure: scrape configurations arrive already read (see load.ts). Lookups go through Maps, so a name that
  * happens to be an Object.prototype key (`constructor`) is an ordinary name.
  */
 import { parseArn, partitionOf, roleArn, workspaceIdOf, remoteWriteUrl } from '../arn';
 import type { SourceSide } from '../iam-documents';
 import type { FleetConfig } from './schema';
+import { backendRules, duplicateArnRule, pairTagRule, workspaceTagRule } from './limits';
 import { unitStackNames, workspaceStackName, type AccountRef, type FleetPlan, type PairPlan, type UnitPlan, type WorkspacePlan } from './plan';
 
 export type { AccountRef, ClusterPlan, CreatedWorkspacePlan, ExistingWorkspacePlan, FleetPlan, PairPlan, UnitPlan, WorkspacePlan } from './plan';
@@ -20,8 +23,22 @@ export const SCRAPERS_PER_ACCOUNT_REGION_QUOTA = 10;
 
 type Problems = string[];
 const entries = <T>(record: Record<string, T>): Array<[string, T]> => Object.entries(record);
+type PairConfig = FleetConfig['pairs'][number];
 
-function accountRefs(config: FleetConfig): Map<string, AccountRef> {
+/**
+ * A config as far as it passed the schema: entries that failed it are left out, a pair that failed keeps its
+ * index as `undefined`, and an invalid top-level field is undefined. `defined` names every account, cluster and
+ * workspace the file has, valid or not, so a reference to an invalid one is not reported a second time as unknown.
+ */
+export interface FleetConfigDraft extends Partial<Omit<FleetConfig, 'accounts' | 'clusters' | 'workspaces' | 'pairs'>> {
+  readonly accounts: FleetConfig['accounts'];
+  readonly clusters: FleetConfig['clusters'];
+  readonly workspaces: FleetConfig['workspaces'];
+  readonly pairs: Array<PairConfig | undefined>;
+  readonly defined?: { readonly accounts: string[]; readonly clusters: string[]; readonly workspaces: string[] };
+}
+
+function accountRefs(config: FleetConfigDraft): Map<string, AccountRef> {
   return new Map(
     entries(config.accounts).map(([name, a]) => [
       name,
@@ -66,16 +83,17 @@ export function arnOwnerRule(path: string, arn: string, owner: AccountRef): Prob
   return problems;
 }
 
-function lookupAccount(accounts: Map<string, AccountRef>, path: string, ref: string, problems: Problems): AccountRef | undefined {
+function lookupAccount(accounts: Map<string, AccountRef>, path: string, ref: string, problems: Problems, defined?: string[]): AccountRef | undefined {
   const found = accounts.get(ref);
-  if (!found) problems.push(`${path}: unknown account ${JSON.stringify(ref)}; defined accounts: ${[...accounts.keys()].join(', ')}`);
+  if (!found && !defined?.includes(ref))
+    problems.push(`${path}: unknown account ${JSON.stringify(ref)}; defined accounts: ${(defined ?? [...accounts.keys()]).join(', ')}`);
   return found;
 }
 
-function planWorkspaces(config: FleetConfig, accounts: Map<string, AccountRef>, problems: Problems): Map<string, WorkspacePlan> {
+function planWorkspaces(config: FleetConfigDraft, accounts: Map<string, AccountRef>, problems: Problems): Map<string, WorkspacePlan> {
   const workspaces = new Map<string, WorkspacePlan>();
   for (const [name, w] of entries(config.workspaces)) {
-    const account = lookupAccount(accounts, `workspaces.${name}.account`, w.account, problems);
+    const account = lookupAccount(accounts, `workspaces.${name}.account`, w.account, problems, config.defined?.accounts);
     if (!account) continue;
     if (w.arn !== undefined) {
       problems.push(...arnOwnerRule(`workspaces.${name}.arn`, w.arn, account));
@@ -98,11 +116,12 @@ function planWorkspaces(config: FleetConfig, accounts: Map<string, AccountRef>, 
 }
 
 /** Names and edges are identities: a pair name is unique, and so is a (cluster, workspace) edge. */
-export function uniquePairsRule(pairs: FleetConfig['pairs']): Problems {
+export function uniquePairsRule(pairs: Array<PairConfig | undefined>): Problems {
   const problems: Problems = [];
   const names = new Map<string, number>();
   const edges = new Map<string, number>();
   pairs.forEach((p, i) => {
+    if (!p) return;
     const prev = names.get(p.name);
     if (prev !== undefined) problems.push(`pairs[${i}].name: ${JSON.stringify(p.name)} is already used by pairs[${prev}]; pair names must be unique`);
     else names.set(p.name, i);
@@ -116,11 +135,11 @@ export function uniquePairsRule(pairs: FleetConfig['pairs']): Problems {
 }
 
 /** One scraper can be adopted by one pair only. */
-export function uniqueAdoptionRule(pairs: FleetConfig['pairs']): Problems {
+export function uniqueAdoptionRule(pairs: Array<PairConfig | undefined>): Problems {
   const problems: Problems = [];
   const owners = new Map<string, number>();
   pairs.forEach((p, i) => {
-    if (!p.adopt) return;
+    if (!p?.adopt) return;
     const owner = owners.get(p.adopt.scraperId);
     if (owner !== undefined) problems.push(`pairs[${i}].adopt.scraperId: scraper ${p.adopt.scraperId} is already adopted by pairs[${owner}]`);
     else owners.set(p.adopt.scraperId, i);
@@ -164,30 +183,43 @@ export function pairPlacementRule(path: string, pair: Pick<PairPlan, 'source' | 
   return problems;
 }
 
-/** `scrapeConfigs[i]` is the YAML for `config.pairs[i]`. */
+/** `scrapeConfigs[i]` is the YAML for `config.pairs[i]`. Throws a ConfigError listing every problem. */
 export function planFleet(config: FleetConfig, scrapeConfigs: string[], sourceName = 'config'): FleetPlan {
+  const { problems, plan } = checkFleet(config, scrapeConfigs);
+  if (!plan) throw new ConfigError(sourceName, problems);
+  return plan;
+}
+
+/** Every cross-field problem of a (possibly partial) config; the plan too when there is none and the config is whole. */
+export function checkFleet(config: FleetConfigDraft, scrapeConfigs: string[]): { problems: Problems; plan?: FleetPlan } {
   const accounts = accountRefs(config);
   const problems: Problems = [...partitionRule(accounts), ...assumeRoleRule(accounts)];
   const workspaces = planWorkspaces(config, accounts, problems);
   const clusters = new Map(entries(config.clusters));
   const clusterAccounts = new Map<string, AccountRef>();
   for (const [name, c] of clusters) {
-    const account = lookupAccount(accounts, `clusters.${name}.account`, c.account, problems);
+    const account = lookupAccount(accounts, `clusters.${name}.account`, c.account, problems, config.defined?.accounts);
     if (!account) continue;
     problems.push(...arnOwnerRule(`clusters.${name}.arn`, c.arn, account));
     clusterAccounts.set(name, account);
   }
-  problems.push(...uniquePairsRule(config.pairs), ...uniqueAdoptionRule(config.pairs));
+  problems.push(...uniquePairsRule(config.pairs), ...uniqueAdoptionRule(config.pairs), ...duplicateArnRule(config));
+  const fleetTags = config.tags ?? {};
 
   const pairs: PairPlan[] = [];
   const paths = new Map<PairPlan, string>();
   config.pairs.forEach((p, i) => {
+    if (!p) return;
     const path = `pairs[${i}]`;
+    problems.push(...pairTagRule(path, p, fleetTags));
     const cluster = clusters.get(p.cluster);
     const workspace = workspaces.get(p.workspace);
-    if (!cluster) problems.push(`${path}.cluster: unknown cluster ${JSON.stringify(p.cluster)}; defined clusters: ${[...clusters.keys()].join(', ')}`);
-    if (!Object.hasOwn(config.workspaces, p.workspace))
-      problems.push(`${path}.workspace: unknown workspace ${JSON.stringify(p.workspace)}; defined workspaces: ${Object.keys(config.workspaces).join(', ')}`);
+    const definedClusters = config.defined?.clusters ?? [...clusters.keys()];
+    const definedWorkspaces = config.defined?.workspaces ?? Object.keys(config.workspaces);
+    if (!definedClusters.includes(p.cluster))
+      problems.push(`${path}.cluster: unknown cluster ${JSON.stringify(p.cluster)}; defined clusters: ${definedClusters.join(', ')}`);
+    if (!definedWorkspaces.includes(p.workspace))
+      problems.push(`${path}.workspace: unknown workspace ${JSON.stringify(p.workspace)}; defined workspaces: ${definedWorkspaces.join(', ')}`);
     const source = clusterAccounts.get(p.cluster);
     if (!cluster || !workspace || !source) return;
     const target = workspace.account;
@@ -221,19 +253,19 @@ export function planFleet(config: FleetConfig, scrapeConfigs: string[], sourceNa
     paths.set(pair, path);
   });
   problems.push(...uniqueRoleNamesRule(pairs, paths));
+  const units = planUnits([...accounts.values()], pairs, [...clusterAccounts.values()], [...workspaces.values()]);
+  const createdWorkspaces = [...workspaces.values()].filter((w) => w.kind === 'created');
+  const targeted = new Set(config.pairs.map((p) => p?.workspace));
+  for (const w of createdWorkspaces) problems.push(...workspaceTagRule(w, fleetTags, targeted.has(w.name)));
+  if (config.backend) problems.push(...backendRules(config.backend, units, createdWorkspaces));
 
   problems.push(...moveRules(accounts, pairs));
 
-  if (problems.length) throw new ConfigError(sourceName, problems);
+  const { backend, finalizer, bootstrapTrust, tags } = config;
+  if (problems.length || !backend || !finalizer || !bootstrapTrust || !tags || config.pairs.some((p) => !p)) return { problems };
   return {
-    accounts: [...accounts.values()],
-    units: planUnits([...accounts.values()], pairs, [...clusterAccounts.values()], [...workspaces.values()]),
-    pairs,
-    createdWorkspaces: [...workspaces.values()].filter((w) => w.kind === 'created'),
-    backend: config.backend,
-    finalizer: config.finalizer,
-    bootstrapTrust: config.bootstrapTrust,
-    tags: config.tags,
+    problems,
+    plan: { accounts: [...accounts.values()], units, pairs, createdWorkspaces, backend, finalizer, bootstrapTrust, tags },
   };
 }
 

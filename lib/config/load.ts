@@ -11,13 +11,16 @@ import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, type
 import * as path from 'path';
 import type { ZodIssue } from 'zod';
 import { describeValue as describe, formatPath } from '../describe-value';
-import { configSchema, STATIC_CREDENTIAL_FIELDS, STATIC_CREDENTIALS_MESSAGE, type FleetConfig } from './schema';
+import { configSchema, KEY_MESSAGES, pairSchema, STATIC_CREDENTIAL_FIELDS, STATIC_CREDENTIALS_MESSAGE } from './schema';
 import { ConfigError } from './errors';
-import { planFleet, type FleetPlan } from './fleet';
+import { JsonSyntaxError, lineAndColumn, parseStrictJson, type StrictJson } from './strict-json';
+import { checkFleet, type FleetPlan } from './fleet';
+import { draftConfig } from './draft';
 import { defaultScrapeConfiguration } from '../scrape/default';
 import { validateScrapeConfiguration } from '../scrape/validate';
 
 export { formatPath };
+export { MAX_JSON_DEPTH, parseStrictJson } from './strict-json';
 
 export const DEFAULT_CONFIG_PATH = path.join(__dirname, '..', '..', 'examples', 'single-pair.json');
 
@@ -36,9 +39,6 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
  * request, so an unbounded file would be shipped to AWS whole.
  */
 export const MAX_SCRAPE_CONFIG_BYTES = 1024 * 1024;
-
-/** Nesting limit of the config JSON: a valid config nests 5 levels (accounts.<name>.credentials.profile). */
-export const MAX_JSON_DEPTH = 32;
 
 const MIB = (bytes: number) => `${bytes} bytes (${bytes / (1024 * 1024)} MiB)`;
 
@@ -101,175 +101,6 @@ function isInside(dir: string, inner: string): boolean {
   return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Strict JSON: JSON.parse keeps the last of duplicate keys silently (so a reviewer reads one value and amp-xa
-// deploys another), recurses without limit, and quotes the input in its messages. This parser reports every
-// duplicate key with its path, stops at MAX_JSON_DEPTH, and reports syntax errors by position only.
-
-class JsonSyntaxError extends Error {
-  constructor(
-    message: string,
-    readonly offset: number,
-    readonly where: ReadonlyArray<PropertyKey>,
-    /** Too deep rather than malformed: reported at its field path. */
-    readonly tooDeep = false,
-  ) {
-    super(message);
-  }
-}
-
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-
-/** The value of a JSON text, and the duplicate keys found (each with its path). Throws JsonSyntaxError. */
-export function parseStrictJson(text: string, maxDepth = MAX_JSON_DEPTH): { value: unknown; duplicates: string[] } {
-  let i = 0;
-  const duplicates: string[] = [];
-  const fail = (message: string, where: ReadonlyArray<PropertyKey>): never => {
-    throw new JsonSyntaxError(i >= text.length ? `unexpected end of file; ${message}` : message, i, where);
-  };
-  const space = () => {
-    for (let c = text.charCodeAt(i); c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d; c = text.charCodeAt(++i));
-  };
-
-  const string = (where: ReadonlyArray<PropertyKey>): string => {
-    i++; // opening quote
-    let out = '';
-    let start = i;
-    for (;;) {
-      if (i >= text.length) fail('a string is not closed', where);
-      const c = text.charCodeAt(i);
-      if (c === 0x22) {
-        out += text.slice(start, i++);
-        return out;
-      }
-      if (c < 0x20) fail('a raw control character (such as a line break) inside a string; write it as an escape like \\n', where);
-      if (c !== 0x5c) {
-        i++;
-        continue;
-      }
-      out += text.slice(start, i);
-      const e = text[i + 1];
-      if (e === 'u') {
-        const hex = text.slice(i + 2, i + 6);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('a \\u escape needs 4 hex digits', where);
-        out += String.fromCharCode(parseInt(hex, 16));
-        i += 6;
-      } else if (e !== undefined && e in ESCAPES) {
-        out += ESCAPES[e];
-        i += 2;
-      } else {
-        fail('an unknown escape in a string', where);
-      }
-      start = i;
-    }
-  };
-
-  const value = (where: ReadonlyArray<PropertyKey>, depth: number): unknown => {
-    space();
-    const c = text[i];
-    if (c === '{' || c === '[') {
-      if (depth >= maxDepth) {
-        throw new JsonSyntaxError(`nested deeper than ${maxDepth} levels; a fleet config needs 5`, i, where, true);
-      }
-      return c === '{' ? object(where, depth + 1) : array(where, depth + 1);
-    }
-    if (c === '"') return string(where);
-    for (const [word, v] of [
-      ['true', true],
-      ['false', false],
-      ['null', null],
-    ] as const) {
-      if (text.startsWith(word, i)) {
-        i += word.length;
-        return v;
-      }
-    }
-    NUMBER.lastIndex = i;
-    const m = NUMBER.exec(text);
-    if (m) {
-      i += m[0].length;
-      return Number(m[0]);
-    }
-    return fail('expected a value (an object, list, string, number, true, false or null)', where);
-  };
-
-  const object = (where: ReadonlyArray<PropertyKey>, depth: number): Record<string, unknown> => {
-    i++;
-    const out: Record<string, unknown> = {};
-    const seen = new Set<string>();
-    space();
-    if (text[i] === '}') {
-      i++;
-      return out;
-    }
-    for (;;) {
-      space();
-      if (text[i] !== '"') fail('expected a key in double quotes', where);
-      const key = string(where);
-      const keyPath = [...where, key];
-      space();
-      if (text[i] !== ':') fail('expected ":" after a key', keyPath);
-      i++;
-      const v = value(keyPath, depth);
-      if (seen.has(key)) duplicates.push(`${formatPath(keyPath)}: duplicate key; each key may appear once (JSON readers disagree on which value wins)`);
-      seen.add(key);
-      // Like JSON.parse: an own property, even for "__proto__".
-      Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
-      space();
-      if (text[i] === ',') {
-        i++;
-        continue;
-      }
-      if (text[i] === '}') {
-        i++;
-        return out;
-      }
-      fail('expected "," or "}" after a value', keyPath);
-    }
-  };
-
-  const array = (where: ReadonlyArray<PropertyKey>, depth: number): unknown[] => {
-    i++;
-    const out: unknown[] = [];
-    space();
-    if (text[i] === ']') {
-      i++;
-      return out;
-    }
-    for (;;) {
-      out.push(value([...where, out.length], depth));
-      space();
-      if (text[i] === ',') {
-        i++;
-        continue;
-      }
-      if (text[i] === ']') {
-        i++;
-        return out;
-      }
-      fail('expected "," or "]" after a value', [...where, out.length - 1]);
-    }
-  };
-
-  const result = value([], 0);
-  space();
-  if (i < text.length) fail('unexpected text after the end of the JSON value', []);
-  return { value: result, duplicates };
-}
-
-function lineAndColumn(text: string, offset: number): string {
-  let line = 1;
-  let lineStart = 0;
-  for (let j = text.indexOf('\n'); j !== -1 && j < offset; j = text.indexOf('\n', j + 1)) {
-    line++;
-    lineStart = j + 1;
-  }
-  return `line ${line}, column ${offset - lineStart + 1}`;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-
 /** One line per problem: the field path, what is wrong or expected, and the value received. */
 function formatIssue(issue: ZodIssue, input: unknown): string[] {
   const where = formatPath(issue.path) || '(root)';
@@ -293,6 +124,9 @@ function formatIssue(issue: ZodIssue, input: unknown): string[] {
       return [`${where}: ${issue.message}; got ${describe(received)}`];
     case 'custom':
       return [`${where}: ${issue.message}`];
+    case 'invalid_string':
+      if (KEY_MESSAGES.has(issue.message)) return [`${where}: ${issue.message}`];
+      return [`${where}: ${issue.message}, got ${got(received)}`];
     default:
       return [`${where}: ${issue.message}, got ${got(received)}`];
   }
@@ -304,6 +138,9 @@ function valueAt(input: unknown, segments: ReadonlyArray<PropertyKey>): unknown 
     input,
   );
 }
+
+const isArray = Array.isArray;
+const scrapeConfigFileSchema = pairSchema.shape.scrapeConfigFile;
 
 const SCRAPE_SIZE_REASON =
   'AWS publishes no size limit for a scrape configuration; amp-xa caps it, since it is copied into the Terraform JSON, the state and every AMP request';
@@ -339,28 +176,41 @@ function readScrapeConfig(baseDir: string, file: string, field: string, problems
   }
 }
 
-/** Validates already-parsed JSON. `baseDir` resolves scrapeConfigFile paths (which must stay inside it). */
-export function parseFleetConfig(input: unknown, baseDir: string, sourceName = 'config'): FleetPlan {
-  const parsed = configSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new ConfigError(
-      sourceName,
-      parsed.error.issues.flatMap((i) => formatIssue(i, input)),
-    );
+/**
+ * Validates already-parsed JSON. `baseDir` resolves scrapeConfigFile paths (which must stay inside it).
+ * Every problem one run can find is reported at once: problems `parsed` found (duplicate keys, numbers that
+ * do not read as written), the schema's, the scrape configs' and the cross-field rules', the last two run on
+ * whatever parts of the config passed the schema.
+ */
+export function parseFleetConfig(input: unknown, baseDir: string, sourceName = 'config', parsed?: Omit<StrictJson, 'value'>): FleetPlan {
+  const problems: string[] = [
+    ...(parsed?.duplicates ?? []),
+    ...(parsed?.numbers ?? []).map((n) => `${n.where}: ${n.problem}; write the value as the README config reference says`),
+  ];
+  // The schema would only say "expected a string, got null" where a number did not read as written.
+  const unreadable = new Set((parsed?.numbers ?? []).map((n) => n.where));
+  const result = configSchema.safeParse(input);
+  if (!result.success) {
+    problems.push(...result.error.issues.filter((i) => !unreadable.has(formatPath(i.path) || '(root)')).flatMap((i) => formatIssue(i, input)));
   }
-  const config: FleetConfig = parsed.data;
-  const problems: string[] = [];
-  const scrapeConfigs = config.pairs.map((pair, i) => {
-    if (!pair.scrapeConfigFile) return defaultScrapeConfiguration(pair.cluster);
+  const config = result.success ? result.data : draftConfig(input);
+  const rawPairs: unknown[] = isArray(valueAt(input, ['pairs'])) ? (valueAt(input, ['pairs']) as unknown[]) : [];
+  const scrapeConfigs = rawPairs.map((raw, i) => {
+    const pair = config.pairs[i];
+    const file = scrapeConfigFileSchema.safeParse(valueAt(raw, ['scrapeConfigFile']));
+    if (!file.success) return '';
+    if (file.data === undefined) return pair ? defaultScrapeConfiguration(pair.cluster) : '';
     const field = `pairs[${i}].scrapeConfigFile`;
-    const text = readScrapeConfig(baseDir, pair.scrapeConfigFile, field, problems);
+    const text = readScrapeConfig(baseDir, file.data, field, problems);
     if (text === undefined) return '';
-    const shownName = describe(pair.scrapeConfigFile, 80).replace(/^"(.*)"$/, '$1');
+    const shownName = describe(file.data, 80).replace(/^"(.*)"$/, '$1');
     for (const problem of validateScrapeConfiguration(text)) problems.push(`${field} (${shownName}) ${problem}`);
     return text;
   });
-  if (problems.length) throw new ConfigError(sourceName, problems);
-  return planFleet(config, scrapeConfigs, sourceName);
+  const fleet = checkFleet(config, scrapeConfigs);
+  problems.push(...fleet.problems);
+  if (problems.length || !fleet.plan) throw new ConfigError(sourceName, problems);
+  return fleet.plan;
 }
 
 /** `file` defaults to AMP_XA_CONFIG, then the shipped single-pair example. */
@@ -375,7 +225,7 @@ export function loadFleetConfig(file?: string): FleetPlan {
   }
   if (text.trim() === '')
     throw new ConfigError(resolved, ['(file): is empty; expected a JSON object with accounts, clusters, workspaces and pairs (see examples/)']);
-  let parsed: { value: unknown; duplicates: string[] };
+  let parsed: StrictJson;
   try {
     parsed = parseStrictJson(text);
   } catch (e) {
@@ -384,6 +234,5 @@ export function loadFleetConfig(file?: string): FleetPlan {
     const inField = e.where.length ? ` (in ${formatPath(e.where)})` : '';
     throw new ConfigError(resolved, [`(file): not valid JSON at ${lineAndColumn(text, e.offset)}${inField}: ${e.message}`]);
   }
-  if (parsed.duplicates.length) throw new ConfigError(resolved, parsed.duplicates);
-  return parseFleetConfig(parsed.value, path.dirname(resolved), resolved);
+  return parseFleetConfig(parsed.value, path.dirname(resolved), resolved, parsed);
 }

@@ -39,6 +39,27 @@ const arn = (what: string, rest: string, example: string) => pattern(arnPattern(
 
 const NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const name = (what: string, example: string) => pattern(NAME, `${what}: 2-32 chars of a-z, 0-9 and -, starting with a letter`, example);
+/** The keys of `accounts`, `clusters` and `workspaces` (load.ts checks entries one by one with them too). */
+export const accountName = name('account name', 'workload');
+export const clusterName = name('cluster name', 'prod-eks');
+export const workspaceName = name('workspace name', 'central');
+
+/**
+ * S3 general purpose bucket names (Amazon S3 User Guide, "General purpose bucket naming rules"): the first rule a
+ * name breaks, or undefined. Terraform would only learn it from S3 at `init`, with an opaque error.
+ */
+export function s3BucketNameProblem(bucket: string): string | undefined {
+  if (bucket.length < 3 || bucket.length > 63) return `is ${bucket.length} characters; S3 bucket names have 3-63`;
+  if (!/^[a-z0-9.-]+$/.test(bucket)) return 'S3 bucket names have lowercase letters, digits, periods and hyphens only';
+  if (!/^[a-z0-9].*[a-z0-9]$/.test(bucket)) return 'S3 bucket names begin and end with a letter or digit';
+  if (bucket.includes('..')) return 'S3 bucket names have no two adjacent periods';
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(bucket)) return 'S3 bucket names are not formatted as an IP address';
+  const prefix = ['xn--', 'sthree-', 'amzn-s3-demo-'].find((p) => bucket.startsWith(p));
+  if (prefix) return `the prefix ${prefix} is reserved by S3`;
+  const suffix = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'].find((p) => bucket.endsWith(p));
+  if (suffix) return `the suffix ${suffix} is reserved by S3 (access point aliases, Multi-Region Access Points, directory and table buckets)`;
+  return undefined;
+}
 
 export const accountId = pattern(ACCOUNT_ID_PATTERN, 'a 12-digit AWS account ID', '111122223333');
 export const region = pattern(REGION_PATTERN, 'an AWS region', 'eu-west-1');
@@ -60,14 +81,31 @@ const iamRoleName = pattern(/^[\w+=,.@-]{1,64}$/, 'an IAM role name of at most 6
 /** AMP alias rule from the API model. */
 const scraperAlias = pattern(/^[0-9A-Za-z][-.0-9A-Z_a-z]{0,99}$/, 'a scraper alias: 1-100 chars of [0-9A-Za-z._-], starting alphanumeric', 'prod-to-central');
 
+/**
+ * One tag's key and value, as IAM and AMP rule them alike (botocore: iam tagKeyType/tagValueType, amp
+ * TagKey/TagValue: the same character set and lengths, in characters = code points). Limits that depend on the
+ * resource (50 per resource with amp-xa's own, IAM's case-insensitive keys) are checked on the merged tags in
+ * limits.ts. `__proto__` is refused: zod (and other JavaScript code on the way to Terraform) drops it silently.
+ */
+const TAG_CHARS = '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]';
+const TAG_KEY_MESSAGES = {
+  chars: 'tag keys: 1-128 characters of letters, digits, spaces and _.:/=+-@',
+  aws: 'tag keys starting with aws: (in any case) are reserved for AWS; choose another key',
+  proto: 'tag key __proto__ is refused: JavaScript tools on the way to Terraform (zod, object spreads) drop it silently; choose another key',
+};
+/** Messages about a key, not its value: the problem line names the key (in its path) and quotes no value. */
+export const KEY_MESSAGES: ReadonlySet<string> = new Set(Object.values(TAG_KEY_MESSAGES));
+const tagKey = z
+  .string()
+  .regex(new RegExp(`^${TAG_CHARS}{1,128}$`, 'u'), { message: TAG_KEY_MESSAGES.chars })
+  .regex(/^(?![aA][wW][sS]:)/, { message: TAG_KEY_MESSAGES.aws })
+  .regex(/^(?!__proto__$)/, { message: TAG_KEY_MESSAGES.proto });
 const tags = z
   .record(
-    z.string().regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, {
-      message: 'tag keys: 1-128 chars of letters, digits, spaces and _.:/=+-@, not starting with aws:',
-    }),
-    z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, { message: 'tag values: at most 256 chars of letters, digits, spaces and _.:/=+-@' }),
+    tagKey,
+    z.string().regex(new RegExp(`^${TAG_CHARS}{0,256}$`, 'u'), { message: 'tag values: at most 256 characters of letters, digits, spaces and _.:/=+-@' }),
   )
-  .describe('Tags, key -> value');
+  .describe("Tags, key -> value (AWS rules: at most 50 per resource including amp-xa's own managed-by and amp-xa:pair / amp-xa:workspace)");
 
 export const credentialsSchema = z
   .object({
@@ -211,7 +249,15 @@ export const backendSchema = z.discriminatedUnion(
     z
       .object({
         type: z.literal('s3'),
-        bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'expected an S3 bucket name' }),
+        bucket: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'expected an S3 bucket name: 3-63 chars of a-z, 0-9, . and -' })
+          .superRefine((bucket, ctx) => {
+            const problem = s3BucketNameProblem(bucket);
+            // The regex above already reports length and characters.
+            if (problem && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+              ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${problem}, got ${JSON.stringify(bucket)}` });
+          }),
         region,
         keyPrefix: z
           .string()
@@ -267,12 +313,10 @@ export const configSchema = z
   .object({
     $schema: text('a JSON Schema path or URL', 1024).optional(),
     accounts: z
-      .record(name('account name', 'workload'), accountSchema)
+      .record(accountName, accountSchema)
       .refine((a) => Object.keys(a).length >= 2, { message: 'list at least two accounts: a source (clusters) and a target (workspaces)' }),
-    clusters: z.record(name('cluster name', 'prod-eks'), clusterSchema).refine((c) => Object.keys(c).length >= 1, { message: 'list at least one cluster' }),
-    workspaces: z
-      .record(name('workspace name', 'central'), workspaceSchema)
-      .refine((w) => Object.keys(w).length >= 1, { message: 'list at least one workspace' }),
+    clusters: z.record(clusterName, clusterSchema).refine((c) => Object.keys(c).length >= 1, { message: 'list at least one cluster' }),
+    workspaces: z.record(workspaceName, workspaceSchema).refine((w) => Object.keys(w).length >= 1, { message: 'list at least one workspace' }),
     pairs: z.array(pairSchema).min(1, { message: 'list at least one pair (cluster -> workspace)' }),
     backend: backendSchema.default({ type: 'local', directory: 'state' }),
     finalizer: finalizerSchema.default({ resource: 'terraform_data', awsCli: 'aws' }),
