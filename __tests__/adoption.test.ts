@@ -62,6 +62,21 @@ describe('adopting a pair made by hand', () => {
     expect(plain.resource.aws_iam_role_policy_attachments_exclusive).toBeUndefined();
   });
 
+  test.each([
+    [
+      'sourceRoleName',
+      'amp-xa-deployer',
+      /pairs\[0\]\.sourceRoleName: role amp-xa-deployer is the deployer role of account workload \(credentials\.assumeRoleArn\)/,
+    ],
+    ['targetRoleName', 'AMP-XA-Deployer', /pairs\[0\]\.targetRoleName: role AMP-XA-Deployer is the deployer role of account observability/],
+  ])('config: %s naming a deployer role (%s) is refused before any plan, adopted or not', (field, role, message) => {
+    for (const adopt of [undefined, { scraperId: SCRAPER_ID }]) {
+      const config = exampleConfig();
+      Object.assign(config.pairs[0], { [field]: role, adopt });
+      expect(() => plan(config)).toThrow(message);
+    }
+  });
+
   test('config: the scraper ID is checked, and one scraper is adopted by one pair only', () => {
     const config = exampleConfig('fleet.json');
     config.pairs[0].adopt = { scraperId: 'not valid!' };

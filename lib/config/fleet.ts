@@ -11,7 +11,8 @@ import { parseArn, partitionOf, roleArn, workspaceIdOf, remoteWriteUrl } from '.
 import type { SourceSide } from '../iam-documents';
 import type { FleetConfig } from './schema';
 import { backendRules, duplicateArnRule, pairTagRule, workspaceTagRule } from './limits';
-import { unitStackNames, workspaceStackName, type AccountRef, type FleetPlan, type PairPlan, type UnitPlan, type WorkspacePlan } from './plan';
+import { moveRules, planUnits } from './units';
+import { workspaceStackName, type AccountRef, type FleetPlan, type PairPlan, type WorkspacePlan } from './plan';
 
 export type { AccountRef, ClusterPlan, CreatedWorkspacePlan, ExistingWorkspacePlan, FleetPlan, PairPlan, UnitPlan, WorkspacePlan } from './plan';
 
@@ -166,6 +167,33 @@ export function uniqueRoleNamesRule(pairs: PairPlan[], paths: Map<PairPlan, stri
   return problems;
 }
 
+/**
+ * A pair's role is never the role an account's deployer assumes: creating it would fail on the name, and adopting
+ * it would strip the deploy's own permissions (the plan-time proof in pair/adoption-proof.ts checks the live identity too).
+ */
+export function deployerRoleRule(accounts: Map<string, AccountRef>, pairs: PairPlan[], paths: Map<PairPlan, string>): Problems {
+  const deployers = new Map<string, string>();
+  for (const [name, a] of accounts) {
+    const parsed = a.credentials.assumeRoleArn === undefined ? undefined : parseArn(a.credentials.assumeRoleArn);
+    const role = parsed?.resource.replace(/^role\/(.*\/)?/, '');
+    if (parsed && role) deployers.set(`${parsed.account}/${role.toLowerCase()}`, name);
+  }
+  const problems: Problems = [];
+  for (const pair of pairs) {
+    for (const [field, roleName, account] of [
+      ['sourceRoleName', pair.sourceRoleName, pair.source],
+      ['targetRoleName', pair.targetRoleName, pair.target],
+    ] as const) {
+      const owner = deployers.get(`${account.id}/${roleName.toLowerCase()}`);
+      if (owner !== undefined)
+        problems.push(
+          `${paths.get(pair)}.${field}: role ${roleName} is the deployer role of account ${owner} (credentials.assumeRoleArn); a pair needs roles of its own: choose another name`,
+        );
+    }
+  }
+  return problems;
+}
+
 /** Cluster, scraper and workspace share a region; the pair crosses accounts. */
 export function pairPlacementRule(path: string, pair: Pick<PairPlan, 'source' | 'target' | 'cluster' | 'workspace'>): Problems {
   const problems: Problems = [];
@@ -252,7 +280,7 @@ export function checkFleet(config: FleetConfigDraft, scrapeConfigs: string[]): {
     pairs.push(pair);
     paths.set(pair, path);
   });
-  problems.push(...uniqueRoleNamesRule(pairs, paths));
+  problems.push(...uniqueRoleNamesRule(pairs, paths), ...deployerRoleRule(accounts, pairs, paths));
   const units = planUnits([...accounts.values()], pairs, [...clusterAccounts.values()], [...workspaces.values()]);
   const createdWorkspaces = [...workspaces.values()].filter((w) => w.kind === 'created');
   const targeted = new Set(config.pairs.map((p) => p?.workspace));
@@ -267,68 +295,6 @@ export function checkFleet(config: FleetConfigDraft, scrapeConfigs: string[]): {
     problems,
     plan: { accounts: [...accounts.values()], units, pairs, createdWorkspaces, backend, finalizer, bootstrapTrust, tags },
   };
-}
-
-/**
- * A move relabels an account and names the unit it left; the old unit forgets its pairs after the new one has
- * imported them (fleet-app.ts orders the two), so the move itself must be well-founded: no unit both gives to
- * and takes from another (a cycle has no order), and no adoption in flight (both would import the same address).
- */
-export function moveRules(accounts: Map<string, AccountRef>, pairs: PairPlan[]): Problems {
-  const problems: Problems = [];
-  const edges = new Map<string, Set<string>>();
-  for (const [name, a] of accounts) {
-    if (a.movedFrom === undefined) continue;
-    if (a.movedFrom === a.unit) {
-      problems.push(
-        `accounts.${name}.movedFrom: the account is in unit ${a.unit} already; movedFrom names the unit it left (or remove it once the move is deployed)`,
-      );
-      continue;
-    }
-    edges.set(a.movedFrom, (edges.get(a.movedFrom) ?? new Set()).add(a.unit));
-  }
-  const reaches = (from: string, to: string, seen = new Set<string>()): boolean =>
-    [...(edges.get(from) ?? [])].some((next) => next === to || (!seen.has(next) && (seen.add(next), reaches(next, to, seen))));
-  for (const [name, a] of accounts) {
-    if (a.movedFrom !== undefined && a.movedFrom !== a.unit && reaches(a.unit, a.movedFrom))
-      problems.push(
-        `accounts.${name}.movedFrom: unit ${a.unit} also moves accounts (directly or through other units) to unit ${a.movedFrom}; moves in both directions cannot be ordered, deploy one direction first`,
-      );
-  }
-  for (const pair of pairs) {
-    if (pair.adopt && pair.source.movedFrom !== undefined)
-      problems.push(
-        `accounts.${pair.source.name}.movedFrom: pair ${pair.name} is still being adopted (adopt is set); deploy the adoption and remove adopt before moving the account`,
-      );
-  }
-  return problems;
-}
-
-/**
- * Units, in the order the config first names them: the unit of every account that owns a cluster or owns nothing
- * at all (an account whose clusters and pairs were removed keeps its unit, so the unit's state destroys them and
- * is not orphaned; accounts that only own workspaces are targets and make no unit), and every unit an account
- * moved out of, which must still run once to forget what moved.
- */
-function planUnits(accounts: AccountRef[], pairs: PairPlan[], clusterOwners: AccountRef[], workspaces: WorkspacePlan[]): UnitPlan[] {
-  const ownsCluster = new Set(clusterOwners.map((a) => a.name));
-  const ownsWorkspace = new Set(workspaces.map((w) => w.account.name));
-  const names = new Set<string>();
-  for (const a of accounts) {
-    if (ownsCluster.has(a.name) || !ownsWorkspace.has(a.name)) names.add(a.unit);
-    if (a.movedFrom !== undefined) names.add(a.movedFrom);
-  }
-  return [...names].map((name) => {
-    const moved = pairs.filter((p) => p.source.movedFrom === name && p.source.unit !== name);
-    const inUnit = pairs.filter((p) => p.source.unit === name);
-    return {
-      name,
-      ...unitStackNames(name),
-      pairs: inUnit,
-      movedOut: moved,
-      movedInFrom: [...new Set(inUnit.flatMap((p) => (p.source.movedFrom !== undefined && p.source.movedFrom !== name ? [p.source.movedFrom] : [])))],
-    };
-  });
 }
 
 /** Scrapers per source account and region beyond the default quota: worth a warning, not an error. */
