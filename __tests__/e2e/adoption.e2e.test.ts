@@ -126,6 +126,56 @@ function adoptingConfig(): any {
   };
 }
 
+test('adoption naming roles that are not the pair’s fails at plan time, and nothing changes in AWS', async () => {
+  // Bystanders: roles some other system uses, with a managed policy and an inline policy each.
+  const bystanderTrust = json({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  });
+  const managed = 'arn:aws:iam::aws:policy/AmazonPrometheusRemoteWriteAccess';
+  const bystanders: Array<[string, string]> = [
+    [SOURCE, 'ops-runner'],
+    [TARGET, 'ops-writer'],
+  ];
+  const snapshot = async () =>
+    Promise.all(
+      bystanders.map(async ([account, role]) => ({
+        trust: (await env.aws(account, ['iam', 'get-role', '--role-name', role])).Role.AssumeRolePolicyDocument,
+        attached: (await env.aws(account, ['iam', 'list-attached-role-policies', '--role-name', role])).AttachedPolicies,
+        inline: (await env.aws(account, ['iam', 'list-role-policies', '--role-name', role])).PolicyNames,
+      })),
+    );
+  for (const [account, role] of bystanders) {
+    await env.aws(account, ['iam', 'create-role', '--role-name', role, '--assume-role-policy-document', bystanderTrust]);
+    await env.aws(account, ['iam', 'attach-role-policy', '--role-name', role, '--policy-arn', managed]);
+    await env.aws(account, [
+      'iam',
+      'put-role-policy',
+      '--role-name',
+      role,
+      '--policy-name',
+      'keep-me',
+      '--policy-document',
+      bystanderTrust.replace('sts:AssumeRole', 's3:GetObject').replace(/"Principal":\{[^}]*\},/, '"Resource":"*",'),
+    ]);
+  }
+  const before = await snapshot();
+  const config = adoptingConfig();
+  Object.assign(config.pairs[0], { sourceRoleName: 'ops-runner', targetRoleName: 'ops-writer' });
+  env.writeConfig(config);
+  const deploy = await env.deploy();
+  expect(deploy.code).not.toBe(0);
+  const output = deploy.output.replace(/\s+/g, ' ');
+  expect(output).toContain(
+    'pair prod-to-central adopts role ops-runner (account 111111111111) as its Source role, but its trust policy does not admit scraper.aps.amazonaws.com',
+  );
+  expect(output).toContain('adopts role ops-writer (account 222222222222) as its Target role, but its trust policy does not admit the pair');
+  expect(output).toContain('Nothing was changed');
+  expect(await snapshot()).toEqual(before);
+  expect(env.emulator.list().map((s: any) => s.scraperId)).toEqual([scraper.scraperId]);
+  env.writeConfig(adoptingConfig());
+});
+
 test('the plan imports the scraper and both roles and updates them in place: nothing is replaced or destroyed', async () => {
   const diff = await env.cdktf('diff', 'fleet-scrapers');
   expectSuccess(diff);
