@@ -101,7 +101,7 @@ beforeAll(async () => {
   await manualSetup();
   env.writeConfig(adoptingConfig());
   await env.synthAndLock();
-}, 180_000);
+});
 afterAll(() => env.stop());
 
 /** The adopting fleet config: the hand-made roles by name, the scraper by ID. */

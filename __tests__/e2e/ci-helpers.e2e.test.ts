@@ -56,7 +56,7 @@ describe('plan-all against the emulator', () => {
     await env.start();
     await env.synthAndLock();
     stacks = Object.keys(JSON.parse(readFileSync(path.join(env.workDir, 'cdktf.out', 'manifest.json'), 'utf8')).stacks);
-  }, 180_000);
+  });
   afterAll(() => env.stop());
 
   const planAll = () => {
@@ -83,7 +83,7 @@ describe('plan-all against the emulator', () => {
     expect(s.orphans.findings.map((f: any) => f.stack)).toEqual(['retired-scrapers']);
     for (const stack of stacks) expect(result.output).toMatch(new RegExp(`^::group::plan ${stack}: `, 'm'));
     expect(readFileSync(path.join(env.workDir, 'cdktf.out', 'plan-summary.md'), 'utf8')).toMatch(/#### Orphaned states[\s\S]*retired-scrapers/);
-  }, 600_000);
+  });
 
   test('a stack that cannot plan: exit 1, its error in the summary, the other stacks still planned', async () => {
     const broken = stacks[stacks.length - 1];
@@ -96,7 +96,7 @@ describe('plan-all against the emulator', () => {
     const failed = summary().stacks.filter((x: any) => x.result === 'error');
     expect(failed.map((x: any) => [x.name, x.errors])).toEqual([[broken, [expect.stringMatching(/^Error: Reference to undeclared resource/)]]]);
     expect(summary().stacks.filter((x: any) => x.result === 'changes').length).toBeGreaterThan(0);
-  }, 600_000);
+  });
 });
 
 /** npm run deploy on many stacks: bounded, no spinner/cursor/colour codes in a non-terminal log, no MaxListeners warning. */
@@ -135,7 +135,7 @@ app.synth();
     expect(r.code).toBe(0);
     expect(r.output).toMatch(/MaxListenersExceededWarning: Possible EventTarget memory leak detected\. 11 abort listeners/);
     expect(r.output).toMatch(/\u001b\[/);
-  }, 300_000);
+  });
 
   test('through the wrapper: no warning, no escape codes, no spinner, every stack applied', async () => {
     const r = await run(
@@ -148,7 +148,7 @@ app.synth();
     expect(r.output).not.toMatch(/\u001b/);
     expect(r.output).not.toMatch(/Stacks waiting/);
     expect(r.output.match(/Apply complete! Resources: 0 added, 1 changed, 0 destroyed\./g)).toHaveLength(12);
-  }, 300_000);
+  });
 
   test('without a terminal and without --auto-approve it stops before cdktf runs', async () => {
     const r = await run(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', 'cdktf.ts'), 'deploy'], {
@@ -157,5 +157,5 @@ app.synth();
     });
     expect(r).toEqual({ code: 1, output: expect.stringMatching(/^cdktf deploy: stdin is not a terminal, so cdktf cannot ask for approval\./) });
     expect(r.output).not.toMatch(/Raw mode/);
-  }, 60_000);
+  });
 });

@@ -70,7 +70,7 @@ beforeAll(async () => {
   }
   env.writeConfig(fleet(workspaces, ALL_PAIRS));
   await env.synthAndLock();
-}, 180_000);
+});
 afterAll(() => env.stop());
 
 test('one cdktf deploy creates and finalizes every pair of a multi-account fleet, in one pair of stacks', async () => {

@@ -22,7 +22,7 @@ beforeAll(async () => {
   await env.provisionWorkspaces(config);
   await env.awsBase(['s3api', 'create-bucket', '--bucket', BUCKET, '--create-bucket-configuration', 'LocationConstraint=eu-west-1']);
   await env.synthAndLock();
-}, 120_000);
+});
 afterAll(() => env.stop());
 
 test('the plan-all script plans every stack while phase 1 has no state object yet: changes pending, no errors', async () => {

@@ -123,7 +123,7 @@ beforeAll(async () => {
   await emulator.start();
   for (const account of [SOURCE, TARGET, OTHER, QUOTA_ACCOUNT]) await assumeAccount(account);
   workspace = (await aws(TARGET, 'amp', 'create-workspace', '--alias', 'central')).arn;
-}, 60_000);
+});
 
 afterAll(async () => {
   try {

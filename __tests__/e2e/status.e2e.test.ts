@@ -69,7 +69,7 @@ beforeAll(async () => {
   env.writeConfig(config);
   await env.synthAndLock();
   expectSuccess(await env.deploy());
-}, 900_000);
+});
 afterAll(() => env.stop());
 
 test('after deploy the pair is healthy: exit 0, the scraper ACTIVE, both trusts pinned, least privilege; moto reports no authentication mode', async () => {

@@ -47,7 +47,7 @@ beforeAll(async () => {
   await env.start();
   await env.provisionWorkspaces(example);
   await env.synthAndLock();
-}, 120_000);
+});
 afterAll(() => env.stop());
 
 test('before anything exists, cdktf diff plans both phases (the pull-request check)', async () => {
