@@ -21,12 +21,29 @@
 import { spawn } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
+import { asksForHelp } from '../lib/cli-options';
 
 const ROOT = path.join(__dirname, '..');
 const COMMANDS = ['synth', 'deploy', 'destroy'] as const;
 type Command = (typeof COMMANDS)[number];
 
 export class UsageError extends Error {}
+
+/** amp-xa's usage of each command (`npm run deploy -- --help`); cdktf's own options: npx cdktf deploy --help. */
+export const USAGE: Record<Command, string> = {
+  synth: `usage: npm run synth [-- cdktf synth options]
+  Synthesizes Terraform JSON for every stack of the fleet config (AMP_XA_CONFIG; default examples/single-pair.json)
+  into cdktf.out. No credentials needed. Warns about local states whose stack left the app.
+  cdktf's own options: npx cdktf synth --help`,
+  deploy: `usage: npm run deploy -- [stacks...] [--auto-approve] [-j N | --concurrency N] [cdktf deploy options]
+  Deploys every stack ('*' unless stacks are given) in dependency order: workspace -> scrapers -> trust.
+  -j, --concurrency N  stacks at once (cdktf --parallelism; default AMP_XA_CONCURRENCY, else the number of CPUs)
+  --auto-approve       no prompt; required when stdin is not a terminal (CI): review npm run diff first
+  Run it again: it reports no changes (or repairs hand-edited trust). cdktf's own options: npx cdktf deploy --help`,
+  destroy: `usage: npm run destroy -- [stacks...] [--auto-approve] [-j N | --concurrency N] [cdktf destroy options]
+  Destroys every stack ('*' unless stacks are given), trust stacks first; a scraper's deletion takes 8+ minutes.
+  To remove one pair, delete it from the config and deploy. cdktf's own options: npx cdktf destroy --help`,
+};
 
 export interface Invocation {
   args: string[];
@@ -88,6 +105,10 @@ export function invocation(command: string, argv: string[], env: NodeJS.ProcessE
 
 function main(): void {
   const [command = '', ...argv] = process.argv.slice(2);
+  if ((COMMANDS as readonly string[]).includes(command) && asksForHelp(argv)) {
+    process.stdout.write(`${USAGE[command as Command]}\n`);
+    return;
+  }
   let inv: Invocation;
   try {
     inv = invocation(command, argv, process.env, { stdin: Boolean(process.stdin.isTTY), stdout: Boolean(process.stdout.isTTY) });
