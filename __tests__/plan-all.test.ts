@@ -32,6 +32,7 @@ describe('readPlanStream', () => {
       move: 0,
       forget: 0,
       finalizerRuns: 0,
+      newScrapers: 1,
       outputChanges: 6,
       destroyed: [
         'aws_iam_role_policy.pair-0_target-remote-write_A22BECEE',
@@ -59,6 +60,7 @@ describe('readPlanStream', () => {
       move: 0,
       forget: 0,
       finalizerRuns: 1,
+      newScrapers: 0,
       outputChanges: 1,
       destroyed: ['terraform_data.pair-0_source-trust_finalizer_329FA4CC[0]', 'terraform_data.pair-0_target-trust_finalizer_F66EEBD9[0]'],
       replaced: ['terraform_data.pair-3_target-trust_finalizer_2C8954BA[0]'],
@@ -167,6 +169,7 @@ test('countSavedPlan counts `terraform show -json` as readPlanStream counts the 
     move: 1,
     forget: 1,
     finalizerRuns: 1,
+    newScrapers: 1,
     outputChanges: 1,
     destroyed: ['aws_iam_role.old'],
     replaced: ['aws_prometheus_scraper.s', 'terraform_data.f'],
@@ -451,6 +454,26 @@ describe('the script against a synthesized app, with a fake terraform', () => {
     );
     expect(r.events().filter((e) => e.endsWith(' show'))).toEqual([]);
     expect(r.stdout).toMatch(/^=== plan workload-trust: no changes/m);
+  });
+
+  test('before phase 1: the trust stack runs no finalizer yet, and says it pins the new scrapers once phase 1 is applied', () => {
+    // Phase 2 reads the scraper ARNs from phase 1's state, which has none yet: its plan cannot count those runs.
+    const phase1 = [
+      ['aws_iam_role.a_source', 'aws_iam_role', 'create'],
+      ['aws_prometheus_scraper.a', 'aws_prometheus_scraper', 'create'],
+      ['aws_prometheus_scraper.b', 'aws_prometheus_scraper', 'create'],
+    ];
+    const r = planAll({ 'workload-scrapers': { plan: 2, changes: phase1 }, 'workload-trust': { plan: 2, changes: [] } });
+    expect(r.code).toBe(2);
+    const trust = r.summary().stacks.find((s: any) => s.name === 'workload-trust');
+    expect(trust).toMatchObject({ finalizerRuns: 0, pendingPhase1: { pairs: 2, after: ['workload-scrapers'] } });
+    expect(r.summary().stacks.find((s: any) => s.name === 'workload-scrapers').pendingPhase1).toBeUndefined();
+    expect(r.summary().totals).toMatchObject({ newScrapers: 2, finalizerRuns: 0, pendingPairs: 2 });
+    expect(r.stdout).toMatch(
+      /^ {2}workload-trust: 0 to add, 0 to change, 0 to replace, 0 to destroy, 0 finalizer runs now; phase 2 pending phase 1: pins the trust of 2 pairs to their new scrapers once workload-scrapers is applied$/m,
+    );
+    expect(r.markdown()).toMatch(/^\| `workload-trust` \| changes \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 now, 2 pair\(s\) after phase 1 \|$/m);
+    expect(r.markdown()).toMatch(/; 0 finalizer runs now, and phase 2 pins the trust of 2 pairs once phase 1 is applied\./);
   });
 
   test('changes pending: exit 2, counts per stack, the Markdown table', () => {

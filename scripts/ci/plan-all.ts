@@ -20,7 +20,7 @@ import * as path from 'path';
 import { exec } from '../../lib/plan-all/exec';
 import { forgetInit, initIsCurrent, needsInit, rememberInit } from '../../lib/plan-all/init-stamp';
 import { countSavedPlan, errorLines, readPlanStream } from '../../lib/plan-all/plan-stream';
-import { summarize, renderMarkdown, type OrphanReport, type StackSummary, type Summary } from '../../lib/plan-all/report';
+import { pendingText, summarize, renderMarkdown, type OrphanReport, type StackSummary, type Summary } from '../../lib/plan-all/report';
 import { orphanReport } from '../../lib/plan-all/states';
 import { parseOptions, UsageError, USAGE, type Options } from '../../lib/plan-all/options';
 import { inDependencyOrder, readManifest, type ManifestStack } from '../../lib/plan-all/schedule';
@@ -259,10 +259,11 @@ export async function planAll(
 
   const lines = ['', `plan-all: ${summary.result} (exit ${summary.exitCode})`];
   for (const s of summary.stacks) {
+    const pending = s.pendingPhase1 ? `; ${pendingText(s.pendingPhase1)}` : '';
     lines.push(
       s.result === 'error'
         ? `  ${s.name}: ERROR ${s.errors.join(' | ')} (log: ${s.log})`
-        : `  ${s.name}: ${s.result === 'changes' ? `${s.import ? `${s.import} to import, ` : ''}${s.add} to add, ${s.change} to change, ${s.replace} to replace, ${s.destroy} to destroy${s.forget ? `, ${s.forget} to forget` : ''}, ${s.finalizerRuns} finalizer runs` : 'no changes'}`,
+        : `  ${s.name}: ${s.result === 'changes' ? `${s.import ? `${s.import} to import, ` : ''}${s.add} to add, ${s.change} to change, ${s.replace} to replace, ${s.destroy} to destroy${s.forget ? `, ${s.forget} to forget` : ''}, ${s.finalizerRuns} finalizer runs${s.pendingPhase1 ? ' now' : ''}` : 'no changes'}${pending}`,
     );
   }
   for (const f of orphans.findings) lines.push(`  ${github && !f.empty ? '::warning::' : ''}${f.line}`);
