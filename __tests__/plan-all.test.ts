@@ -504,7 +504,26 @@ describe('the script against a synthesized app, with a fake terraform', () => {
     expect(stacks[1].errors).toEqual(['Error: Unable to find remote state (with data.terraform_remote_state.phase1,)']);
     expect(stacks[2].errors).toEqual(['Error: Failed to query available provider packages']);
     expect(stacks[2].planExitCode).toBeNull();
-    expect(r.stdout).toMatch(/workload-scrapers: ERROR Error: Unable to find remote state/);
+    expect(r.stdout).toMatch(/^ {2}workload-scrapers: Error: Unable to find remote state$/m);
+  });
+
+  test('one problem, one line, once: the same error in several stacks is one summary line naming them, and no log is printed', () => {
+    const profile = 'failed to get shared config profile, observability';
+    const r = planAll({
+      'central-workspace': { plan: 1, error: profile },
+      'workload-scrapers': { plan: 1, error: profile },
+      'workload-trust': { plan: 1, error: 'failed to get shared config profile, workload' },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout.split(profile)).toHaveLength(2);
+    expect(r.stdout).toMatch(
+      `\n  central-workspace, workload-scrapers: Error: ${profile}\n  workload-trust: Error: failed to get shared config profile, workload\n`,
+    );
+    expect(r.stdout).not.toMatch(/Terraform has been successfully initialized|No stored state was found/);
+    expect(r.stdout).toMatch(/^=== plan workload-trust: error \(below\)$/m);
+    // The full story stays in each stack's log and in the JSON summary.
+    expect(readFileSync(path.join(dir, r.summary().stacks[0].log), 'utf8')).toMatch(/Terraform has been successfully initialized/);
+    expect(r.summary().stacks[0].errors).toEqual([`Error: ${profile} (with data.terraform_remote_state.phase1,)`]);
   });
 
   const inits = (r: ReturnType<typeof planAll>) =>

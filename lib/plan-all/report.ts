@@ -112,6 +112,20 @@ export function pendingText(p: { pairs: number; after: string[] }): string {
   return `phase 2 pending phase 1: pins the trust of ${p.pairs} pair${p.pairs === 1 ? '' : 's'} to their new scrapers once ${p.after.join(', ')} ${p.after.length === 1 ? 'is' : 'are'} applied`;
 }
 
+/**
+ * The failed stacks' errors, each error once with the stacks it stopped: missing credentials fail every stack
+ * that reaches the account, with only the provider block named differently (`(with provider[...].target,)`).
+ */
+export function errorGroups(stacks: readonly StackSummary[]): { error: string; stacks: string[] }[] {
+  const groups = new Map<string, string[]>();
+  for (const s of stacks.filter((s) => s.result === 'error')) {
+    for (const error of new Set((s.errors.length ? s.errors : ['failed (see its log)']).map((e) => e.replace(/ \(with [^)]*\)$/, '')))) {
+      groups.set(error, [...(groups.get(error) ?? []), s.name]);
+    }
+  }
+  return [...groups].map(([error, names]) => ({ error, stacks: names }));
+}
+
 export function summarize(concurrency: number, planned: StackSummary[], orphans: OrphanReport, error?: string): Summary {
   const stacks = withPendingPhase1(planned);
   const exitCode = exitCodeOf(stacks, orphans, error);
