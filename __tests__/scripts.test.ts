@@ -169,30 +169,6 @@ test('off a terminal, the last frame of cdktf progress line is dropped, everythi
   }
 });
 
-test('the app as cdktf runs it: warnings on stdout (cdktf labels its app stderr [ERROR]), an invalid config on stderr', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-app-'));
-  try {
-    mkdirSync(path.join(dir, 'state'));
-    writeFileSync(path.join(dir, 'state', 'terraform.gone-scrapers.tfstate'), JSON.stringify({ version: 4, resources: [{ type: 'aws_iam_role' }] }));
-    const config = JSON.parse(readFileSync(path.join(ROOT, 'examples', 'single-pair.json'), 'utf8'));
-    writeFileSync(path.join(dir, 'fleet.json'), JSON.stringify({ ...config, backend: { type: 'local', directory: path.join(dir, 'state') } }));
-    writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ ...config, pairs: 'none' }));
-    const app = (file: string) =>
-      spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'main.ts')], {
-        encoding: 'utf8',
-        env: { PATH: process.env.PATH, AMP_XA_CONFIG: path.join(dir, file), CDKTF_OUTDIR: path.join(dir, 'out') },
-      });
-    const warned = app('fleet.json');
-    expect({ status: warned.status, stderr: warned.stderr }).toEqual({ status: 0, stderr: '' });
-    expect(warned.stdout).toMatch(/^amp-xa warning: orphaned state of stack gone-scrapers /);
-    const invalid = app('bad.json');
-    expect({ status: invalid.status, stdout: invalid.stdout }).toEqual({ status: 1, stdout: '' });
-    expect(invalid.stderr).toMatch(/^invalid amp-xa config .*bad\.json:\n {2}- pairs: /);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
 test('an invalid config is said once, before cdktf runs (cdktf would print it twice: streamed and in its error block)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-cdktf-'));
   try {
