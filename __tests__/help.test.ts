@@ -62,7 +62,14 @@ afterAll(() => rmSync(path.dirname(copy), { recursive: true, force: true }));
 
 function run(command: string, args: string[]) {
   const before = snapshot(copy);
-  const env = { PATH: `${path.join(copy, 'node_modules', '.bin')}:${process.env.PATH}`, HOME: home, TMPDIR: tmp, CDKTF_OUTDIR: '', npm_config_cache: npmCache, NODE_DISABLE_COMPILE_CACHE: '1' };
+  const env = {
+    PATH: `${path.join(copy, 'node_modules', '.bin')}:${process.env.PATH}`,
+    HOME: home,
+    TMPDIR: tmp,
+    CDKTF_OUTDIR: '',
+    npm_config_cache: npmCache,
+    NODE_DISABLE_COMPILE_CACHE: '1',
+  };
   const r = spawnSync(command, args, { cwd: copy, env, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, changed: { tree: snapshot(copy), home: readdirSync(home), tmp: readdirSync(tmp) }, before };
 }
