@@ -372,7 +372,7 @@ describe('exit codes and reports', () => {
     expect(md.split('\n').slice(0, 2)).toEqual(['<!-- amp-xa plan-all -->', ':x: **amp-xa plan failed**']);
     expect(md).toMatch(/^\| `a-scrapers` \| changes \| 1 \| 0 \| 0 \| 0 \| 0 \| 0 \|$/m);
     expect(md).toMatch(/^\| `a-trust` \| :x: error \|/m);
-    expect(md).toMatch(/#### Errors\n\n- `a-trust`:\n {2}- `Error: boom`/);
+    expect(md).toMatch(/#### Errors\n\n- `Error: boom`: `a-trust`\n/);
     expect(md).toMatch(/#### Orphaned states[\s\S]*- `old-scrapers` at `state\/terraform.old-scrapers.tfstate`: put it back/);
     expect(
       renderMarkdown(summarize(2, [base('a', 'no-changes')] as any, { checked: false, note: 'TF_TOKEN_app_terraform_io is not set', findings: [] })),
@@ -520,6 +520,9 @@ describe('the script against a synthesized app, with a fake terraform', () => {
       `\n  central-workspace, workload-scrapers: Error: ${profile}\n  workload-trust: Error: failed to get shared config profile, workload\n`,
     );
     expect(r.stdout).not.toMatch(/Terraform has been successfully initialized|No stored state was found/);
+    expect(r.markdown()).toMatch(
+      `#### Errors\n\n- \`Error: ${profile}\`: \`central-workspace\`, \`workload-scrapers\`\n- \`Error: failed to get shared config profile, workload\`: \`workload-trust\`\n`,
+    );
     expect(r.stdout).toMatch(/^=== plan workload-trust: error \(below\)$/m);
     // The full story stays in each stack's log and in the JSON summary.
     expect(readFileSync(path.join(dir, r.summary().stacks[0].log), 'utf8')).toMatch(/Terraform has been successfully initialized/);

@@ -188,10 +188,10 @@ export function renderMarkdown(summary: Summary): string {
     }
     out.push('');
   }
-  const failed = summary.stacks.filter((s) => s.result === 'error');
-  if (failed.length) {
+  const errors = errorGroups(summary.stacks);
+  if (errors.length) {
     out.push('#### Errors', '');
-    for (const s of failed) out.push(`- ${code(s.name)}:`, ...s.errors.map((e) => `  - ${code(e.slice(0, 300))}`));
+    for (const g of errors) out.push(`- ${code(g.error.slice(0, 300))}: ${g.stacks.map(code).join(', ')}`);
     out.push('');
   }
   const gone = [...t.replaced.map((a) => `replace ${a}`), ...t.destroyed.map((a) => `destroy ${a}`), ...t.forgotten.map((a) => `forget ${a}`)];
