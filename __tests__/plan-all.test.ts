@@ -32,6 +32,7 @@ describe('readPlanStream', () => {
       move: 0,
       forget: 0,
       finalizerRuns: 0,
+      newScrapers: 1,
       outputChanges: 6,
       destroyed: [
         'aws_iam_role_policy.pair-0_target-remote-write_A22BECEE',
@@ -59,6 +60,7 @@ describe('readPlanStream', () => {
       move: 0,
       forget: 0,
       finalizerRuns: 1,
+      newScrapers: 0,
       outputChanges: 1,
       destroyed: ['terraform_data.pair-0_source-trust_finalizer_329FA4CC[0]', 'terraform_data.pair-0_target-trust_finalizer_F66EEBD9[0]'],
       replaced: ['terraform_data.pair-3_target-trust_finalizer_2C8954BA[0]'],
@@ -167,6 +169,7 @@ test('countSavedPlan counts `terraform show -json` as readPlanStream counts the 
     move: 1,
     forget: 1,
     finalizerRuns: 1,
+    newScrapers: 1,
     outputChanges: 1,
     destroyed: ['aws_iam_role.old'],
     replaced: ['aws_prometheus_scraper.s', 'terraform_data.f'],
@@ -369,7 +372,7 @@ describe('exit codes and reports', () => {
     expect(md.split('\n').slice(0, 2)).toEqual(['<!-- amp-xa plan-all -->', ':x: **amp-xa plan failed**']);
     expect(md).toMatch(/^\| `a-scrapers` \| changes \| 1 \| 0 \| 0 \| 0 \| 0 \| 0 \|$/m);
     expect(md).toMatch(/^\| `a-trust` \| :x: error \|/m);
-    expect(md).toMatch(/#### Errors\n\n- `a-trust`:\n {2}- `Error: boom`/);
+    expect(md).toMatch(/#### Errors\n\n- `Error: boom`: `a-trust`\n/);
     expect(md).toMatch(/#### Orphaned states[\s\S]*- `old-scrapers` at `state\/terraform.old-scrapers.tfstate`: put it back/);
     expect(
       renderMarkdown(summarize(2, [base('a', 'no-changes')] as any, { checked: false, note: 'TF_TOKEN_app_terraform_io is not set', findings: [] })),
@@ -453,6 +456,26 @@ describe('the script against a synthesized app, with a fake terraform', () => {
     expect(r.stdout).toMatch(/^=== plan fleet-trust: no changes/m);
   });
 
+  test('before phase 1: the trust stack runs no finalizer yet, and says it pins the new scrapers once phase 1 is applied', () => {
+    // Phase 2 reads the scraper ARNs from phase 1's state, which has none yet: its plan cannot count those runs.
+    const phase1 = [
+      ['aws_iam_role.a_source', 'aws_iam_role', 'create'],
+      ['aws_prometheus_scraper.a', 'aws_prometheus_scraper', 'create'],
+      ['aws_prometheus_scraper.b', 'aws_prometheus_scraper', 'create'],
+    ];
+    const r = planAll({ 'workload-scrapers': { plan: 2, changes: phase1 }, 'workload-trust': { plan: 2, changes: [] } });
+    expect(r.code).toBe(2);
+    const trust = r.summary().stacks.find((s: any) => s.name === 'workload-trust');
+    expect(trust).toMatchObject({ finalizerRuns: 0, pendingPhase1: { pairs: 2, after: ['workload-scrapers'] } });
+    expect(r.summary().stacks.find((s: any) => s.name === 'workload-scrapers').pendingPhase1).toBeUndefined();
+    expect(r.summary().totals).toMatchObject({ newScrapers: 2, finalizerRuns: 0, pendingPairs: 2 });
+    expect(r.stdout).toMatch(
+      /^ {2}workload-trust: 0 to add, 0 to change, 0 to replace, 0 to destroy, 0 finalizer runs now; phase 2 pending phase 1: pins the trust of 2 pairs to their new scrapers once workload-scrapers is applied$/m,
+    );
+    expect(r.markdown()).toMatch(/^\| `workload-trust` \| changes \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 now, 2 pair\(s\) after phase 1 \|$/m);
+    expect(r.markdown()).toMatch(/; 0 finalizer runs now, and phase 2 pins the trust of 2 pairs once phase 1 is applied\./);
+  });
+
   test('changes pending: exit 2, counts per stack, the Markdown table', () => {
     const changes = [
       ['terraform_data.finalize_source', 'terraform_data', 'create'],
@@ -481,7 +504,29 @@ describe('the script against a synthesized app, with a fake terraform', () => {
     expect(stacks[1].errors).toEqual(['Error: Unable to find remote state (with data.terraform_remote_state.phase1,)']);
     expect(stacks[2].errors).toEqual(['Error: Failed to query available provider packages']);
     expect(stacks[2].planExitCode).toBeNull();
-    expect(r.stdout).toMatch(/fleet-scrapers: ERROR Error: Unable to find remote state/);
+    expect(r.stdout).toMatch(/^ {2}fleet-scrapers: Error: Unable to find remote state$/m);
+  });
+
+  test('one problem, one line, once: the same error in several stacks is one summary line naming them, and no log is printed', () => {
+    const profile = 'failed to get shared config profile, observability';
+    const r = planAll({
+      'central-workspace': { plan: 1, error: profile },
+      'fleet-scrapers': { plan: 1, error: profile },
+      'fleet-trust': { plan: 1, error: 'failed to get shared config profile, workload' },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout.split(profile)).toHaveLength(2);
+    expect(r.stdout).toMatch(
+      `\n  central-workspace, fleet-scrapers: Error: ${profile}\n  fleet-trust: Error: failed to get shared config profile, workload\n`,
+    );
+    expect(r.stdout).not.toMatch(/Terraform has been successfully initialized|No stored state was found/);
+    expect(r.markdown()).toMatch(
+      `#### Errors\n\n- \`Error: ${profile}\`: \`central-workspace\`, \`fleet-scrapers\`\n- \`Error: failed to get shared config profile, workload\`: \`fleet-trust\`\n`,
+    );
+    expect(r.stdout).toMatch(/^=== plan fleet-trust: error \(below\)$/m);
+    // The full story stays in each stack's log and in the JSON summary.
+    expect(readFileSync(path.join(dir, r.summary().stacks[0].log), 'utf8')).toMatch(/Terraform has been successfully initialized/);
+    expect(r.summary().stacks[0].errors).toEqual([`Error: ${profile} (with data.terraform_remote_state.phase1,)`]);
   });
 
   const inits = (r: ReturnType<typeof planAll>) =>

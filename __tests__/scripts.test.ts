@@ -148,6 +148,49 @@ describe('npm run synth|deploy|destroy (scripts/cdktf.ts)', () => {
   });
 });
 
+test('off a terminal, the last frame of cdktf progress line is dropped, everything else kept as written', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-cdktf-'));
+  try {
+    const fake = path.join(dir, 'cdktf');
+    const lines = [
+      'workload-scrapers  Error: failed to get shared config profile, workload',
+      '',
+      '1 Stack deploying     1 Stack done     3 Stacks waiting',
+      '12 Stacks destroying     0 Stacks done     1 Stack waiting',
+      'a line that mentions 1 Stack done in passing',
+      'Invoking Terraform CLI failed with exit code 1 ✓',
+    ];
+    writeFileSync(fake, `#!/bin/sh\nprintf '%s\\n' ${lines.map((l) => `'${l}'`).join(' ')}\nprintf 'no newline at the end'\nexit 3\n`, { mode: 0o755 });
+    const r = script('cdktf.ts', ['deploy', '--auto-approve'], { PATH: process.env.PATH, CDKTF: fake });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 3, stderr: '' });
+    expect(r.stdout).toBe(`${[lines[0], lines[1], lines[4], lines[5]].join('\n')}\nno newline at the end`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an invalid config is said once, before cdktf runs (cdktf would print it twice: streamed and in its error block)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-cdktf-'));
+  try {
+    const fake = path.join(dir, 'cdktf');
+    writeFileSync(fake, '#!/bin/sh\necho "cdktf ran"\n', { mode: 0o755 });
+    const config = path.join(dir, 'fleet.json');
+    writeFileSync(config, JSON.stringify({ ...JSON.parse(readFileSync(path.join(ROOT, 'examples', 'single-pair.json'), 'utf8')), pairs: 'none' }));
+    for (const command of ['synth', 'deploy', 'destroy']) {
+      const r = script('cdktf.ts', [command, '--auto-approve'].slice(0, command === 'synth' ? 1 : 2), {
+        PATH: process.env.PATH,
+        CDKTF: fake,
+        AMP_XA_CONFIG: config,
+      });
+      expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 1, stdout: '' });
+      expect(r.stderr).toMatch(/^invalid amp-xa config .*fleet\.json:\n {2}- pairs: /);
+      expect(r.stderr.split('- pairs:')).toHaveLength(2);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 describe('offline Terraform and provider locks', () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-lock-'))));

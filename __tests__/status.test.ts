@@ -288,6 +288,54 @@ describe('report and exit code', () => {
   });
 });
 
+describe('an account whose credentials fail: said once, not once per read', () => {
+  const signIn = 'cannot sign in to account workload (111111111111): CredentialsProviderError: Could not resolve credentials using profile: [workload]';
+  const target = 'cannot sign in to account central (222222222222): CredentialsProviderError: Could not resolve credentials using profile: [central]';
+  const source = {
+    scrapers: readError<LiveScraper[]>(signIn, 'workload'),
+    sourceRole: readError<LiveRole>(signIn, 'workload'),
+    cluster: readError<never>(signIn, 'workload'),
+  };
+  const targetSide = { targetRole: readError<LiveRole>(target, 'central'), workspaceArn: readError<string>(target, 'central') };
+  const count = (text: string, part: string) => text.split(part).length - 1;
+
+  test('no account readable: each problem on one line, then one line per pair', () => {
+    const text = renderTable(statusReport([pairReport(pair, healthy({ ...source, ...targetSide })), pairReport(pair, healthy({ ...source, ...targetSide }))]));
+    expect(text.split('\n')).toEqual([
+      signIn,
+      target,
+      '',
+      `pair ${pair.name}: error (source 111111111111 -> target 222222222222, eu-west-1): not read: accounts workload, central (above)`,
+      `pair ${pair.name}: error (source 111111111111 -> target 222222222222, eu-west-1): not read: accounts workload, central (above)`,
+      '2 pairs: 0 healthy, 0 degraded, 2 unreadable -> error (exit 1)',
+      '',
+    ]);
+  });
+
+  test('one side unreadable: the other side checked as usual, the unread checks point at the problem above', () => {
+    const text = renderTable(statusReport([pairReport(pair, healthy(targetSide))]));
+    expect(count(text, target)).toBe(1);
+    expect(text).toMatch(/^ {2}source-trust +ok +/m);
+    expect(text).toMatch(/^ {2}target-trust +ERROR +not read: account central \(above\)$/m);
+    expect(text).toMatch(/^ {2}target-permissions +ERROR +not read: account central \(above\)$/m);
+  });
+
+  test('a read that failed on its own (access denied) keeps its message in its row', () => {
+    const text = renderTable(statusReport([pairReport(pair, healthy({ targetRole: readError('AccessDenied: iam:GetRole') }))]));
+    expect(text).toMatch(/^ {2}target-trust +ERROR +cannot read role .*AccessDenied: iam:GetRole$/m);
+    expect(text.split('\n')[0]).toBe(`pair ${pair.name}: error (source 111111111111 -> target 222222222222, eu-west-1)`);
+  });
+
+  test('the JSON keeps every check with its full message, and names the account', () => {
+    const json = JSON.parse(renderJson(statusReport([pairReport(pair, healthy(targetSide))])));
+    expect(json.pairs[0].checks.find((c: any) => c.check === 'target-trust')).toMatchObject({
+      state: 'error',
+      summary: expect.stringContaining(target),
+      unreadableAccount: { name: 'central', problem: target },
+    });
+  });
+});
+
 describe('AWS text is untrusted', () => {
   const hostile = 'quota\u001b[31m red\u0007\r\nfake: ok\u202egnp.exe\u200b \\u{1b}';
 
@@ -366,6 +414,21 @@ describe('the command', () => {
     const r = status([], { AMP_XA_CONFIG: '/nonexistent/fleet.json' });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('AMP_XA_CONFIG: cannot read /nonexistent/fleet.json');
+  });
+
+  test('no credentials at all: each account problem once, one line per pair, every line distinct', () => {
+    const r = status([], { AMP_XA_CONFIG: path.join(ROOT, 'examples', 'fleet.json') });
+    expect(r.status).toBe(1);
+    const lines = r.stdout.trim().split('\n').filter(Boolean);
+    expect(lines.filter((l) => /cannot sign in to account/.test(l))).toHaveLength(3); // workload-a, observability, workload-b
+    expect(lines.filter((l) => /^pair /.test(l))).toHaveLength(3);
+    expect(new Set(lines).size).toBe(lines.length);
+    expect(lines.at(-1)).toBe('3 pairs: 0 healthy, 0 degraded, 3 unreadable -> error (exit 1)');
+  });
+
+  // package.json engines: >=22. On Node 20 every AWS SDK load warns that later SDK releases require Node 22.
+  (Number(process.versions.node.split('.')[0]) >= 22 ? test : test.skip)('on a supported Node, nothing on stderr (no SDK Node-version warning)', () => {
+    expect(status([], { AMP_XA_CONFIG: path.join(ROOT, 'examples', 'fleet.json') }).stderr).toBe('');
   });
 
   test('AWS that cannot be reached exits 1 and says so in the JSON (no server listens on the endpoint)', () => {

@@ -7,6 +7,9 @@ import type { FleetPlan, PairPlan } from './config/fleet';
 
 export class UsageError extends Error {}
 
+/** -h or --help anywhere on the command line: the script prints its usage on stdout and does nothing else. */
+export const asksForHelp = (argv: readonly string[]): boolean => argv.some((a) => a === '-h' || a === '--help');
+
 export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: T) {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;

@@ -65,6 +65,9 @@ function dependencyOrder(stacks: TerraformStack[]): TerraformStack[] {
  */
 export function synthFleetApp(options: { configPath?: string; outdir?: string; log?: (line: string) => void } = {}): number {
   const log = options.log ?? ((line: string) => console.error(line));
+  // cdktf prints every line its app writes to stderr as "[ERROR] default - <time>": warnings go to stdout, which
+  // it prints as written. An invalid config stays on stderr (cdktf repeats a failed app's output in its own block).
+  const warn = options.log ?? ((line: string) => console.log(line));
   let fleet: FleetPlan;
   try {
     fleet = loadFleetConfig(options.configPath);
@@ -73,7 +76,7 @@ export function synthFleetApp(options: { configPath?: string; outdir?: string; l
     log(e.message);
     return 1;
   }
-  for (const warning of quotaWarnings(fleet)) log(`amp-xa warning: ${warning}`);
+  for (const warning of quotaWarnings(fleet)) warn(`amp-xa warning: ${warning}`);
   const app = new App(options.outdir ? { outdir: options.outdir } : {});
   const { all } = buildFleet(app, fleet);
   app.synth();
@@ -84,7 +87,7 @@ export function synthFleetApp(options: { configPath?: string; outdir?: string; l
       fleet.backend.directory,
       all.map((stack) => stack.node.id),
     ))
-      log(`amp-xa warning: ${line}`);
+      warn(`amp-xa warning: ${line}`);
   }
   return 0;
 }

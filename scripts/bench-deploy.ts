@@ -12,6 +12,7 @@ import { readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { cpus } from 'os';
 import { E2eEnvironment } from '../__tests__/e2e/harness';
+import { asksForHelp } from '../lib/cli-options';
 import { parseFleetConfig } from '../lib/config/load';
 import { DEPLOYER_ROLE, TARGET_ACCOUNT_ID, defaultSourceAccounts, generateFleet, sourceAccountId, wholeNumber, workspaceCount } from './generate-fleet';
 import { writePlainRoot } from './bench/plain-root';
@@ -185,6 +186,12 @@ async function cleanup(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (asksForHelp(process.argv.slice(2))) {
+    console.log(`${USAGE}
+  Deploys generated fleets (default 10, 20 and 50 pairs) against moto + the AMP scraper emulator, beside a plain
+  Terraform root of the same fleet, and prints the times and peak memory of each step. Needs moto_server and terraform.`);
+    return;
+  }
   const { sizes, sourceAccounts } = parseOptions(process.argv.slice(2));
   const interrupted = (signal: string) => {
     console.error(`\nbench:deploy: ${signal}, stopping everything it started`);

@@ -9,6 +9,7 @@ import { spawn } from 'child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { cpus, tmpdir } from 'os';
 import * as path from 'path';
+import { asksForHelp } from '../lib/cli-options';
 import { generateFleet } from './generate-fleet';
 
 const ROOT = path.join(__dirname, '..');
@@ -113,7 +114,15 @@ async function bench(name: string, runs: number, command: string, args: string[]
   return { name, seconds: median(results.map((r) => r.seconds)), peakMb: Math.max(...results.map((r) => r.peakMb)), runs };
 }
 
+export const USAGE = `usage: npm run bench -- [--runs N] [--pairs 10,100,500] [--only synth|tests]
+  Median wall time and peak memory of synth (an empty cdktf app, the example config, generated fleets of each
+  --pairs size) and of the unit test suite. Prints figures; asserts nothing. --runs default 5.`;
+
 async function main() {
+  if (asksForHelp(process.argv.slice(2))) {
+    console.log(USAGE);
+    return;
+  }
   let options: BenchOptions;
   try {
     options = parseOptions(process.argv.slice(2));

@@ -11,22 +11,44 @@
  *   without one (CI, pipes) this stops before anything runs and says to pass --auto-approve, instead of cdktf's
  *   Ink "Raw mode is not supported" stack trace after planning.
  * - Not on a terminal (CI, logs to a file): CI=true (no spinner, no cursor codes), FORCE_COLOR=0 (no colour
- *   codes from cdktf) and --no-color (none from Terraform).
+ *   codes from cdktf) and --no-color (none from Terraform); the last frame of cdktf's progress line is dropped.
  * - NODE_OPTIONS gains --disable-warning=MaxListenersExceededWarning: cdktf-cli adds one "abort" listener per
  *   stack to a shared AbortSignal (its `terraform init` step) and never removes it, so 11+ stacks print a
  *   harmless leak warning. And --max-old-space-size=4096, which cdktf otherwise warns it cannot set.
+ * - The config is checked first: an invalid one is reported once, before cdktf starts.
  * - AMP_XA_PROVIDER_MIRROR set (scripts/offline-terraform.sh): --skip-provider-lock, since cdktf's
  *   `terraform providers lock` ignores filesystem mirrors.
  */
 import { spawn } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
+import { Transform } from 'stream';
+import { StringDecoder } from 'string_decoder';
+import { asksForHelp } from '../lib/cli-options';
+import { ConfigError } from '../lib/config/fleet';
+import { loadFleetConfig } from '../lib/config/load';
 
 const ROOT = path.join(__dirname, '..');
 const COMMANDS = ['synth', 'deploy', 'destroy'] as const;
 type Command = (typeof COMMANDS)[number];
 
 export class UsageError extends Error {}
+
+/** amp-xa's usage of each command (`npm run deploy -- --help`); cdktf's own options: npx cdktf deploy --help. */
+export const USAGE: Record<Command, string> = {
+  synth: `usage: npm run synth [-- cdktf synth options]
+  Synthesizes Terraform JSON for every stack of the fleet config (AMP_XA_CONFIG; default examples/single-pair.json)
+  into cdktf.out. No credentials needed. Warns about local states whose stack left the app.
+  cdktf's own options: npx cdktf synth --help`,
+  deploy: `usage: npm run deploy -- [stacks...] [--auto-approve] [-j N | --concurrency N] [cdktf deploy options]
+  Deploys every stack ('*' unless stacks are given) in dependency order: workspace -> scrapers -> trust.
+  -j, --concurrency N  stacks at once (cdktf --parallelism; default AMP_XA_CONCURRENCY, else the number of CPUs)
+  --auto-approve       no prompt; required when stdin is not a terminal (CI): review npm run diff first
+  Run it again: it reports no changes (or repairs hand-edited trust). cdktf's own options: npx cdktf deploy --help`,
+  destroy: `usage: npm run destroy -- [stacks...] [--auto-approve] [-j N | --concurrency N] [cdktf destroy options]
+  Destroys every stack ('*' unless stacks are given), trust stacks first; a scraper's deletion takes 8+ minutes.
+  To remove one pair, delete it from the config and deploy. cdktf's own options: npx cdktf destroy --help`,
+};
 
 export interface Invocation {
   args: string[];
@@ -86,8 +108,36 @@ export function invocation(command: string, argv: string[], env: NodeJS.ProcessE
   return { args, env: childEnv };
 }
 
+/**
+ * cdktf's progress line ("1 Stack deploying     1 Stack done     3 Stacks waiting") is redrawn in place on a terminal;
+ * in a log only its last frame is left, a state that was already stale when the run ended.
+ */
+export const STATUS_FRAME = /^\d+ Stacks? \S+ {5}\d+ Stacks? done {5}\d+ Stacks? waiting\s*$/;
+
+/** cdktf's stdout off a terminal, line by line, without the progress line's frames. */
+export function withoutStatusFrames(): Transform {
+  let partial = '';
+  const decoder = new StringDecoder('utf8'); // a character split between chunks stays whole
+  const keep = (line: string) => (STATUS_FRAME.test(line) ? '' : `${line}\n`);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      const lines = (partial + decoder.write(chunk)).split('\n');
+      partial = lines.pop()!;
+      done(null, lines.map(keep).join(''));
+    },
+    flush(done) {
+      const rest = partial + decoder.end();
+      done(null, STATUS_FRAME.test(rest) ? '' : rest);
+    },
+  });
+}
+
 function main(): void {
   const [command = '', ...argv] = process.argv.slice(2);
+  if ((COMMANDS as readonly string[]).includes(command) && asksForHelp(argv)) {
+    process.stdout.write(`${USAGE[command as Command]}\n`);
+    return;
+  }
   let inv: Invocation;
   try {
     inv = invocation(command, argv, process.env, { stdin: Boolean(process.stdin.isTTY), stdout: Boolean(process.stdout.isTTY) });
@@ -96,14 +146,26 @@ function main(): void {
     console.error(e.message);
     process.exit(1);
   }
+  // An invalid config is said once, here: through cdktf it would print twice (cdktf streams its app's stderr as
+  // "[ERROR] default - <time>" lines, then repeats that output in its "encountered an error while synthesizing" block).
+  try {
+    loadFleetConfig();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(e.message);
+    process.exit(1);
+  }
   const cdktf = process.env.CDKTF || path.join(ROOT, 'node_modules', '.bin', 'cdktf');
-  const child = spawn(cdktf, inv.args, { env: inv.env, stdio: 'inherit' });
+  const onTerminal = Boolean(process.stdout.isTTY);
+  const child = spawn(cdktf, inv.args, { env: inv.env, stdio: ['inherit', onTerminal ? 'inherit' : 'pipe', 'inherit'] });
+  if (!onTerminal) child.stdout!.pipe(withoutStatusFrames()).pipe(process.stdout);
   child.on('error', (e) => {
     console.error(`cdktf: cannot run ${cdktf}: ${e.message}`);
     process.exit(1);
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  // 'close', not 'exit': the last of cdktf's output is through the filter by then.
+  child.on('close', (code, signal) => (process.exitCode = code ?? (signal ? 1 : 0)));
 }
 
 if (require.main === module) main();

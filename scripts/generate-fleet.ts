@@ -5,6 +5,7 @@
  * by assume-role into its `amp-xa-deployer` role.
  * Usage: generate-fleet.ts <pairs> [--source-accounts N]
  */
+import { asksForHelp } from '../lib/cli-options';
 import type { FleetConfigInput } from '../lib/config/schema';
 
 export const TARGET_ACCOUNT_ID = '900000000000';
@@ -67,18 +68,22 @@ export function wholeNumber(tool: string, what: string, text: string | undefined
   return n;
 }
 
-if (require.main === module) {
+const USAGE = 'usage: node -r ./scripts/register.js scripts/generate-fleet.ts [pairs (default 10)] [--source-accounts N]';
+
+if (require.main === module && asksForHelp(process.argv.slice(2))) {
+  console.log(`${USAGE}\n  Prints a generated, valid fleet config of that many pairs (for benchmarks and tests).`);
+} else if (require.main === module) {
   const args = process.argv.slice(2);
   let pairsText: string | undefined;
   let sourceAccounts: number | undefined;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--source-accounts') sourceAccounts = wholeNumber('generate-fleet', '--source-accounts', args[++i]);
     else if (args[i].startsWith('-')) {
-      console.error(`generate-fleet: unknown option ${args[i]}; usage: generate-fleet.ts <pairs> [--source-accounts N]`);
+      console.error(`generate-fleet: unknown option ${args[i]}; ${USAGE}`);
       process.exit(2);
     } else if (pairsText === undefined) pairsText = args[i];
     else {
-      console.error(`generate-fleet: unexpected argument ${JSON.stringify(args[i])}; usage: generate-fleet.ts <pairs> [--source-accounts N]`);
+      console.error(`generate-fleet: unexpected argument ${JSON.stringify(args[i])}; ${USAGE}`);
       process.exit(2);
     }
   }

@@ -2,6 +2,15 @@
 # ShellCheck on the repository's shell scripts (npm run lint:shell, part of npm test). The finalizer script and
 # .ci/run at every severity; the helper scripts at warning and above.
 set -eu
+for arg in "$@"; do
+  case "$arg" in -h | --help)
+    echo 'usage: npm run lint:shell    (sh scripts/lint-shell.sh)
+  ShellCheck on the shell scripts: lib/*.sh, .ci/run and this script at every severity, scripts/*.sh and
+  scripts/ci/*.sh at warning and above. AMP_XA_SKIP_SHELLCHECK=1 skips it (saying so) when shellcheck is missing.'
+    exit 0
+    ;;
+  esac
+done
 if ! command -v shellcheck >/dev/null 2>&1; then
   if [ "${AMP_XA_SKIP_SHELLCHECK:-}" = 1 ]; then
     echo 'lint:shell: SKIPPED (AMP_XA_SKIP_SHELLCHECK=1): shellcheck is not installed, the shell scripts were NOT linted' >&2

@@ -7,6 +7,17 @@
 # A provider the mirror or the lock file lacks stops the script, naming the provider and the stacks that need it.
 # Usage: scripts/lock-providers.sh [--update] [output-dir]      (PLATFORMS="linux_amd64 darwin_arm64" to add more)
 set -euo pipefail
+for arg in "$@"; do
+  case "$arg" in -h | --help)
+    echo 'usage: scripts/lock-providers.sh [--update] [output-dir]
+  After cdktf synth: checks that .terraform.lock.hcl pins every provider the synthesized stacks require, then
+  copies it into every stack (output-dir: CDKTF_OUTDIR, else cdktf.out).
+  --update  first (re)compute .terraform.lock.hcl from the filesystem mirror (scripts/offline-terraform.sh)
+  PLATFORMS="linux_amd64 darwin_arm64" adds platforms to the lock file.'
+    exit 0
+    ;;
+  esac
+done
 root="$(cd "$(dirname "$0")/.." && pwd)"
 update=false
 if [ "${1:-}" = "--update" ]; then update=true; shift; fi

@@ -7,6 +7,17 @@
 # No plugin cache: from an unpacked mirror `terraform init` links each provider straight from the mirror,
 # while a cache (cdktf sets TF_PLUGIN_CACHE_DIR unless told not to) would first copy it (hashicorp/aws: ~650 MB).
 set -euo pipefail
+for arg in "$@"; do
+  case "$arg" in -h | --help)
+    echo 'usage: eval "$(scripts/offline-terraform.sh [out-dir])"
+  Finds the hashicorp/aws provider filesystem mirror on this machine (or AMP_XA_PROVIDER_MIRROR), writes a
+  Terraform CLI config that installs providers only from it (out-dir/terraformrc, default a new temp directory),
+  and prints the exports to use it: TF_CLI_CONFIG_FILE, AMP_XA_PROVIDER_MIRROR, CHECKPOINT_DISABLE,
+  CDKTF_DISABLE_PLUGIN_CACHE_ENV.'
+    exit 0
+    ;;
+  esac
+done
 mirror="${AMP_XA_PROVIDER_MIRROR:-}"
 if [ -z "$mirror" ]; then
   binary=""

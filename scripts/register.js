@@ -34,3 +34,12 @@ function compileTs(module, filename) {
 }
 
 require.extensions['.ts'] = compileTs;
+
+// cdktf 0.21, its final release, calls util.isArray on every synth, which Node 22 deprecates at runtime (DEP0044):
+// a warning on every run that no user can act on. Only that one is silenced; every other warning still prints.
+const emitWarning = process.emitWarning;
+process.emitWarning = function (warning, ...rest) {
+  const code = typeof rest[0] === 'object' && rest[0] !== null ? rest[0].code : rest[1];
+  if (code === 'DEP0044') return;
+  return emitWarning.call(this, warning, ...rest);
+};

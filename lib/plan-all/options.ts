@@ -14,7 +14,8 @@ export interface Options {
 
 export class UsageError extends Error {}
 
-export const USAGE = `usage: plan-all [options]
+export const USAGE = `usage: npm run diff -- [options]    (scripts/ci/plan-all.sh [options])
+  Plans every stack, N at a time, started in dependency order; prints each plan and a summary.
   -j, --concurrency N   stacks planned at once (default: AMP_XA_CONCURRENCY, else the number of CPUs)
   -o, --output DIR      synthesized app (default: CDKTF_OUTDIR, else cdktf.out)
   --summary FILE        JSON summary (default: <output>/plan-summary.json)

@@ -3,7 +3,7 @@
  * reports, and a log a person can read. Reading the stream instead of `terraform show -json <plan>` saves a second
  * Terraform process per stack, which loads the AWS provider's schema again (about 3.5 s of CPU each).
  */
-import { FINALIZER_TYPES, emptyCounts, type Counts } from './report';
+import { FINALIZER_TYPES, SCRAPER_TYPE, emptyCounts, type Counts } from './report';
 
 interface PlannedChange {
   action?: string;
@@ -105,7 +105,10 @@ function count(counts: Counts, change: PlannedChange): void {
       counts.move++;
       break;
   }
-  if ((change.action === 'create' || change.action === 'replace') && FINALIZER_TYPES.has(change.resource?.resource_type ?? '')) counts.finalizerRuns++;
+  if (change.action === 'create' || change.action === 'replace') {
+    if (FINALIZER_TYPES.has(change.resource?.resource_type ?? '')) counts.finalizerRuns++;
+    if (change.resource?.resource_type === SCRAPER_TYPE) counts.newScrapers++;
+  }
 }
 
 /**

@@ -14,6 +14,12 @@ export interface Counts {
   forget: number;
   /** terraform_data / null_resource being created or replaced: each runs its local-exec (phase 2's trust update). */
   finalizerRuns: number;
+  /**
+   * Scrapers being created or replaced: each gets a new ARN, which the trust stack that depends on this one pins
+   * (phase 2) once this stack is applied. Its plan cannot show those finalizer runs yet: it reads the ARNs from
+   * this stack's state, which does not have them.
+   */
+  newScrapers: number;
   outputChanges: number;
   /** Addresses being destroyed, replaced or forgotten, for reviewers (a replaced scraper loses about 20 minutes of metrics). */
   destroyed: string[];
@@ -23,6 +29,9 @@ export interface Counts {
 
 /** terraform_data / null_resource: creating or replacing one runs its local-exec (phase 2's trust update). */
 export const FINALIZER_TYPES: ReadonlySet<string> = new Set(['terraform_data', 'null_resource']);
+
+/** The phase-1 resource whose ARN phase 2 pins. */
+export const SCRAPER_TYPE = 'aws_prometheus_scraper';
 
 export function emptyCounts(): Counts {
   return {
@@ -34,6 +43,7 @@ export function emptyCounts(): Counts {
     move: 0,
     forget: 0,
     finalizerRuns: 0,
+    newScrapers: 0,
     outputChanges: 0,
     destroyed: [],
     replaced: [],
@@ -54,6 +64,11 @@ export interface StackSummary extends Partial<Counts> {
   /** The saved plan (`terraform apply <plan>` applies exactly it), or null. */
   plan: string | null;
   seconds: number;
+  /**
+   * Phase 2 waiting for phase 1: the pairs whose new scrapers the stacks this one depends on create (or replace)
+   * in this plan, so this stack pins their trust during the deploy, after those stacks are applied.
+   */
+  pendingPhase1?: { pairs: number; after: string[] };
 }
 
 export interface OrphanReport {
@@ -68,7 +83,7 @@ export interface Summary {
   result: 'no-changes' | 'changes' | 'error';
   exitCode: 0 | 1 | 2;
   concurrency: number;
-  totals: Counts & { stacks: number; changed: number; failed: number; orphans: number };
+  totals: Counts & { stacks: number; changed: number; failed: number; orphans: number; pendingPairs: number };
   stacks: StackSummary[];
   orphans: OrphanReport;
   /** Set when synth or the manifest failed (then `stacks` is empty). */
@@ -82,11 +97,42 @@ export function exitCodeOf(stacks: StackSummary[], orphans: OrphanReport, error?
   return 0;
 }
 
-export function summarize(concurrency: number, stacks: StackSummary[], orphans: OrphanReport, error?: string): Summary {
+/** Each stack's pairs pending phase 1: the new scrapers of the stacks it depends on (the trust stack's scraper stack). */
+export function withPendingPhase1(stacks: StackSummary[]): StackSummary[] {
+  const byName = new Map(stacks.map((s) => [s.name, s]));
+  return stacks.map((s) => {
+    const after = s.dependencies.filter((d) => (byName.get(d)?.newScrapers ?? 0) > 0);
+    const pairs = after.reduce((n, d) => n + byName.get(d)!.newScrapers!, 0);
+    return pairs ? { ...s, pendingPhase1: { pairs, after } } : s;
+  });
+}
+
+/** `2 pairs pending phase 1 (a-scrapers)`: what phase 2 will pin once phase 1 is applied. */
+export function pendingText(p: { pairs: number; after: string[] }): string {
+  return `phase 2 pending phase 1: pins the trust of ${p.pairs} pair${p.pairs === 1 ? '' : 's'} to their new scrapers once ${p.after.join(', ')} ${p.after.length === 1 ? 'is' : 'are'} applied`;
+}
+
+/**
+ * The failed stacks' errors, each error once with the stacks it stopped: missing credentials fail every stack
+ * that reaches the account, with only the provider block named differently (`(with provider[...].target,)`).
+ */
+export function errorGroups(stacks: readonly StackSummary[]): { error: string; stacks: string[] }[] {
+  const groups = new Map<string, string[]>();
+  for (const s of stacks.filter((s) => s.result === 'error')) {
+    for (const error of new Set((s.errors.length ? s.errors : ['failed (see its log)']).map((e) => e.replace(/ \(with [^)]*\)$/, '')))) {
+      groups.set(error, [...(groups.get(error) ?? []), s.name]);
+    }
+  }
+  return [...groups].map(([error, names]) => ({ error, stacks: names }));
+}
+
+export function summarize(concurrency: number, planned: StackSummary[], orphans: OrphanReport, error?: string): Summary {
+  const stacks = withPendingPhase1(planned);
   const exitCode = exitCodeOf(stacks, orphans, error);
   const totals = emptyCounts();
   for (const s of stacks) {
-    for (const k of ['add', 'change', 'destroy', 'replace', 'import', 'move', 'forget', 'finalizerRuns', 'outputChanges'] as const) totals[k] += s[k] ?? 0;
+    for (const k of ['add', 'change', 'destroy', 'replace', 'import', 'move', 'forget', 'finalizerRuns', 'newScrapers', 'outputChanges'] as const)
+      totals[k] += s[k] ?? 0;
     totals.destroyed.push(...(s.destroyed ?? []).map((a) => `${s.name}: ${a}`));
     totals.replaced.push(...(s.replaced ?? []).map((a) => `${s.name}: ${a}`));
     totals.forgotten.push(...(s.forgotten ?? []).map((a) => `${s.name}: ${a}`));
@@ -102,6 +148,7 @@ export function summarize(concurrency: number, stacks: StackSummary[], orphans: 
       changed: stacks.filter((s) => s.result === 'changes').length,
       failed: stacks.filter((s) => s.result === 'error').length,
       orphans: orphans.findings.filter((f) => !f.empty).length,
+      pendingPairs: stacks.reduce((n, s) => n + (s.pendingPhase1?.pairs ?? 0), 0),
     },
     stacks,
     orphans,
@@ -127,7 +174,8 @@ export function renderMarkdown(summary: Summary): string {
     out.push(
       `${t.stacks} stacks: ${t.changed} with changes, ${t.failed} failed. ` +
         `${t.import ? `${t.import} to import, ` : ''}${t.add} to add, ${t.change} to change, ${t.replace} to replace, ${t.destroy} to destroy` +
-        `${t.forget ? `, ${t.forget} to forget (left running, unmanaged)` : ''}${t.move ? `, ${t.move} to move` : ''}; ${t.finalizerRuns} finalizer run${t.finalizerRuns === 1 ? '' : 's'}.`,
+        `${t.forget ? `, ${t.forget} to forget (left running, unmanaged)` : ''}${t.move ? `, ${t.move} to move` : ''}; ${t.finalizerRuns} finalizer run${t.finalizerRuns === 1 ? '' : 's'}` +
+        `${t.pendingPairs ? ` now, and phase 2 pins the trust of ${t.pendingPairs} pair${t.pendingPairs === 1 ? '' : 's'} once phase 1 is applied` : ''}.`,
       '',
       '| stack | result | add | change | replace | destroy | import | finalizer runs |',
       '|---|---|--:|--:|--:|--:|--:|--:|',
@@ -135,14 +183,15 @@ export function renderMarkdown(summary: Summary): string {
     for (const s of summary.stacks) {
       const result = s.result === 'error' ? ':x: error' : s.result === 'changes' ? 'changes' : 'no changes';
       const n = (k: keyof Counts) => (s.result === 'error' ? '' : String(s[k] ?? 0));
-      out.push(`| ${code(s.name)} | ${result} | ${n('add')} | ${n('change')} | ${n('replace')} | ${n('destroy')} | ${n('import')} | ${n('finalizerRuns')} |`);
+      const runs = s.pendingPhase1 && s.result !== 'error' ? `${n('finalizerRuns')} now, ${s.pendingPhase1.pairs} pair(s) after phase 1` : n('finalizerRuns');
+      out.push(`| ${code(s.name)} | ${result} | ${n('add')} | ${n('change')} | ${n('replace')} | ${n('destroy')} | ${n('import')} | ${runs} |`);
     }
     out.push('');
   }
-  const failed = summary.stacks.filter((s) => s.result === 'error');
-  if (failed.length) {
+  const errors = errorGroups(summary.stacks);
+  if (errors.length) {
     out.push('#### Errors', '');
-    for (const s of failed) out.push(`- ${code(s.name)}:`, ...s.errors.map((e) => `  - ${code(e.slice(0, 300))}`));
+    for (const g of errors) out.push(`- ${code(g.error.slice(0, 300))}: ${g.stacks.map(code).join(', ')}`);
     out.push('');
   }
   const gone = [...t.replaced.map((a) => `replace ${a}`), ...t.destroyed.map((a) => `destroy ${a}`), ...t.forgotten.map((a) => `forget ${a}`)];

@@ -17,6 +17,12 @@ import type { CheckName, CheckResult, CheckState, Health, LiveRole, LiveScraper,
 import { pinnedValues, samePolicy } from './policy';
 
 const result = (check: CheckName, state: CheckState, summary: string, details: string[] = []): CheckResult => ({ check, state, summary, details });
+
+/** A read that failed: its error, and the account whose credentials failed when that is why. */
+const failed = (check: CheckName, read: { detail: string; account?: string }, summary: string): CheckResult => ({
+  ...result(check, 'error', summary),
+  ...(read.account ? { unreadableAccount: { name: read.account, problem: read.detail } } : {}),
+});
 const list = (values: readonly string[]) => (values.length ? values.join(', ') : 'nothing');
 
 /** The pair's scraper when exactly one matches. */
@@ -31,7 +37,7 @@ function lookupText(pair: PairPlan): string {
 /** Found, exactly one, ACTIVE, and wired as the config says (cluster, workspace, both roles). */
 export function checkScraper(pair: PairPlan, snapshot: PairSnapshot): CheckResult {
   const { scrapers } = snapshot;
-  if (scrapers.state === 'error') return result('scraper', 'error', `cannot list scrapers: ${scrapers.detail}`);
+  if (scrapers.state === 'error') return failed('scraper', scrapers, `cannot list scrapers: ${scrapers.detail}`);
   if (scrapers.state === 'missing') return result('scraper', 'problem', `no scraper (${lookupText(pair)}): ${scrapers.detail}`);
   if (scrapers.value.length === 0)
     return result('scraper', 'problem', `no scraper found with ${lookupText(pair)}`, ['deploy the pair (npx cdktf deploy) or set adopt.scraperId']);
@@ -62,7 +68,7 @@ export function checkScraper(pair: PairPlan, snapshot: PairSnapshot): CheckResul
 }
 
 function roleRead(check: CheckName, role: Read<LiveRole>, roleName: string, account: string): CheckResult | LiveRole {
-  if (role.state === 'error') return result(check, 'error', `cannot read role ${roleName} in ${account}: ${role.detail}`);
+  if (role.state === 'error') return failed(check, role, `cannot read role ${roleName} in ${account}: ${role.detail}`);
   if (role.state === 'missing') return result(check, 'problem', `role ${roleName} does not exist in ${account}`);
   return role.value;
 }
@@ -167,7 +173,7 @@ export function checkTargetPermissions(pair: PairPlan, snapshot: PairSnapshot): 
   const live = roleRead('target-permissions', snapshot.targetRole, pair.targetRoleName, pair.target.id);
   if (!('trust' in live)) return live;
   const ws = snapshot.workspaceArn;
-  if (ws.state === 'error') return result('target-permissions', 'error', `cannot find workspace ${pair.workspace.name}: ${ws.detail}`);
+  if (ws.state === 'error') return failed('target-permissions', ws, `cannot find workspace ${pair.workspace.name}: ${ws.detail}`);
   if (ws.state === 'missing') return result('target-permissions', 'problem', `workspace ${pair.workspace.name} not found: ${ws.detail}`);
   return permissionsCheck('target-permissions', live, TARGET_PERMISSIONS_POLICY_NAME, targetPermissionsPolicy(ws.value), `remote-write to ${ws.value}`);
 }
@@ -176,7 +182,7 @@ export function checkTargetPermissions(pair: PairPlan, snapshot: PairSnapshot): 
 export function checkAuthenticationMode(pair: PairPlan, snapshot: PairSnapshot): CheckResult {
   const c = snapshot.cluster;
   const name = pair.cluster.name;
-  if (c.state === 'error') return result('eks-authentication-mode', 'error', `cannot describe cluster ${name}: ${c.detail}`);
+  if (c.state === 'error') return failed('eks-authentication-mode', c, `cannot describe cluster ${name}: ${c.detail}`);
   if (c.state === 'missing') return result('eks-authentication-mode', 'problem', `cluster ${pair.cluster.arn} not found`);
   const live = c.value.authenticationMode;
   const expected = pair.cluster.authenticationMode;

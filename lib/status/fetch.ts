@@ -35,7 +35,7 @@ async function attempt<T>(clients: AccountClients, read: () => Promise<Read<T>>)
   try {
     await clients.verified;
   } catch (e) {
-    return readError((e as Error).message);
+    return readError((e as Error).message, clients.account.name);
   }
   try {
     return await read();

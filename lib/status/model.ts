@@ -3,15 +3,19 @@
  * checks (checks.ts, pure functions of a snapshot) make of it.
  */
 
-/** One read: the thing, or AWS said it does not exist, or it could not be read (credentials, network, access). */
+/**
+ * One read: the thing, or AWS said it does not exist, or it could not be read (credentials, network, access).
+ * `account` names the account when the read never started because its credentials failed (sign-in, or they reach
+ * another account): one fact about the account, not about this read.
+ */
 export type Read<T> =
   | { readonly state: 'found'; readonly value: T }
   | { readonly state: 'missing'; readonly detail: string }
-  | { readonly state: 'error'; readonly detail: string };
+  | { readonly state: 'error'; readonly detail: string; readonly account?: string };
 
 export const found = <T>(value: T): Read<T> => ({ state: 'found', value });
 export const missing = <T>(detail: string): Read<T> => ({ state: 'missing', detail });
-export const readError = <T>(detail: string): Read<T> => ({ state: 'error', detail });
+export const readError = <T>(detail: string, account?: string): Read<T> => ({ state: 'error', detail, ...(account ? { account } : {}) });
 
 export interface LiveScraper {
   readonly scraperId: string;
@@ -67,6 +71,8 @@ export interface CheckResult {
   readonly summary: string;
   /** Further lines: what differs, the role or policy involved. */
   readonly details: string[];
+  /** Not read because this account's credentials failed; `problem` says how (the same for every read there). */
+  readonly unreadableAccount?: { readonly name: string; readonly problem: string };
 }
 
 export type Health = 'healthy' | 'degraded' | 'error';

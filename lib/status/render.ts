@@ -30,12 +30,20 @@ export function renderJson(report: StatusReport): string {
 
 const STATE_LABEL: Record<CheckState, string> = { ok: 'ok', problem: 'PROBLEM', unknown: 'unknown', error: 'ERROR' };
 
+/** A check not read because its account's credentials failed: the account's problem is printed once, above. */
+const notRead = (accounts: readonly string[]) => `not read: account${accounts.length === 1 ? '' : 's'} ${accounts.join(', ')} (above)`;
+
 function renderPair(pair: PairReport): string[] {
-  const rows = pair.checks.map((c) => [c.check, STATE_LABEL[c.state], c.summary, c.details] as const);
+  const heading = `pair ${pair.pair}: ${pair.health} (source ${pair.sourceAccount} -> target ${pair.targetAccount}, ${pair.region})`;
+  const accounts = [...new Set(pair.checks.map((c) => c.unreadableAccount?.name))];
+  if (pair.checks.length && !accounts.includes(undefined)) return [`${heading}: ${notRead(accounts as string[])}`];
+  const rows = pair.checks.map(
+    (c) => [c.check, STATE_LABEL[c.state], c.unreadableAccount ? notRead([c.unreadableAccount.name]) : c.summary, c.details] as const,
+  );
   const w1 = Math.max('CHECK'.length, ...rows.map((r) => r[0].length));
   const w2 = Math.max('STATE'.length, ...rows.map((r) => r[1].length));
   const indent = ' '.repeat(2 + w1 + 2 + w2 + 2 + 2);
-  const lines = [`pair ${pair.pair}: ${pair.health} (source ${pair.sourceAccount} -> target ${pair.targetAccount}, ${pair.region})`];
+  const lines = [heading];
   if (pair.scraper) lines.push(`  scraper ${pair.scraper.arn} ${pair.scraper.status}${pair.scraper.statusReason ? `: ${pair.scraper.statusReason}` : ''}`);
   lines.push(`  ${'CHECK'.padEnd(w1)}  ${'STATE'.padEnd(w2)}  SUMMARY`);
   for (const [check, state, summary, details] of rows) {
@@ -49,7 +57,15 @@ export function renderTable(report: StatusReport): string {
   const safe = safeReport(report);
   const count = (h: string) => safe.pairs.filter((p) => p.health === h).length;
   const n = safe.pairs.length;
-  const lines = safe.pairs.flatMap((p) => [...renderPair(p), '']);
+  // An account whose credentials fail makes every read there fail the same way: said once, before the pairs.
+  const accounts = new Map<string, string>();
+  for (const c of safe.pairs.flatMap((p) => p.checks)) if (c.unreadableAccount) accounts.set(c.unreadableAccount.name, c.unreadableAccount.problem);
+  const lines = accounts.size ? [...accounts.values(), ''] : [];
+  for (const p of safe.pairs) {
+    const rendered = renderPair(p);
+    lines.push(...rendered);
+    if (rendered.length > 1) lines.push('');
+  }
   lines.push(
     `${n} pair${n === 1 ? '' : 's'}: ${count('healthy')} healthy, ${count('degraded')} degraded, ${count('error')} unreadable -> ${safe.health} (exit ${safe.exitCode})`,
   );

@@ -20,7 +20,7 @@ import * as path from 'path';
 import { exec } from '../../lib/plan-all/exec';
 import { forgetInit, initIsCurrent, needsInit, rememberInit } from '../../lib/plan-all/init-stamp';
 import { countSavedPlan, errorLines, readPlanStream } from '../../lib/plan-all/plan-stream';
-import { summarize, renderMarkdown, type OrphanReport, type StackSummary, type Summary } from '../../lib/plan-all/report';
+import { errorGroups, pendingText, summarize, renderMarkdown, type OrphanReport, type StackSummary, type Summary } from '../../lib/plan-all/report';
 import { orphanReport } from '../../lib/plan-all/states';
 import { parseOptions, UsageError, USAGE, type Options } from '../../lib/plan-all/options';
 import { inDependencyOrder, readManifest, type ManifestStack } from '../../lib/plan-all/schedule';
@@ -231,8 +231,10 @@ export async function planAll(
           ? `error: ${result.errors[0] ?? ''}`
           : `${result.result === 'changes' ? 'changes' : 'no changes'} (+${result.add} ~${result.change} ±${result.replace} -${result.destroy}${result.import ? ` import ${result.import}` : ''})`;
       const body = result.log && existsSync(result.log) ? readFileSync(result.log, 'utf8') : '';
-      // One write per stack, so concurrent plans never interleave in the job log.
-      print(github ? `::group::plan ${name}: ${counts}\n${body}\n::endgroup::\n` : `\n=== plan ${name}: ${counts}\n${body}`);
+      // One write per stack, so concurrent plans never interleave in the job log. A failed stack's errors are
+      // said once, in the summary, grouped across stacks; its full log stays in its file (and in the CI group).
+      if (github) print(`::group::plan ${name}: ${counts}\n${body}\n::endgroup::\n`);
+      else print(result.result === 'error' ? `=== plan ${name}: error (below)\n` : `\n=== plan ${name}: ${counts}\n${body}`);
     },
     (cycle) => {
       for (const name of cycle) {
@@ -258,13 +260,14 @@ export async function planAll(
   write(summary, options, env);
 
   const lines = ['', `plan-all: ${summary.result} (exit ${summary.exitCode})`];
-  for (const s of summary.stacks) {
+  for (const s of summary.stacks.filter((s) => s.result !== 'error')) {
+    const pending = s.pendingPhase1 ? `; ${pendingText(s.pendingPhase1)}` : '';
     lines.push(
-      s.result === 'error'
-        ? `  ${s.name}: ERROR ${s.errors.join(' | ')} (log: ${s.log})`
-        : `  ${s.name}: ${s.result === 'changes' ? `${s.import ? `${s.import} to import, ` : ''}${s.add} to add, ${s.change} to change, ${s.replace} to replace, ${s.destroy} to destroy${s.forget ? `, ${s.forget} to forget` : ''}, ${s.finalizerRuns} finalizer runs` : 'no changes'}`,
+      `  ${s.name}: ${s.result === 'changes' ? `${s.import ? `${s.import} to import, ` : ''}${s.add} to add, ${s.change} to change, ${s.replace} to replace, ${s.destroy} to destroy${s.forget ? `, ${s.forget} to forget` : ''}, ${s.finalizerRuns} finalizer runs${s.pendingPhase1 ? ' now' : ''}` : 'no changes'}${pending}`,
     );
   }
+  for (const g of errorGroups(summary.stacks)) lines.push(`  ${g.stacks.join(', ')}: ${g.error}`);
+  if (summary.totals.failed) lines.push(`  logs of the failed stacks: ${path.join(options.logs, '<stack>.log')}`);
   for (const f of orphans.findings) lines.push(`  ${github && !f.empty ? '::warning::' : ''}${f.line}`);
   if (!orphans.checked) lines.push(`  orphaned states not checked: ${orphans.note}`);
   lines.push(`  summary: ${options.summary}, report: ${options.markdown}`);

@@ -3,6 +3,15 @@
 # clears them for later steps, so each account's identity is reached only through its profile.
 # Usage: scripts/ci/save-aws-profile.sh PROFILE
 set -euo pipefail
+for arg in "$@"; do
+  case "$arg" in -h | --help)
+    echo 'usage: scripts/ci/save-aws-profile.sh PROFILE
+  Saves the credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, region)
+  as the named AWS CLI profile, then hides them from later GitHub Actions steps (GITHUB_ENV).'
+    exit 0
+    ;;
+  esac
+done
 profile="${1:?usage: save-aws-profile.sh PROFILE}"
 : "${AWS_ACCESS_KEY_ID:?no credentials in the environment; run the OIDC step first}"
 aws configure set aws_access_key_id "$AWS_ACCESS_KEY_ID" --profile "$profile"
