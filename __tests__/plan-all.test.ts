@@ -463,16 +463,16 @@ describe('the script against a synthesized app, with a fake terraform', () => {
       ['aws_prometheus_scraper.a', 'aws_prometheus_scraper', 'create'],
       ['aws_prometheus_scraper.b', 'aws_prometheus_scraper', 'create'],
     ];
-    const r = planAll({ 'workload-scrapers': { plan: 2, changes: phase1 }, 'workload-trust': { plan: 2, changes: [] } });
+    const r = planAll({ 'fleet-scrapers': { plan: 2, changes: phase1 }, 'fleet-trust': { plan: 2, changes: [] } });
     expect(r.code).toBe(2);
-    const trust = r.summary().stacks.find((s: any) => s.name === 'workload-trust');
-    expect(trust).toMatchObject({ finalizerRuns: 0, pendingPhase1: { pairs: 2, after: ['workload-scrapers'] } });
-    expect(r.summary().stacks.find((s: any) => s.name === 'workload-scrapers').pendingPhase1).toBeUndefined();
+    const trust = r.summary().stacks.find((s: any) => s.name === 'fleet-trust');
+    expect(trust).toMatchObject({ finalizerRuns: 0, pendingPhase1: { pairs: 2, after: ['fleet-scrapers'] } });
+    expect(r.summary().stacks.find((s: any) => s.name === 'fleet-scrapers').pendingPhase1).toBeUndefined();
     expect(r.summary().totals).toMatchObject({ newScrapers: 2, finalizerRuns: 0, pendingPairs: 2 });
     expect(r.stdout).toMatch(
-      /^ {2}workload-trust: 0 to add, 0 to change, 0 to replace, 0 to destroy, 0 finalizer runs now; phase 2 pending phase 1: pins the trust of 2 pairs to their new scrapers once workload-scrapers is applied$/m,
+      /^ {2}fleet-trust: 0 to add, 0 to change, 0 to replace, 0 to destroy, 0 finalizer runs now; phase 2 pending phase 1: pins the trust of 2 pairs to their new scrapers once fleet-scrapers is applied$/m,
     );
-    expect(r.markdown()).toMatch(/^\| `workload-trust` \| changes \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 now, 2 pair\(s\) after phase 1 \|$/m);
+    expect(r.markdown()).toMatch(/^\| `fleet-trust` \| changes \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 now, 2 pair\(s\) after phase 1 \|$/m);
     expect(r.markdown()).toMatch(/; 0 finalizer runs now, and phase 2 pins the trust of 2 pairs once phase 1 is applied\./);
   });
 
@@ -516,9 +516,7 @@ describe('the script against a synthesized app, with a fake terraform', () => {
     });
     expect(r.code).toBe(1);
     expect(r.stdout.split(profile)).toHaveLength(2);
-    expect(r.stdout).toMatch(
-      `\n  central-workspace, fleet-scrapers: Error: ${profile}\n  fleet-trust: Error: failed to get shared config profile, workload\n`,
-    );
+    expect(r.stdout).toMatch(`\n  central-workspace, fleet-scrapers: Error: ${profile}\n  fleet-trust: Error: failed to get shared config profile, workload\n`);
     expect(r.stdout).not.toMatch(/Terraform has been successfully initialized|No stored state was found/);
     expect(r.markdown()).toMatch(
       `#### Errors\n\n- \`Error: ${profile}\`: \`central-workspace\`, \`fleet-scrapers\`\n- \`Error: failed to get shared config profile, workload\`: \`fleet-trust\`\n`,

@@ -19,12 +19,12 @@ import { IamRolePoliciesExclusive } from '@cdktf/provider-aws/lib/iam-role-polic
 import { IamRolePolicyAttachmentsExclusive } from '@cdktf/provider-aws/lib/iam-role-policy-attachments-exclusive';
 import type { PrometheusScraper } from '@cdktf/provider-aws/lib/prometheus-scraper';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { DataResource } from 'cdktf';
+import { DataResource, TerraformLocal } from 'cdktf';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamRole } from '@cdktf/provider-aws/lib/data-aws-iam-role';
 import type { PairPlan } from './config/fleet';
 import { notDeployerProof, sourceRoleProof, targetRoleProof, type Proof } from './pair/adoption-proof';
-import { address, condition, literal } from './terraform-expr';
+import { address, interpolation, literal } from './terraform-expr';
 
 export interface AdoptedRole {
   readonly role: IamRole;
@@ -59,7 +59,13 @@ function proveAdoption(scope: Construct, pair: PairPlan, roles: { source: Adopte
   const target = live('target');
   const proofs: Proof[] = [sourceRoleProof(source), targetRoleProof(target, source.roleArn), notDeployerProof(source), notDeployerProof(target)];
   new DataResource(scope, 'adoption-proof', {
-    lifecycle: { precondition: proofs.map((p) => ({ condition: condition(p.condition), errorMessage: p.errorMessage })) },
+    // Through locals: cdktf escapes the quotes of string literals written inline in a condition, which HCL rejects.
+    lifecycle: {
+      precondition: proofs.map((p, i) => ({
+        condition: new TerraformLocal(scope, `adoption-proof-${i}`, interpolation(p.condition)).asBoolean,
+        errorMessage: p.errorMessage,
+      })),
+    },
   });
 }
 
