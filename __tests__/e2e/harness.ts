@@ -5,7 +5,6 @@
  */
 import { spawn, execFile } from 'child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'fs';
-import { createServer } from 'net';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
@@ -19,17 +18,8 @@ export interface RunResult {
   output: string;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../../lib/sandbox/moto';
+export { freePort };
 
 /** Runs a command to completion without blocking the event loop; never throws on a non-zero exit. */
 export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
