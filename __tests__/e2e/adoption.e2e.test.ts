@@ -221,6 +221,6 @@ test('a config that would replace the adopted scraper fails at plan time instead
   const diff = await env.cdktf('diff', 'fleet-scrapers');
   expect(diff.code).not.toBe(0);
   expect(diff.output).toMatch(/Instance cannot be destroyed/);
-  expect(diff.output).toMatch(/Resource aws_prometheus_scraper\.prod-to-central_scraper_\w+ \(prod-to-central\/scraper\) has/);
+  expect(diff.output).toMatch(/Resource aws_prometheus_scraper\.prod-to-central_scraper_\w+ \((?:Default\/)?prod-to-central\/scraper\) has/);
   expect(env.emulator.list().map((s: any) => s.scraperId)).toEqual([scraper.scraperId]);
 });
