@@ -130,11 +130,13 @@ app.synth();
     writeFileSync(path.join(dir, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'node main.js', sendCrashReports: 'false' }));
   });
 
-  test('plain cdktf deploy prints the MaxListenersExceededWarning (the case the wrapper exists for)', async () => {
+  // Node 20 also printed a MaxListenersExceededWarning here (11 abort listeners); Node 22 and later do not, so only
+  // the escape codes and the spinner are the plain CLI's part of the case the wrapper exists for.
+  test('plain cdktf deploy writes spinner and cursor codes into a non-terminal log (the case the wrapper exists for)', async () => {
     const r = await run(path.join(ROOT, 'node_modules', '.bin', 'cdktf'), ['deploy', '*', '--auto-approve'], { cwd: dir, env: { ...env(), RUN: '1' } });
     expect(r.code).toBe(0);
-    expect(r.output).toMatch(/MaxListenersExceededWarning: Possible EventTarget memory leak detected\. 11 abort listeners/);
     expect(r.output).toMatch(/\u001b\[/);
+    expect(r.output).toMatch(/Stacks waiting/);
   });
 
   test('through the wrapper: no warning, no escape codes, no spinner, every stack applied', async () => {
