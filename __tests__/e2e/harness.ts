@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
-import { ScraperEmulator } from '../support/scraper-emulator';
+import { ScraperEmulator } from '../../lib/sandbox/scraper/emulator';
 
 const ROOT = path.join(__dirname, '..', '..');
 const execFileAsync = promisify(execFile);

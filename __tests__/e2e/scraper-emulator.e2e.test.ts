@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
-import { ScraperEmulator } from '../support/scraper-emulator';
+import { ScraperEmulator } from '../../lib/sandbox/scraper/emulator';
 import { freePort, waitFor } from './harness';
 
 const run = promisify(execFile);

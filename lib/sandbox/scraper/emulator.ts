@@ -1,19 +1,19 @@
 /**
- * A small AMP scraper API emulator for end-to-end tests (moto has no scraper API). It serves the
+ * The AMP scraper API emulator of the sandbox and the end-to-end tests (moto has no scraper API). It serves the
  * scraper operations with the wire shapes of the AMP restJson1 model and proxies every other request
  * (IAM, STS, EKS, S3, AMP workspaces...) to moto. The calling account comes from the request's access key,
  * resolved through moto's GetCallerIdentity, so two emulated accounts see two sets of scrapers.
- * CreateScraper/UpdateScraper refuse what AMP refuses (see scraper-validation.ts), including a destination
+ * CreateScraper/UpdateScraper refuse what AMP refuses (see validation.ts), including a destination
  * workspace that moto does not hold in its own account. Binds to 127.0.0.1 only.
  */
 import * as http from 'http';
 import { createHash, randomUUID } from 'crypto';
 import type { AddressInfo } from 'net';
-import { MotoClient } from './scraper-moto';
-import { ApiError, checkCreate, checkMutable, conflict, notFound, partitionOf, validation, type Caller } from './scraper-validation';
-import { describe, listPage, parseBody, readBody, regionOf, send, type EmulatedScraper, type Mutable, type ScraperStatus } from './scraper-wire';
+import { MotoClient } from './moto-client';
+import { ApiError, checkCreate, checkMutable, conflict, notFound, partitionOf, validation, type Caller } from './validation';
+import { describe, listPage, parseBody, readBody, regionOf, send, type EmulatedScraper, type Mutable, type ScraperStatus } from './wire';
 
-export type { EmulatedScraper, ScraperStatus } from './scraper-wire';
+export type { EmulatedScraper, ScraperStatus } from './wire';
 
 /** Makes matching requests fail with `status` until `remaining` reaches 0. */
 export interface Fault {

@@ -3,7 +3,7 @@
  * (in the workspace's own account), and the plain proxying of every request the emulator does not serve.
  */
 import * as http from 'http';
-import { ApiError } from './scraper-validation';
+import { ApiError } from './validation';
 
 /** A signature-less SigV4 header: moto routes on the credential scope's service and region, and does not verify. */
 function authorization(key: string, region: string, service: string): string {

@@ -3,7 +3,7 @@
  * ListScrapers pages) and the HTTP plumbing (body parsing, SigV4 region, JSON answers with x-amzn-ErrorType).
  */
 import type * as http from 'http';
-import { cannotParse, partitionOf } from './scraper-validation';
+import { cannotParse, partitionOf } from './validation';
 
 export type ScraperStatus = 'CREATING' | 'UPDATING' | 'ACTIVE' | 'DELETING' | 'CREATION_FAILED' | 'UPDATE_FAILED' | 'DELETION_FAILED';
 
