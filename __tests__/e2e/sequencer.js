@@ -6,7 +6,7 @@
 const Sequencer = require('@jest/test-sequencer').default;
 const path = require('path');
 
-const LONGEST_FIRST = ['fleet-removal', 'fleet', 'two-phase', 'scraper-emulator', 'status', 'ci-helpers', 's3-backend', 'offline', 'adoption'];
+const LONGEST_FIRST = ['fleet-removal', 'fleet', 'two-phase', 'readme', 'scraper-emulator', 'status', 'ci-helpers', 's3-backend', 'offline', 'adoption'];
 
 class LongestFirst extends Sequencer {
   sort(tests) {
