@@ -44,10 +44,13 @@ export class E2eEnvironment {
   /** The environment every command of the run gets: offline Terraform, emulated AWS endpoint, base credentials. */
   baseEnv: NodeJS.ProcessEnv = {};
 
-  /** `awsManagedPolicies`: moto loads AWS's managed policies (slower IAM start; only the adoption test needs them). */
+  /**
+   * `awsManagedPolicies`: moto loads AWS's managed policies (slower IAM start; only the adoption test needs them).
+   * `scraperTransitionMs`: how long the emulator keeps a scraper CREATING/UPDATING/DELETING (default 1.5 s).
+   */
   constructor(
     private fleetConfig: unknown,
-    private readonly options: { awsManagedPolicies?: boolean } = {},
+    private readonly options: { awsManagedPolicies?: boolean; scraperTransitionMs?: number } = {},
   ) {}
 
   /** Replaces the fleet config the next cdktf command reads (a user editing their config file). */
@@ -67,7 +70,7 @@ export class E2eEnvironment {
     });
     const motoUrl = `http://127.0.0.1:${motoPort}`;
     await waitFor(async () => (await fetch(`${motoUrl}/moto-api/`)).ok, 'moto_server to answer');
-    this.emulator = new ScraperEmulator({ motoUrl, transitionMs: 1500 });
+    this.emulator = new ScraperEmulator({ motoUrl, transitionMs: this.options.scraperTransitionMs ?? 1500 });
     const endpoint = await this.emulator.start();
 
     const mirror = await run(path.join(ROOT, 'scripts', 'offline-terraform.sh'), [path.join(this.workDir, 'terraform')]);

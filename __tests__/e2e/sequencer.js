@@ -6,7 +6,20 @@
 const Sequencer = require('@jest/test-sequencer').default;
 const path = require('path');
 
-const LONGEST_FIRST = ['fleet-removal', 'fleet', 'two-phase', 'readme', 'scraper-emulator', 'status', 'ci-helpers', 's3-backend', 'offline', 'adoption'];
+const LONGEST_FIRST = [
+  'fleet',
+  'fleet-removal',
+  'fleet-failure',
+  'two-phase',
+  'readme',
+  'recovery',
+  'scraper-emulator',
+  'status',
+  'ci-helpers',
+  's3-backend',
+  'offline',
+  'adoption',
+];
 
 class LongestFirst extends Sequencer {
   sort(tests) {
