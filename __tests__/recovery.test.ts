@@ -148,6 +148,15 @@ describe('what recovery does', () => {
     ]);
   });
 
+  test('Ctrl-C during the create: the scraper is in state but tainted while alive in AWS; recovery untaints it', () => {
+    const tracked = fullState().map((t) => (t.address === addresses.scraper ? { ...t, tainted: true } : t));
+    const r = pairRecovery(pair, 'fleet-scrapers', live([scraper('s-tracked', 'CREATING')]), tracked, addresses);
+    expect(r.untaints).toEqual([{ address: addresses.scraper, id: 's-tracked', what: 'scraper s-tracked (CREATING, tainted in state)' }]);
+    expect(recoveryAdvice(r).join('\n')).toMatch(/the next deploy would replace it; keep it with npm run recover -- --apply/);
+    // A tainted scraper that AMP failed is replaced, as it should be.
+    expect(pairRecovery(pair, 'fleet-scrapers', live([scraper('s-tracked', 'CREATION_FAILED')]), tracked, addresses).untaints).toEqual([]);
+  });
+
   test('a scraper AWS is deleting is neither a duplicate nor imported', () => {
     const r = pairRecovery(pair, 'fleet-scrapers', live([scraper('s-going', 'DELETING'), scraper('s-tracked')]), fullState(), addresses);
     expect(needsRecovery(r)).toBe(false);

@@ -63,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
         )
       ).filter(needsRecovery);
       for (const r of left) for (const line of recoveryAdvice(r)) say(`pair ${r.pair}: ${line}`);
-      say(imported ? `imported ${imported}; next: npm run deploy (phase 2 pins both trusts to the imported scrapers)` : 'nothing to import');
+      say(imported ? `recovered ${imported} resource(s); next: npm run deploy (phase 2 pins both trusts to the kept scrapers)` : 'nothing to import');
       return left.length ? 2 : 0;
     }
     for (const r of pending) for (const line of recoveryAdvice(r)) say(`pair ${r.pair}: ${line}`);

@@ -32,6 +32,11 @@ export interface PairRecovery {
   /** The scraper the state tracks for the pair, if any. */
   readonly trackedScraper?: string;
   readonly imports: readonly RecoveryImport[];
+  /**
+   * Tainted in state but alive in AWS (a create interrupted by Ctrl-C): untainting keeps it; otherwise the next
+   * deploy replaces it, an 8-minute delete and a 20-minute create for nothing.
+   */
+  readonly untaints: readonly RecoveryImport[];
   /** amp-xa's scrapers for the pair beyond the one state tracks (or will track): each keeps running until deleted. */
   readonly duplicates: readonly LiveScraper[];
   /** Untracked things with the pair's name or alias that are not amp-xa's: reported, never touched. */
@@ -41,7 +46,7 @@ export interface PairRecovery {
 const ours = (tags: Readonly<Record<string, string>> | undefined, pair: string) => tags?.[MANAGED_BY.key] === MANAGED_BY.value && tags?.[PAIR_TAG] === pair;
 
 export function needsRecovery(r: PairRecovery): boolean {
-  return r.imports.length > 0 || r.duplicates.length > 0 || r.foreign.length > 0;
+  return r.imports.length > 0 || r.untaints.length > 0 || r.duplicates.length > 0 || r.foreign.length > 0;
 }
 
 export function pairRecovery(pair: PairPlan, stack: string, live: LivePair, tracked: readonly TrackedResource[], addresses: PairAddresses): PairRecovery {
@@ -49,9 +54,14 @@ export function pairRecovery(pair: PairPlan, stack: string, live: LivePair, trac
   const imports: RecoveryImport[] = [];
   const foreign: string[] = [];
   // An adopted pair's imports are in the config already (and its resources were never amp-xa's to begin with).
-  if (pair.adopt) return { pair: pair.name, stack, imports, duplicates: [], foreign };
+  const untaints: RecoveryImport[] = [];
+  if (pair.adopt) return { pair: pair.name, stack, imports, untaints, duplicates: [], foreign };
 
-  const trackedScraper = addresses.scraper ? inState.get(addresses.scraper)?.id : undefined;
+  const trackedEntry = addresses.scraper ? inState.get(addresses.scraper) : undefined;
+  const trackedScraper = trackedEntry?.id;
+  const trackedLive = live.scrapers.find((s) => s.scraperId === trackedScraper);
+  if (trackedEntry?.tainted && trackedLive && ['ACTIVE', 'CREATING'].includes(trackedLive.statusCode))
+    untaints.push({ address: trackedEntry.address, id: trackedEntry.id, what: `scraper ${trackedEntry.id} (${trackedLive.statusCode}, tainted in state)` });
   // A scraper AWS is deleting is on its way out: not a duplicate, and never imported.
   const untracked = live.scrapers.filter((s) => s.scraperId !== trackedScraper && s.statusCode !== 'DELETING');
   const mine = untracked.filter((s) => ours(s.tags, pair.name));
@@ -76,12 +86,13 @@ export function pairRecovery(pair: PairPlan, stack: string, live: LivePair, trac
         `role ${name} in ${account} (not tagged ${MANAGED_BY.key}=${MANAGED_BY.value}, ${PAIR_TAG}=${pair.name}): the deploy cannot create the pair's role while it exists`,
       );
   }
-  return { pair: pair.name, stack, ...(trackedScraper ? { trackedScraper } : {}), imports, duplicates, foreign };
+  return { pair: pair.name, stack, ...(trackedScraper ? { trackedScraper } : {}), imports, untaints, duplicates, foreign };
 }
 
 /** What to run, one line each: the commands that finish the job. */
 export function recoveryAdvice(r: PairRecovery): string[] {
   const lines: string[] = [];
+  if (r.untaints.length) lines.push(`${r.untaints.map((i) => i.what).join(', ')}: the next deploy would replace it; keep it with npm run recover -- --apply`);
   if (r.imports.length)
     lines.push(
       `${r.imports.map((i) => i.what).join(', ')} exist in AWS but not in the state of ${r.stack}: bring them under management with npm run recover -- --apply`,

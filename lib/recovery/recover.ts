@@ -11,7 +11,7 @@ import { SnapshotReader } from '../status/fetch';
 import type { LiveRole, PairSnapshot, Read } from '../status/model';
 import { pairRecovery, type PairRecovery } from './plan';
 import type { RecoveryRead } from '../status/state-check';
-import { importResource, isInitialized, pullState, stackDirectory, synthesizedStack } from './terraform';
+import { importResource, isInitialized, pullState, stackDirectory, synthesizedStack, untaintResource } from './terraform';
 import { pairAddresses, trackedResources, type TrackedResource } from './tracked';
 
 export class RecoveryError extends Error {}
@@ -75,6 +75,11 @@ export async function findRecoveries(ctx: RecoveryContext, pairs: readonly PairP
 export async function applyImports(ctx: RecoveryContext, recoveries: readonly PairRecovery[], say: (line: string) => void): Promise<number> {
   let count = 0;
   for (const r of recoveries) {
+    for (const u of r.untaints) {
+      await untaintResource(stackDirectory(ctx.outdir, r.stack), u.address, ctx.env);
+      say(`pair ${r.pair}: untainted ${u.what.replace(/, tainted in state\)$/, ')')} in ${r.stack}: the next deploy keeps it`);
+      count++;
+    }
     for (const i of r.imports) {
       await importResource(stackDirectory(ctx.outdir, r.stack), i.address, i.id, ctx.env);
       say(`pair ${r.pair}: imported ${i.what} into ${r.stack} as ${i.address}`);

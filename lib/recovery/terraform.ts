@@ -55,3 +55,8 @@ export async function importResource(dir: string, address: string, id: string, e
   await ensureInitialized(dir, env);
   await terraform(dir, ['import', '-input=false', '-no-color', address, id], env);
 }
+
+export async function untaintResource(dir: string, address: string, env: NodeJS.ProcessEnv): Promise<void> {
+  await ensureInitialized(dir, env);
+  await terraform(dir, ['untaint', '-no-color', address], env);
+}

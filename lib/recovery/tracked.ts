@@ -12,6 +12,8 @@ export interface TrackedResource {
   readonly id: string;
   readonly arn?: string;
   readonly pair?: string;
+  /** Terraform will replace it: a create that was interrupted (Ctrl-C) or failed. */
+  readonly tainted?: boolean;
 }
 
 export function trackedResources(state: unknown): TrackedResource[] {
@@ -29,6 +31,7 @@ export function trackedResources(state: unknown): TrackedResource[] {
         id: String(a.id ?? ''),
         ...(typeof a.arn === 'string' ? { arn: a.arn } : {}),
         ...(typeof a.tags?.['amp-xa:pair'] === 'string' ? { pair: a.tags['amp-xa:pair'] } : {}),
+        ...(instance?.status === 'tainted' ? { tainted: true } : {}),
       });
     }
   }
