@@ -5,46 +5,18 @@
  * without recovering makes a second scraper; status names the one state tracks and the command that deletes the
  * other; after it, exactly one scraper per pair. No scraper deletion goes through the provider (its 8-minute wait).
  */
-import { spawn } from 'child_process';
-import * as path from 'path';
-import { E2eEnvironment, exampleFleet, expectNoChanges, expectSuccess, run, waitFor, type RunResult } from './harness';
+import { E2eEnvironment, exampleFleet, expectNoChanges, expectSuccess, waitFor } from './harness';
+import { deployInterruptedWhileCreating, script as runScript, scrapersOf as scrapersIn, stateCheck, status as statusOf } from './interrupt';
 
-const ROOT = path.join(__dirname, '..', '..');
 const SOURCE = '111111111111';
 // CREATING lasts 20 s: long enough to kill the deploy in it, short enough for the suite.
 const env = new E2eEnvironment({}, { scraperTransitionMs: 20_000 });
 let config: any;
 
-const script = (name: string, args: string[] = []): Promise<RunResult> =>
-  run(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', name), ...args], { cwd: env.workDir, env: env.baseEnv });
-const status = async () => {
-  const r = await script('status.ts', ['--json']);
-  return { code: r.code, pairs: JSON.parse(r.output.slice(r.output.indexOf('{'))).pairs as any[] };
-};
-const stateCheck = (pairs: any[], pair: string) => pairs.find((p) => p.pair === pair).checks.find((c: any) => c.check === 'state');
-const scrapersOf = (alias: string) => env.emulator.list(SOURCE).filter((s: any) => s.alias === alias);
-
-/** `cdktf deploy` killed with SIGKILL, whole process tree, as soon as the pair's scraper is CREATING. */
-async function deployKilledWhileCreating(alias: string): Promise<void> {
-  const before = new Set(scrapersOf(alias).map((s: any) => s.scraperId));
-  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'cdktf'), ['deploy', '*', '--auto-approve', '--skip-provider-lock'], {
-    cwd: env.workDir,
-    env: env.baseEnv,
-    stdio: 'ignore',
-    detached: true,
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  try {
-    await waitFor(
-      async () => scrapersOf(alias).some((s: any) => !before.has(s.scraperId) && s.status.statusCode === 'CREATING'),
-      `a CREATING scraper ${alias}`,
-      10 * 60_000,
-    );
-  } finally {
-    process.kill(-child.pid!, 'SIGKILL');
-    await exited;
-  }
-}
+const script = (name: string, args: string[] = []) => runScript(env, name, args);
+const status = () => statusOf(env);
+const scrapersOf = (alias: string) => scrapersIn(env, SOURCE, alias);
+const deployKilledWhileCreating = (alias: string) => deployInterruptedWhileCreating(env, SOURCE, alias);
 
 beforeAll(async () => {
   await env.start();

@@ -13,6 +13,7 @@ const LONGEST_FIRST = [
   'two-phase',
   'readme',
   'recovery',
+  'recovery-s3',
   'scraper-emulator',
   'status',
   'ci-helpers',
