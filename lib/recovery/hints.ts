@@ -4,6 +4,10 @@
  */
 import * as path from 'path';
 
+// Built from its code: a literal ESC in a regular expression reads as a mistake (and the linter says so).
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g');
+const plain = (text: string) => text.replace(ANSI, '');
+
 export interface LockInfo {
   readonly stack?: string;
   readonly id: string;
@@ -14,7 +18,7 @@ export interface LockInfo {
 /** Terraform's "Error acquiring the state lock" blocks, with the stack whose output line carried it. */
 export function stateLocks(output: string, stacks: readonly string[]): LockInfo[] {
   const locks: LockInfo[] = [];
-  const text = output.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
+  const text = plain(output);
   for (const m of text.matchAll(/Error acquiring the state lock/g)) {
     const block = text.slice(m.index, m.index + 2500);
     const field = (name: string) => new RegExp(`${name}:[ \\t]+([^\\n│]*\\S)`).exec(block)?.[1];
@@ -26,7 +30,10 @@ export function stateLocks(output: string, stacks: readonly string[]): LockInfo[
     let at = -1;
     for (const s of stacks) {
       const i = before.lastIndexOf(`\n${s} `);
-      if (i > at) ((at = i), (stack = s));
+      if (i > at) {
+        at = i;
+        stack = s;
+      }
     }
     locks.push({ id, ...(stack ? { stack } : {}), ...(field('Who') ? { who: field('Who') } : {}), ...(field('Created') ? { created: field('Created') } : {}) });
   }
@@ -57,7 +64,7 @@ export function lockHint(lock: LockInfo, outdir: string, holder: Holder): string
 
 /** The provider's 409 for a scraper AMP is already deleting (an interrupted deploy started the delete). */
 export function deletingHint(output: string): string | undefined {
-  const m = /(s-[0-9a-f-]{8,})[^\n]*\n?[^\n]*?(?:already being deleted|is DELETING)/.exec(output.replace(/\u001b\[[0-9;]*[A-Za-z]/g, ''));
+  const m = /(s-[0-9a-f-]{8,})[^\n]*\n?[^\n]*?(?:already being deleted|is DELETING)/.exec(plain(output));
   if (!m && !/ConflictException[\s\S]{0,400}already being deleted/.test(output)) return undefined;
   const id = m?.[1];
   return `amp-xa: AMP is still deleting scraper${id ? ` ${id}` : ''} (a deploy that was interrupted started it). Wait until npm run status no longer shows it DELETING (a few minutes), then deploy again: the deploy finishes the removal`;
