@@ -1,6 +1,6 @@
 /**
  * The README's no-AWS shell blocks, run verbatim, in order, in one shell, on a fresh copy of the project (the
- * tracked files only: no node_modules, no cdktf.out), as a newcomer types them after cloning.
+ * tracked files only, in a new git work tree: no node_modules, no cdktf.out), as a newcomer types them after cloning.
  */
 import { execFileSync } from 'child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync } from 'fs';
@@ -24,6 +24,9 @@ beforeAll(() => {
   execFileSync('tar', ['-cf', path.join(clone, '.files.tar'), '--null', '-T', '-'], { cwd: ROOT, input: files.join('\0') });
   execFileSync('tar', ['-xf', '.files.tar'], { cwd: clone });
   rmSync(path.join(clone, '.files.tar'));
+  // A clone is a git work tree (some unit tests list the project's files with git): the same files, staged.
+  execFileSync('git', ['init', '-q'], { cwd: clone });
+  execFileSync('git', ['add', '-A'], { cwd: clone });
 });
 afterAll(() => rmSync(clone, { recursive: true, force: true }));
 
