@@ -7,7 +7,8 @@ const LOCKED = `fleet-trust  Initializing the backend...
 fleet-scrapers  ╷
                 │ Error: Error acquiring the state lock
                 │
-                │ Error message: resource temporarily unavailable
+                │ Error message: operation error S3: PutObject, https response error StatusCode: 412, RequestID: 7, HostID: Q8qLFRU9pN8Ny3uQ,
+                │ api error PreconditionFailed: At least one of the pre-conditions you specified did not hold
                 │ Lock Info:
                 │   ID:        0c7e5f6e-2a41-8b7f-1f0e-3b2d9c1a4e55
                 │   Path:      ../../state/terraform.fleet-scrapers.tfstate

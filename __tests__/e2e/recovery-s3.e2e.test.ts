@@ -6,7 +6,6 @@
  * twice. A Ctrl-C (SIGINT to cdktf, as a terminal sends it) leaves the scraper tainted: recover untaints it, so the
  * next deploy keeps it instead of replacing it.
  */
-import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { E2eEnvironment, exampleFleet, expectNoChanges, expectSuccess, run } from './harness';
 import { deployInterruptedWhileCreating, script, scrapersOf, stateCheck, status } from './interrupt';
@@ -59,7 +58,8 @@ test('killed with S3 state: the stale lock is named with its release command; th
       locked.output,
     );
   expect({ hint: Boolean(hint), tail: hint ? '' : locked.output.slice(-3000) }).toEqual({ hint: true, tail: '' });
-  execFileSync('sh', ['-c', hint![1]], { cwd: env.workDir, env: env.baseEnv });
+  // Asynchronously: the emulator answering Terraform's S3 calls lives in this process.
+  expectSuccess(await run('sh', ['-c', hint![1]], { cwd: env.workDir, env: env.baseEnv }));
 
   const killed = await status(env);
   expect(killed.code).toBe(2);

@@ -20,8 +20,10 @@ export function stateLocks(output: string, stacks: readonly string[]): LockInfo[
   const locks: LockInfo[] = [];
   const text = plain(output);
   for (const m of text.matchAll(/Error acquiring the state lock/g)) {
-    const block = text.slice(m.index, m.index + 2500);
-    const field = (name: string) => new RegExp(`${name}:[ \\t]+([^\\n│]*\\S)`).exec(block)?.[1];
+    // The fields of the "Lock Info:" block only (an S3 error above it carries a HostID: of its own).
+    const info = text.slice(m.index, m.index + 2500);
+    const block = info.slice(Math.max(0, info.indexOf('Lock Info:')));
+    const field = (name: string) => new RegExp(`^[ \\t│]*${name}:[ \\t]+([^\\n│]*\\S)`, 'm').exec(block)?.[1];
     const id = field('ID');
     if (!id || locks.some((l) => l.id === id)) continue;
     // cdktf starts each of a stack's output chunks with the stack's name: the nearest one before the error.
