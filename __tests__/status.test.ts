@@ -18,7 +18,7 @@ import {
   pairReport,
   statusReport,
 } from '../lib/status/checks';
-import { found, missing, readError, type LiveRole, type LiveScraper, type PairSnapshot } from '../lib/status/model';
+import { found, missing, readError, type LiveNetwork, type LiveRole, type LiveScraper, type PairSnapshot } from '../lib/status/model';
 import { decodePolicyDocument, normalizePolicy, samePolicy } from '../lib/status/policy';
 import { renderJson, renderTable } from '../lib/status/render';
 import { READ_ACTIONS } from '../lib/status/fetch';
@@ -64,12 +64,21 @@ const targetRole = (over: Partial<LiveRole> = {}): LiveRole => ({
   ...over,
 });
 
+const network = (over: Partial<LiveNetwork> = {}): LiveNetwork => ({
+  vpc: { id: 'vpc-1', dnsSupport: true, dnsHostnames: true },
+  subnets: pair.cluster.subnetIds.map((id, i) => ({ id, vpcId: 'vpc-1', availabilityZone: `eu-west-1${'ab'[i % 2]}` })),
+  securityGroups: (pair.cluster.securityGroupIds ?? []).map((id) => ({ id, vpcId: 'vpc-1' })),
+  ...over,
+});
+
 const healthy = (over: Partial<PairSnapshot> = {}): PairSnapshot => ({
   scrapers: found([scraper()]),
   workspaceArn: found(workspaceArn),
   sourceRole: found(sourceRole()),
   targetRole: found(targetRole()),
-  cluster: found({ authenticationMode: pair.cluster.authenticationMode }),
+  cluster: found({ authenticationMode: pair.cluster.authenticationMode, status: 'ACTIVE', endpointPrivateAccess: true, vpcId: 'vpc-1' }),
+  network: found(network()),
+  workspace: found({ arn: workspaceArn, status: 'ACTIVE' }),
   ...over,
 });
 
@@ -284,6 +293,9 @@ describe('report and exit code', () => {
       ['source-permissions', 'ok'],
       ['target-permissions', 'ok'],
       ['eks-authentication-mode', 'ok'],
+      ['eks-cluster', 'ok'],
+      ['network', 'ok'],
+      ['workspace', 'ok'],
     ]);
   });
 });
@@ -295,8 +307,13 @@ describe('an account whose credentials fail: said once, not once per read', () =
     scrapers: readError<LiveScraper[]>(signIn, 'workload'),
     sourceRole: readError<LiveRole>(signIn, 'workload'),
     cluster: readError<never>(signIn, 'workload'),
+    network: readError<never>(signIn, 'workload'),
   };
-  const targetSide = { targetRole: readError<LiveRole>(target, 'central'), workspaceArn: readError<string>(target, 'central') };
+  const targetSide = {
+    targetRole: readError<LiveRole>(target, 'central'),
+    workspaceArn: readError<string>(target, 'central'),
+    workspace: readError<never>(target, 'central'),
+  };
   const count = (text: string, part: string) => text.split(part).length - 1;
 
   test('no account readable: each problem on one line, then one line per pair', () => {
