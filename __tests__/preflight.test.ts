@@ -1,6 +1,7 @@
 /**
  * The preflight in a synthesized scraper stack: each cluster, VPC, subnet, security group and workspace read once
- * per stack whatever the number of pairs, the checks as preconditions of one terraform_data, and every pair's
+ * per stack whatever the number of pairs, the checks as postconditions of one data source (aws_partition: no API
+ * call, nothing added to a plan), and every pair's
  * roles (so everything of the pair after them) depending on it. The conditions themselves: preflight-checks.test.ts.
  */
 import { all, exampleConfig, synthFleet } from './support/fleet';
@@ -59,19 +60,20 @@ describe('a fleet of 50 pairs on 5 clusters and 10 workspaces', () => {
     expect(stack.locals[vpc.for_each.slice(8, -1)]).toMatch(/^\$\{toset\(compact\(concat\(/);
   });
 
-  test('the checks are preconditions of one terraform_data, a cluster check naming all its pairs', () => {
-    const gates = Object.values<any>(all(stack, 'terraform_data'));
+  test('the checks are postconditions of one data source, a cluster check naming all its pairs; no resource is added', () => {
+    expect(all(stack, 'terraform_data')).toEqual({});
+    const gates = Object.values<any>(all(stack, 'aws_partition', 'data'));
     expect(gates).toHaveLength(1);
-    expect(gates[0].lifecycle.precondition).toHaveLength(5 * 11 + 10 * 3);
-    const message = stack.locals[gates[0].lifecycle.precondition[0].error_message.slice(8, -1)];
+    expect(gates[0].lifecycle.postcondition).toHaveLength(5 * 11 + 10 * 3);
+    const message = stack.locals[gates[0].lifecycle.postcondition[0].error_message.slice(8, -1)];
     expect(message).toContain('amp-xa: pairs eks-0-to-ws-0, eks-0-to-ws-1, eks-0-to-ws-2');
   });
 
   test("every pair's roles depend on the gate: a failed check means nothing of the pair is applied", () => {
-    const [gate] = Object.keys(all(stack, 'terraform_data'));
+    const [gate] = Object.keys(all(stack, 'aws_partition', 'data'));
     const roles = Object.values<any>(all(stack, 'aws_iam_role'));
     expect(roles).toHaveLength(100);
-    for (const role of roles) expect(role.depends_on).toEqual([`terraform_data.${gate}`]);
+    for (const role of roles) expect(role.depends_on).toEqual([`data.aws_partition.${gate}`]);
   });
 });
 

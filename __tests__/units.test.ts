@@ -33,11 +33,7 @@ describe('named units', () => {
   });
 
   test('a pair has the same Terraform addresses in every unit, so moving it is a forget and an import, not a replace', () => {
-    // Each phase-1 stack has its own preflight gate, whatever pairs it holds.
-    const pairAddresses = (stack: any) => addresses(stack).filter((a) => !a.startsWith('terraform_data.preflight_gate_'));
-    expect([...pairAddresses(split.json['team-a-scrapers']), ...pairAddresses(split.json['team-b-scrapers'])].sort()).toEqual(
-      pairAddresses(fleet['fleet-scrapers']),
-    );
+    expect([...addresses(split.json['team-a-scrapers']), ...addresses(split.json['team-b-scrapers'])].sort()).toEqual(addresses(fleet['fleet-scrapers']));
     expect([...addresses(split.json['team-a-trust']), ...addresses(split.json['team-b-trust'])].sort()).toEqual(addresses(fleet['fleet-trust']));
   });
 

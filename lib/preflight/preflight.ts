@@ -1,11 +1,12 @@
 /**
  * Plan-time preflight of a phase-1 stack: reads (reads.ts) what its scrapers depend on with the provider's data
- * sources, and guards it with the checks (checks.ts) as preconditions of one terraform_data. A failed check fails
+ * sources, and guards it with the checks (checks.ts) as postconditions of one data source. A failed check fails
  * `terraform plan` (so `cdktf diff`, `npm run diff` and the deploy's plan) before anything is created; every
  * resource of the pairs depends on the gate, so nothing is applied ahead of a check either.
  */
 import { Construct } from 'constructs';
-import { DataResource, TerraformLocal, type TerraformElement } from 'cdktf';
+import { TerraformLocal, type TerraformElement } from 'cdktf';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DataAwsEksCluster } from '@cdktf/provider-aws/lib/data-aws-eks-cluster';
 import { DataAwsEksClusters } from '@cdktf/provider-aws/lib/data-aws-eks-clusters';
 import { DataAwsPrometheusWorkspace } from '@cdktf/provider-aws/lib/data-aws-prometheus-workspace';
@@ -31,8 +32,12 @@ export interface PreflightProps {
 }
 
 export class Preflight extends Construct {
-  /** What the pairs' resources depend on; undefined when the stack has no pair. */
-  readonly gate?: DataResource;
+  /**
+   * What the pairs' resources depend on; undefined when the stack has no pair. A data source, not a resource: the
+   * checks are its postconditions, so the plan of a healthy stack adds nothing and a failed one fails the read.
+   * aws_partition makes no API call.
+   */
+  readonly gate?: DataAwsPartition;
   readonly checks: PreflightCheck[] = [];
 
   constructor(scope: Construct, id: string, props: PreflightProps) {
@@ -40,11 +45,12 @@ export class Preflight extends Construct {
     const reads = preflightReads(props.pairs);
     for (const source of reads.sources) this.checks.push(...this.readSource(source, props.provider(source.account)));
     for (const target of reads.targets) this.checks.push(...this.readTarget(target, props.provider(target.account), props.createdWorkspaceArn));
-    if (!this.checks.length) return;
-    this.gate = new DataResource(this, 'gate', {
+    if (!this.checks.length || !reads.sources.length) return;
+    this.gate = new DataAwsPartition(this, 'gate', {
+      provider: props.provider(reads.sources[0].account),
       // Through locals: cdktf escapes the quotes of string literals written inline in a condition, which HCL rejects.
       lifecycle: {
-        precondition: this.checks.map((check, i) => ({
+        postcondition: this.checks.map((check, i) => ({
           condition: this.local(`check-${i}`, check.condition).asBoolean,
           errorMessage: this.local(`message-${i}`, check.message).asString,
         })),
