@@ -81,6 +81,8 @@ function run(read: ClusterRead, scenarios: Record<string, Record<string, unknown
       outputs[`${name}__${c.id}__ok`] = c.condition;
       // A message is only evaluated when its check fails, as Terraform does.
       outputs[`${name}__${c.id}__message`] = `(${c.condition}) ? "" : ${c.message}`;
+      // Terraform evaluates a message local whether its check fails or not: it must never be an error.
+      outputs[`${name}__${c.id}__always`] = c.message;
     });
   }
   const values = evaluate(locals, outputs);
@@ -99,6 +101,8 @@ describe('cluster checks', () => {
   const results = run(CLUSTER, {
     healthy: healthy(),
     missing: healthy((s) => (s.names = ['other'])),
+    // Nothing at all exists: the data sources (counted, for_each) hold nothing, as Terraform then has them.
+    nothing: { names: [], cluster: [], vpcs: {}, subnet_ids: [], subnets: {}, groups: { ids: [], vpc_ids: [] } },
     creating: healthy((s) => (s.cluster[0].status = 'CREATING')),
     public: healthy((s) => (s.cluster[0].vpc_config[0].endpoint_private_access = false)),
     nodnssupport: healthy((s) => (s.vpcs['vpc-1'].enable_dns_support = false)),
@@ -135,6 +139,11 @@ describe('cluster checks', () => {
     expect(failures(results.missing)).toEqual({
       'cluster-exists': `${prefix}cluster prod-eks (clusters.prod.arn ${CLUSTER.arn}) does not exist in account 111111111111 region eu-west-1; fix clusters.prod.arn, or create the cluster first. Nothing was created.`,
     });
+  });
+
+  test('nothing exists: the existence checks fail, and every message still evaluates (Terraform evaluates them all)', () => {
+    expect(Object.keys(failures(results.nothing))).toEqual(['cluster-exists', 'subnets-exist', 'subnets-two-zones', 'security-groups-exist']);
+    expect(failures(results.nothing)['subnets-two-zones']).toContain('that exist () span 0 Availability Zone(s)');
   });
 
   test.each([

@@ -46,11 +46,14 @@ export interface WorkspaceRefs {
   readonly pending?: string;
 }
 
-/** A message: literal text and HCL expressions, joined. */
+/**
+ * A message: literal text and HCL expressions, joined. Terraform evaluates every message (a local) whether its
+ * check fails or not, also when the object it reports on does not exist: each expression falls back to "?".
+ */
 type Part = string | { readonly hcl: string };
 const hcl = (expression: string): Part => ({ hcl: expression });
 function message(...parts: Part[]): string {
-  return `join("", [${parts.map((p) => (typeof p === 'string' ? hclString(p) : `tostring(${p.hcl})`)).join(', ')}])`;
+  return `join("", [${parts.map((p) => (typeof p === 'string' ? hclString(p) : `try(tostring(${p.hcl}), "?")`)).join(', ')}])`;
 }
 const list = (values: readonly string[]) => `[${values.map(hclString).join(', ')}]`;
 const joined = (expression: string) => hcl(`join(", ", ${expression})`);
