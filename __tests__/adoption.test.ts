@@ -103,8 +103,8 @@ describe('adoption proves the roles are the pair’s before anything changes', (
   const stack = adopted();
 
   test('a terraform_data with four preconditions on the live roles and on the identity each provider runs as', () => {
-    const proof = stack.resource.terraform_data;
-    const [guard] = Object.values<any>(proof);
+    // The stack's other terraform_data is its preflight gate (preflight.test.ts).
+    const guard = at(stack, 'terraform_data', 'prod-to-central/adoption-proof');
     expect(guard.lifecycle.precondition).toHaveLength(4);
     const roles = Object.values<any>(stack.data.aws_iam_role).map((r) => [r.name, r.provider]);
     expect(roles).toEqual([

@@ -277,3 +277,43 @@ test('describeValue bounds structures; describeKind never shows content; escapeT
   expect(formatPath(['accounts', 'prod-eks', 'ids', 1, 'a b', '__proto__'])).toBe('accounts.prod-eks.ids[1]["a b"].__proto__');
   expect(formatPath([0, 'x'])).toBe('[0].x');
 });
+
+describe('authenticationMode and allowAuthenticationModeMismatch (checked against the live cluster at plan time)', () => {
+  test('stated: compared exactly; left out: API_AND_CONFIG_MAP assumed, not declared; no mismatch allowed by default', () => {
+    expect(plan(exampleConfig()).pairs[0].cluster).toMatchObject({
+      authenticationMode: 'API_AND_CONFIG_MAP',
+      authenticationModeDeclared: true,
+      allowAuthenticationModeMismatch: false,
+    });
+    const config = exampleConfig();
+    delete config.clusters['prod-eks'].authenticationMode;
+    expect(plan(config).pairs[0].cluster).toMatchObject({ authenticationMode: 'API_AND_CONFIG_MAP', authenticationModeDeclared: false });
+    config.clusters['prod-eks'].authenticationMode = 'API';
+    config.clusters['prod-eks'].allowAuthenticationModeMismatch = true;
+    expect(plan(config).pairs[0].cluster).toMatchObject({ authenticationMode: 'API', allowAuthenticationModeMismatch: true });
+  });
+
+  test.each<[string, unknown, RegExp]>([
+    ['a string', 'true', /^clusters\.prod-eks\.allowAuthenticationModeMismatch: expected true or false, got "true"$/],
+    ['a number', 1, /^clusters\.prod-eks\.allowAuthenticationModeMismatch: expected true or false, got 1$/],
+    ['null', null, /^clusters\.prod-eks\.allowAuthenticationModeMismatch: expected true or false, got null$/],
+    ['an object', { __proto__: true }, /^clusters\.prod-eks\.allowAuthenticationModeMismatch: expected true or false/],
+  ])('allowAuthenticationModeMismatch as %s is refused, naming the field', (_what, value, expected) => {
+    expect(problems((c) => (c.clusters['prod-eks'].allowAuthenticationModeMismatch = value))).toEqual([expect.stringMatching(expected)]);
+  });
+
+  test('allowing a mismatch needs a stated mode: there is nothing to differ from otherwise', () => {
+    expect(
+      problems((c) => {
+        delete c.clusters['prod-eks'].authenticationMode;
+        c.clusters['prod-eks'].allowAuthenticationModeMismatch = true;
+      }),
+    ).toEqual([expect.stringMatching(/^clusters\.prod-eks\.allowAuthenticationModeMismatch: true needs authenticationMode: state the mode/)]);
+  });
+
+  test('a mode EKS does not have is refused, naming the field and the modes', () => {
+    expect(problems((c) => (c.clusters['prod-eks'].authenticationMode = 'api'))).toEqual([
+      expect.stringMatching(/^clusters\.prod-eks\.authenticationMode: .*API.*API_AND_CONFIG_MAP.*CONFIG_MAP/),
+    ]);
+  });
+});

@@ -36,3 +36,26 @@ test('the source deployer may pass amp-xa roles to AMP only', async () => {
   expect((await pass('amp-xa-prod-to-central-source', 'ec2.amazonaws.com')).result).toBe('ImplicitlyDenied');
   expect((await pass('admin', 'aps.amazonaws.com')).result).toBe('ImplicitlyDenied');
 });
+
+/** Every API call the phase-1 preflight's data sources make (hashicorp/aws 5.100.0), per side. */
+const PREFLIGHT_READS = {
+  source: ['eks:ListClusters', 'eks:DescribeCluster', 'ec2:DescribeVpcs', 'ec2:DescribeVpcAttribute', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
+  target: ['aps:ListWorkspaces', 'aps:DescribeWorkspace'],
+};
+
+test.each([
+  ['source', SOURCE_POLICY, PREFLIGHT_READS.source, '111111111111'],
+  ['target', TARGET_POLICY, PREFLIGHT_READS.target, '222222222222'],
+])('the %s deployer may make every read of the plan-time preflight', async (_side, policy, actions, account) => {
+  for (const action of actions) {
+    const { result } = await evaluate({
+      principal: `arn:aws:sts::${account}:assumed-role/amp-xa-deployer/ci`,
+      action,
+      resource: '*',
+      resourceAccount: account,
+      context: {},
+      identityPolicies: [policy],
+    });
+    expect({ action, result }).toEqual({ action, result: 'Allowed' });
+  }
+});

@@ -18,11 +18,12 @@ import {
   pairReport,
   statusReport,
 } from '../lib/status/checks';
-import { found, missing, readError, type LiveRole, type LiveScraper, type PairSnapshot } from '../lib/status/model';
+import { found, missing, readError, type LiveNetwork, type LiveRole, type LiveScraper, type PairSnapshot } from '../lib/status/model';
 import { decodePolicyDocument, normalizePolicy, samePolicy } from '../lib/status/policy';
 import { renderJson, renderTable } from '../lib/status/render';
 import { READ_ACTIONS } from '../lib/status/fetch';
 import { untrusted } from '../lib/status/text';
+import { checkCluster, checkNetwork, checkWorkspace } from '../lib/status/preflight';
 import { exampleConfig, plan } from './support/fleet';
 
 const pair: PairPlan = plan(exampleConfig()).pairs[0];
@@ -64,12 +65,21 @@ const targetRole = (over: Partial<LiveRole> = {}): LiveRole => ({
   ...over,
 });
 
+const network = (over: Partial<LiveNetwork> = {}): LiveNetwork => ({
+  vpc: { id: 'vpc-1', dnsSupport: true, dnsHostnames: true },
+  subnets: pair.cluster.subnetIds.map((id, i) => ({ id, vpcId: 'vpc-1', availabilityZone: `eu-west-1${'ab'[i % 2]}` })),
+  securityGroups: (pair.cluster.securityGroupIds ?? []).map((id) => ({ id, vpcId: 'vpc-1' })),
+  ...over,
+});
+
 const healthy = (over: Partial<PairSnapshot> = {}): PairSnapshot => ({
   scrapers: found([scraper()]),
   workspaceArn: found(workspaceArn),
   sourceRole: found(sourceRole()),
   targetRole: found(targetRole()),
-  cluster: found({ authenticationMode: pair.cluster.authenticationMode }),
+  cluster: found({ authenticationMode: pair.cluster.authenticationMode, status: 'ACTIVE', endpointPrivateAccess: true, vpcId: 'vpc-1' }),
+  network: found(network()),
+  workspace: found({ arn: workspaceArn, status: 'ACTIVE' }),
   ...over,
 });
 
@@ -284,6 +294,9 @@ describe('report and exit code', () => {
       ['source-permissions', 'ok'],
       ['target-permissions', 'ok'],
       ['eks-authentication-mode', 'ok'],
+      ['eks-cluster', 'ok'],
+      ['network', 'ok'],
+      ['workspace', 'ok'],
     ]);
   });
 });
@@ -295,8 +308,13 @@ describe('an account whose credentials fail: said once, not once per read', () =
     scrapers: readError<LiveScraper[]>(signIn, 'workload'),
     sourceRole: readError<LiveRole>(signIn, 'workload'),
     cluster: readError<never>(signIn, 'workload'),
+    network: readError<never>(signIn, 'workload'),
   };
-  const targetSide = { targetRole: readError<LiveRole>(target, 'central'), workspaceArn: readError<string>(target, 'central') };
+  const targetSide = {
+    targetRole: readError<LiveRole>(target, 'central'),
+    workspaceArn: readError<string>(target, 'central'),
+    workspace: readError<never>(target, 'central'),
+  };
   const count = (text: string, part: string) => text.split(part).length - 1;
 
   test('no account readable: each problem on one line, then one line per pair', () => {
@@ -442,5 +460,69 @@ describe('the command', () => {
     const json = JSON.parse(r.stdout);
     expect(json).toMatchObject({ health: 'error', exitCode: 1, pairs: [{ pair: 'prod-to-central', health: 'error' }] });
     expect(json.pairs[0].checks[0].summary).toMatch(/cannot sign in to account workload \(111111111111\): .*127\.0\.0\.1:9/);
+  });
+});
+
+describe("the preflight's checks for deployed pairs: cluster, network, workspace", () => {
+  test('healthy: all ok', () => {
+    expect([checkCluster, checkNetwork, checkWorkspace].map((c) => c(pair, healthy()).state)).toEqual(['ok', 'ok', 'ok']);
+  });
+
+  test('cluster: missing, not ACTIVE, no private endpoint (with the fix)', () => {
+    expect(checkCluster(pair, healthy({ cluster: missing('ResourceNotFoundException') })).state).toBe('problem');
+    const live = { authenticationMode: 'API_AND_CONFIG_MAP', vpcId: 'vpc-1' };
+    expect(checkCluster(pair, healthy({ cluster: found({ ...live, status: 'UPDATING', endpointPrivateAccess: true }) })).details).toEqual([
+      'cluster prod-eks is UPDATING; AMP needs it ACTIVE',
+    ]);
+    expect(checkCluster(pair, healthy({ cluster: found({ ...live, status: 'ACTIVE', endpointPrivateAccess: false }) })).details).toEqual([
+      expect.stringContaining('--resources-vpc-config endpointPrivateAccess=true'),
+    ]);
+  });
+
+  test('network: each problem its own line', () => {
+    const [a, b] = pair.cluster.subnetIds;
+    const problems = (over: Partial<LiveNetwork>) => checkNetwork(pair, healthy({ network: found(network(over)) })).details;
+    expect(problems({ vpc: { id: 'vpc-1', dnsSupport: true, dnsHostnames: false } })).toEqual([expect.stringContaining('DNS hostnames disabled')]);
+    expect(problems({ vpc: { id: 'vpc-1', dnsSupport: false, dnsHostnames: true } })).toEqual([expect.stringContaining('DNS support disabled')]);
+    expect(
+      problems({
+        subnets: [
+          { id: a, vpcId: 'vpc-1', availabilityZone: 'eu-west-1a' },
+          { id: b, vpcId: 'vpc-1', availabilityZone: 'eu-west-1a' },
+        ],
+      }),
+    ).toEqual([expect.stringContaining('span 1 Availability Zone(s)')]);
+    expect(
+      problems({
+        subnets: [
+          { id: a, vpcId: 'vpc-1', availabilityZone: 'eu-west-1a' },
+          { id: b, vpcId: 'vpc-2', availabilityZone: 'eu-west-1b' },
+        ],
+      }),
+    ).toEqual([`subnets ${b} (in vpc-2) are not in the cluster VPC vpc-1`]);
+    expect(problems({ subnets: [{ id: a, vpcId: 'vpc-1', availabilityZone: 'eu-west-1a' }] })).toEqual([
+      `subnets ${b} of clusters.prod-eks.subnetIds do not exist`,
+      expect.stringContaining('span 1 Availability Zone(s)'),
+    ]);
+    expect(problems({ securityGroups: [] })).toEqual([expect.stringMatching(/^security groups sg-\w+ of clusters\.prod-eks\.securityGroupIds do not exist$/)]);
+    expect(problems({ securityGroups: [{ id: pair.cluster.securityGroupIds![0], vpcId: 'vpc-9' }] })).toEqual([
+      expect.stringContaining('(in vpc-9) are not in the cluster VPC vpc-1'),
+    ]);
+  });
+
+  test('workspace: missing, not ACTIVE, another region', () => {
+    expect(checkWorkspace(pair, healthy({ workspace: missing('ResourceNotFoundException') })).state).toBe('problem');
+    expect(checkWorkspace(pair, healthy({ workspace: found({ arn: workspaceArn, status: 'DELETING' }) })).summary).toContain('is DELETING');
+    expect(checkWorkspace(pair, healthy({ workspace: found({ arn: workspaceArn.replace('eu-west-1', 'us-east-1'), status: 'ACTIVE' }) })).summary).toContain(
+      'is in us-east-1, the cluster in eu-west-1',
+    );
+  });
+
+  test('authentication mode left out of the config: API passes, CONFIG_MAP does not; an allowed mismatch is ok', () => {
+    const undeclared = { ...pair, cluster: { ...pair.cluster, authenticationModeDeclared: false } };
+    const mode = (p: PairPlan, m: string) => checkAuthenticationMode(p, healthy({ cluster: found({ authenticationMode: m }) })).state;
+    expect([mode(undeclared, 'API'), mode(undeclared, 'API_AND_CONFIG_MAP'), mode(undeclared, 'CONFIG_MAP')]).toEqual(['ok', 'ok', 'problem']);
+    expect(mode(pair, 'API')).toBe('problem');
+    expect(mode({ ...pair, cluster: { ...pair.cluster, allowAuthenticationModeMismatch: true } }, 'API')).toBe('ok');
   });
 });

@@ -4,7 +4,7 @@
  * Terraform addresses, and a changed address replaces the scraper.
  */
 import { Construct } from 'constructs';
-import { Fn } from 'cdktf';
+import { Fn, type ITerraformDependable } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { PrometheusScraper } from '@cdktf/provider-aws/lib/prometheus-scraper';
@@ -36,6 +36,8 @@ export interface PairScraperProps {
   /** The workspace ARN: a literal for existing workspaces, a remote-state reference for created ones. */
   readonly workspaceArn: string;
   readonly bootstrapTrust: BootstrapTrust;
+  /** What must hold before anything of the pair is created (the stack's preflight gate). */
+  readonly after?: ITerraformDependable[];
 }
 
 export class PairScraper extends Construct {
@@ -62,6 +64,7 @@ export class PairScraper extends Construct {
       assumeRolePolicy: renderPolicy(sourceTrustPolicy(side, undefined, bootstrapTrust)),
       lifecycle: trustLifecycle,
       tags,
+      dependsOn: props.after,
     });
     this.targetRole = new IamRole(this, 'target-role', {
       provider: target,
@@ -71,6 +74,7 @@ export class PairScraper extends Construct {
       assumeRolePolicy: renderPolicy(targetTrustPolicy(side, this.sourceRole.arn, undefined, bootstrapTrust)),
       lifecycle: trustLifecycle,
       tags,
+      dependsOn: props.after,
     });
     const sourcePermissions = new IamRolePolicy(this, 'source-assume-target', {
       provider: source,

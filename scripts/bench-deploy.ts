@@ -8,7 +8,7 @@
  * provider waits 8 minutes per scraper deletion), everything started is stopped at the end, on errors and on Ctrl-C.
  * Options: --pairs 10,20,50 (default; add 100 when wanted), --source-accounts N (default ceil(pairs/10) per size).
  */
-import { readFileSync, writeFileSync } from 'fs';
+import { readFileSync } from 'fs';
 import * as path from 'path';
 import { cpus } from 'os';
 import { E2eEnvironment } from '../__tests__/e2e/harness';
@@ -47,7 +47,7 @@ function parseOptions(argv: string[]): { sizes: number[]; sourceAccounts?: numbe
 
 const environments = new Set<E2eEnvironment>();
 
-/** A fresh moto + emulator with a deployer role in every account and the fleet's workspaces created in moto. */
+/** A fresh moto + emulator with a deployer role in every account and the fleet's workspaces and clusters created in moto. */
 async function prepare(pairs: number, sourceAccounts: number): Promise<{ env: E2eEnvironment; config: ReturnType<typeof generateFleet> }> {
   const env = new E2eEnvironment({});
   environments.add(env);
@@ -64,7 +64,8 @@ async function prepare(pairs: number, sourceAccounts: number): Promise<{ env: E2
     workspaceArns.push((await env.aws(TARGET_ACCOUNT_ID, ['amp', 'create-workspace', '--alias', `bench-ws-${w}`])).arn);
   }
   const config = generateFleet(pairs, { sourceAccounts, workspaceArns });
-  writeFileSync(env.configPath, JSON.stringify(config, null, 2));
+  // The plan-time preflight reads every cluster: create them (healthy), which also writes the config.
+  await env.provisionClusters(config);
   return { env, config };
 }
 

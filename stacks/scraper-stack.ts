@@ -1,7 +1,8 @@
 import type { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
 import { unitStackNames } from '../lib/config/plan';
-import type { FleetPlan, PairPlan } from '../lib/config/fleet';
+import type { CreatedWorkspacePlan, FleetPlan, PairPlan } from '../lib/config/fleet';
+import { PENDING_WORKSPACE_ID, Preflight } from '../lib/preflight/preflight';
 import { accountProvider, baseTags } from '../lib/providers';
 import { forgetMovedPair, importMovedPair } from '../lib/pair/move';
 import { stackOutputs } from '../lib/backend';
@@ -25,23 +26,32 @@ export class ScraperStack extends UnitStack {
     super(scope, props.unit.scraperStackName, props);
     const { fleet, unit } = props;
     this.unitName = unit.name;
-    const createdWorkspaces = new Map<string, { arn: string; remoteWriteUrl: string }>();
-    /** Created workspaces are read from their stack's state, once per workspace. */
-    const workspaceOf = (pair: PairPlan): { arn: string; remoteWriteUrl: string } => {
-      const workspace = pair.workspace;
-      if (workspace.kind === 'existing') return workspace;
+    const createdWorkspaces = new Map<string, { arn: string; arnExpression: string; remoteWriteUrl: string }>();
+    const createdWorkspace = (workspace: CreatedWorkspacePlan) => {
       let read = createdWorkspaces.get(workspace.name);
       if (!read) {
         const state = stackOutputs(this, `workspace-${workspace.name}-state`, fleet.backend, workspace.stackName);
+        const account = workspace.account;
+        // A well-formed placeholder keeps the plan valid until the workspace stack has been applied.
+        const pending = `arn:${account.partition}:aps:${account.region}:${account.id}:workspace/${PENDING_WORKSPACE_ID}`;
         read = {
-          // A well-formed placeholder keeps the plan valid until the workspace stack has been applied.
-          arn: state.get(WORKSPACE_STACK_OUTPUTS.workspaceArn, `arn:${pair.partition}:aps:${pair.region}:${pair.target.id}:workspace/ws-pending`),
+          arn: state.get(WORKSPACE_STACK_OUTPUTS.workspaceArn, pending),
+          arnExpression: state.expression(WORKSPACE_STACK_OUTPUTS.workspaceArn, pending),
           remoteWriteUrl: state.get(WORKSPACE_STACK_OUTPUTS.remoteWriteUrl, ''),
         };
         createdWorkspaces.set(workspace.name, read);
       }
       return read;
     };
+    /** Created workspaces are read from their stack's state, once per workspace. */
+    const workspaceOf = (pair: PairPlan): { arn: string; remoteWriteUrl: string } =>
+      pair.workspace.kind === 'existing' ? pair.workspace : createdWorkspace(pair.workspace);
+    // Before any pair: a setup AMP cannot scrape fails the plan here, with nothing created.
+    const preflight = new Preflight(this, 'preflight', {
+      pairs: unit.pairs,
+      provider: (account) => this.provider(account),
+      createdWorkspaceArn: (workspace) => createdWorkspace(workspace).arnExpression,
+    });
     // The phase-1 state of each unit an account moved out of: it holds the scraper IDs to import.
     const movedFrom = new Map(
       unit.movedInFrom.map((name) => [name, stackOutputs(this, `moved-from-${name}-state`, fleet.backend, unitStackNames(name).scraperStackName)]),
@@ -57,6 +67,7 @@ export class ScraperStack extends UnitStack {
         target: this.provider(pair.target),
         workspaceArn: workspace.arn,
         bootstrapTrust: fleet.bootstrapTrust,
+        after: preflight.gate ? [preflight.gate] : undefined,
       });
       const oldUnit = pair.source.movedFrom === undefined ? undefined : movedFrom.get(pair.source.movedFrom);
       if (oldUnit) importMovedPair(built, pair, oldUnit, built.movable);

@@ -12,7 +12,8 @@ const SOURCE = '111111111111';
 const TARGET = '222222222222';
 const REGION = 'eu-west-1';
 const CLUSTER = `arn:aws:eks:${REGION}:${SOURCE}:cluster/prod-eks`;
-const SUBNETS = ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'];
+/** The cluster's subnets, made by provisionClusters (the preflight reads them). */
+let SUBNETS: string[] = [];
 const SOURCE_ROLE = 'AMPScraperSourceRole';
 const TARGET_ROLE = 'AMPScraperTargetRole';
 const side = { partition: 'aws', region: REGION, sourceAccount: SOURCE };
@@ -98,6 +99,9 @@ async function manualSetup(): Promise<void> {
 beforeAll(async () => {
   await env.start();
   workspaceArn = (await env.aws(TARGET, ['amp', 'create-workspace', '--alias', 'central'])).arn;
+  const clusters = { accounts: { workload: { id: SOURCE, region: REGION } }, clusters: { 'prod-eks': { account: 'workload', arn: CLUSTER, subnetIds: [] } } };
+  await env.provisionClusters(clusters);
+  SUBNETS = clusters.clusters['prod-eks'].subnetIds;
   await manualSetup();
   env.writeConfig(adoptingConfig());
   await env.synthAndLock();
@@ -219,7 +223,11 @@ test('a second deploy changes nothing', async () => {
 
 test('a config that would replace the adopted scraper fails at plan time instead of replacing it', async () => {
   const config = JSON.parse(JSON.stringify(adoptingConfig()));
-  config.clusters['prod-eks'].subnetIds = ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'];
+  // Another subnet of the cluster's VPC (the preflight accepts it): a new scraper source, so a replacement.
+  const vpcId = (await env.aws(SOURCE, ['ec2', 'describe-subnets', '--subnet-ids', SUBNETS[0]])).Subnets[0].VpcId;
+  const third = (await env.aws(SOURCE, ['ec2', 'create-subnet', '--vpc-id', vpcId, '--cidr-block', '10.0.3.0/24', '--availability-zone', `${REGION}c`])).Subnet
+    .SubnetId;
+  config.clusters['prod-eks'].subnetIds = [SUBNETS[0], third];
   env.writeConfig(config);
   const diff = await env.cdktf('diff', 'fleet-scrapers');
   expect(diff.code).not.toBe(0);

@@ -54,6 +54,9 @@ describe('plan-all against the emulator', () => {
 
   beforeAll(async () => {
     await env.start();
+    // The preflight reads the workspace and the cluster: they exist, as in a real account.
+    await env.provisionWorkspaces(example);
+    await env.provisionClusters(example);
     await env.synthAndLock();
     stacks = Object.keys(JSON.parse(readFileSync(path.join(env.workDir, 'cdktf.out', 'manifest.json'), 'utf8')).stacks);
   });

@@ -12,11 +12,20 @@ export const FLEET_STACKS = ['fleet-scrapers', 'fleet-trust'];
 export const SPLIT_STACKS = ['team-b-scrapers', 'team-b-trust', ...FLEET_STACKS];
 
 export const account = (id: string) => ({ id, region: REGION, credentials: { assumeRoleArn: `arn:aws:iam::${id}:role/amp-xa-deployer` } });
+/** Subnets of the clusters createClusters made, by cluster name (the preflight reads them). */
+const clusterSubnets = new Map<string, string[]>();
 const cluster = (id: string, name: string) => ({
   account: id === A ? 'workload-a' : 'workload-b',
   arn: `arn:aws:eks:${REGION}:${id}:cluster/${name}`,
-  subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'],
+  subnetIds: clusterSubnets.get(name) ?? ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'],
 });
+
+/** Creates the fleet's three clusters (healthy, with their VPCs and subnets) in the emulated accounts; fleet() then uses them. */
+export async function createClusters(env: E2eEnvironment): Promise<void> {
+  const config = fleet({}, []);
+  await env.provisionClusters(config);
+  for (const [name, c] of Object.entries<any>(config.clusters)) clusterSubnets.set(name, c.subnetIds);
+}
 
 /** `b`: workload-b as given (e.g. in its own unit), or left out of the config. */
 export function fleet(workspaces: Record<string, string>, pairs: Array<[string, string, string]>, b: object | false = account(B)): any {

@@ -4,7 +4,7 @@
  * left behind. (A new scraper that AMP fails is fleet-failure.e2e: its own environment, so the deletions overlap.)
  */
 import { E2eEnvironment, expectNoChanges as expectNoChangesIn, expectSuccess } from './harness';
-import { A, ALL_PAIRS, B, OBS, SPLIT_STACKS, account, createWorkspaces, expectPinned, fleet, roles, scrapersByAlias } from './fleet-fixture';
+import { A, ALL_PAIRS, B, OBS, SPLIT_STACKS, account, createClusters, createWorkspaces, expectPinned, fleet, roles, scrapersByAlias } from './fleet-fixture';
 
 const env = new E2eEnvironment({});
 let workspaces: Record<string, string> = {};
@@ -14,6 +14,7 @@ const inTeamB = { ...account(B), unit: 'team-b' };
 beforeAll(async () => {
   await env.start();
   workspaces = await createWorkspaces(env);
+  await createClusters(env);
   env.writeConfig(fleet(workspaces, ALL_PAIRS, inTeamB));
   await env.synthAndLock();
 });

@@ -6,7 +6,21 @@
  * Removing and renaming pairs is fleet-removal.e2e (its own environment, so the two files' deletions overlap).
  */
 import { E2eEnvironment, expectNoChanges as expectNoChangesIn, expectSuccess } from './harness';
-import { A, ALL_PAIRS, B, FLEET_STACKS, OBS, SPLIT_STACKS, account, createWorkspaces, expectPinned, fleet, roles, scrapersByAlias } from './fleet-fixture';
+import {
+  A,
+  ALL_PAIRS,
+  B,
+  FLEET_STACKS,
+  OBS,
+  SPLIT_STACKS,
+  account,
+  createClusters,
+  createWorkspaces,
+  expectPinned,
+  fleet,
+  roles,
+  scrapersByAlias,
+} from './fleet-fixture';
 
 const env = new E2eEnvironment({});
 let workspaces: Record<string, string> = {};
@@ -16,6 +30,7 @@ const inTeamB = { ...account(B), unit: 'team-b' };
 beforeAll(async () => {
   await env.start();
   workspaces = await createWorkspaces(env);
+  await createClusters(env);
   env.writeConfig(fleet(workspaces, ALL_PAIRS));
   await env.synthAndLock();
 });

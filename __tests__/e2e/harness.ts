@@ -149,6 +149,64 @@ export class E2eEnvironment {
     this.writeConfig(config);
   }
 
+  /**
+   * Creates every cluster of a fleet config in the emulated source accounts, healthy as AMP needs it unless
+   * `setups` says otherwise: a VPC with DNS support and hostnames, two subnets in two Availability Zones, a
+   * security group, and the EKS cluster (private endpoint access, the config's authentication mode). Points the
+   * config's cluster ARN, subnetIds and securityGroupIds (when set) at them, in place, and writes it.
+   */
+  async provisionClusters(config: any, setups: Record<string, ClusterSetup> = {}): Promise<void> {
+    const credentials = new Map<string, Record<string, string>>();
+    for (const cluster of Object.values<any>(config.clusters)) {
+      const id = config.accounts[cluster.account].id;
+      if (!credentials.has(id)) credentials.set(id, await this.assume(id));
+    }
+    // The clusters one after another would take minutes of AWS CLI starts: side by side.
+    await Promise.all(
+      Object.entries<any>(config.clusters).map(async ([name, cluster]) => {
+        const setup = setups[name] ?? {};
+        const account = config.accounts[cluster.account];
+        const env = { ...this.baseEnv, ...credentials.get(account.id), AWS_REGION: account.region, AWS_DEFAULT_REGION: account.region };
+        const aws = async (args: string[]) => {
+          const { stdout } = await execFileAsync('aws', [...args, '--output', 'json'], { env });
+          return stdout.trim() ? JSON.parse(stdout) : {};
+        };
+        const vpc = async () => {
+          const id = (await aws(['ec2', 'create-vpc', '--cidr-block', '10.0.0.0/16'])).Vpc.VpcId as string;
+          // A VPC holds one attribute change per call.
+          await aws(['ec2', 'modify-vpc-attribute', '--vpc-id', id, setup.dnsSupport === false ? '--no-enable-dns-support' : '--enable-dns-support']);
+          await aws(['ec2', 'modify-vpc-attribute', '--vpc-id', id, setup.dnsHostnames === false ? '--no-enable-dns-hostnames' : '--enable-dns-hostnames']);
+          return id;
+        };
+        const vpcId = await vpc();
+        const subnet = async (inVpc: string, cidr: string, zone: string) =>
+          (await aws(['ec2', 'create-subnet', '--vpc-id', inVpc, '--cidr-block', cidr, '--availability-zone', `${account.region}${zone}`])).Subnet
+            .SubnetId as string;
+        const first = await subnet(vpcId, '10.0.1.0/24', 'a');
+        const second = setup.subnetInOtherVpc ? await subnet(await vpc(), '10.0.2.0/24', 'b') : await subnet(vpcId, '10.0.2.0/24', setup.oneZone ? 'a' : 'b');
+        const group = (await aws(['ec2', 'create-security-group', '--vpc-id', vpcId, '--group-name', `${name}-scraper`, '--description', 'amp-xa e2e']))
+          .GroupId as string;
+        const clusterName = String(cluster.arn).split('/').pop() ?? '';
+        const created = await aws([
+          'eks',
+          'create-cluster',
+          '--name',
+          clusterName,
+          '--role-arn',
+          `arn:aws:iam::${account.id}:role/eks-cluster`,
+          '--resources-vpc-config',
+          `subnetIds=${first},${second},securityGroupIds=${group},endpointPublicAccess=true,endpointPrivateAccess=${setup.privateEndpoint !== false}`,
+          '--access-config',
+          `authenticationMode=${setup.authenticationMode ?? cluster.authenticationMode ?? 'API_AND_CONFIG_MAP'}`,
+        ]);
+        cluster.arn = created.cluster.arn;
+        cluster.subnetIds = [first, second];
+        if (cluster.securityGroupIds !== undefined) cluster.securityGroupIds = [group];
+      }),
+    );
+    this.writeConfig(config);
+  }
+
   /** Synthesizes and pins providers to the committed lock file, as an air-gapped runner does before deploying. */
   async synthAndLock(): Promise<void> {
     const synth = await this.cdktf('synth');
@@ -228,6 +286,20 @@ export class E2eEnvironment {
     const c = JSON.parse(stdout).Credentials;
     return { AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken };
   }
+}
+
+/** How provisionClusters makes one cluster differ from a healthy one (each a case the preflight must refuse). */
+export interface ClusterSetup {
+  /** false: the cluster's endpoint is public only. */
+  readonly privateEndpoint?: boolean;
+  readonly dnsSupport?: boolean;
+  readonly dnsHostnames?: boolean;
+  /** Both subnets in the same Availability Zone. */
+  readonly oneZone?: boolean;
+  /** The second subnet belongs to another VPC. */
+  readonly subnetInOtherVpc?: boolean;
+  /** The cluster's live mode, when it should differ from the config's. */
+  readonly authenticationMode?: 'API' | 'API_AND_CONFIG_MAP' | 'CONFIG_MAP';
 }
 
 /** A fresh, mutable copy of a shipped example config, without its editor `$schema` reference. */

@@ -21,17 +21,7 @@ beforeAll(async () => {
   config = exampleFleet();
   config.backend = { type: 's3', bucket: BUCKET, region: 'eu-west-1', keyPrefix: 'e2e', usePathStyle: true };
   await env.provisionWorkspaces(config);
-  const cluster = config.clusters['prod-eks'];
-  await env.aws(SOURCE, [
-    'eks',
-    'create-cluster',
-    '--name',
-    'prod-eks',
-    '--role-arn',
-    `arn:aws:iam::${SOURCE}:role/eks-cluster`,
-    '--resources-vpc-config',
-    `subnetIds=${cluster.subnetIds.join(',')}`,
-  ]);
+  await env.provisionClusters(config);
   await env.awsBase(['s3api', 'create-bucket', '--bucket', BUCKET, '--create-bucket-configuration', 'LocationConstraint=eu-west-1']);
   await env.synthAndLock();
 });

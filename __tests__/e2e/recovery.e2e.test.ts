@@ -23,18 +23,7 @@ beforeAll(async () => {
   config = exampleFleet();
   config.backend = { type: 'local', directory: 'state' };
   await env.provisionWorkspaces(config);
-  // status reads the cluster too: it must exist, as it does for a real pair.
-  const cluster = config.clusters['prod-eks'];
-  await env.aws(SOURCE, [
-    'eks',
-    'create-cluster',
-    '--name',
-    'prod-eks',
-    '--role-arn',
-    `arn:aws:iam::${SOURCE}:role/eks-cluster`,
-    '--resources-vpc-config',
-    `subnetIds=${cluster.subnetIds.join(',')}`,
-  ]);
+  await env.provisionClusters(config);
   await env.synthAndLock();
 });
 afterAll(() => env.stop());

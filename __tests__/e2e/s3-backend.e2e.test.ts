@@ -20,6 +20,7 @@ const env = new E2eEnvironment(config);
 beforeAll(async () => {
   await env.start();
   await env.provisionWorkspaces(config);
+  await env.provisionClusters(config);
   await env.awsBase(['s3api', 'create-bucket', '--bucket', BUCKET, '--create-bucket-configuration', 'LocationConstraint=eu-west-1']);
   await env.synthAndLock();
 });

@@ -473,3 +473,60 @@ test('injected faults answer with the given status until used up', async () => {
   expect([first.status, second.status]).toEqual([500, 200]);
   expect(first.errorType).toBe('InternalFailure');
 });
+
+describe('EKS as the preflight reads it (moto completed: vpcId, endpoint defaults, accessConfig)', () => {
+  let subnets: string[] = [];
+  let vpcId = '';
+  beforeAll(async () => {
+    vpcId = (await aws(SOURCE, 'ec2', 'create-vpc', '--cidr-block', '10.1.0.0/16')).Vpc.VpcId;
+    subnets = [];
+    for (const [cidr, zone] of [
+      ['10.1.1.0/24', 'a'],
+      ['10.1.2.0/24', 'b'],
+    ])
+      subnets.push(
+        (await aws(SOURCE, 'ec2', 'create-subnet', '--vpc-id', vpcId, '--cidr-block', cidr, '--availability-zone', `${REGION}${zone}`)).Subnet.SubnetId,
+      );
+  });
+  const createCluster = (name: string, ...extra: string[]) =>
+    aws(
+      SOURCE,
+      'eks',
+      'create-cluster',
+      '--name',
+      name,
+      '--role-arn',
+      `arn:aws:iam::${SOURCE}:role/eks`,
+      '--resources-vpc-config',
+      `subnetIds=${subnets.join(',')}`,
+      ...extra,
+    );
+  const describeCluster = async (name: string) => (await aws(SOURCE, 'eks', 'describe-cluster', '--name', name)).cluster;
+
+  test("CreateCluster's accessConfig is kept; DescribeCluster reports it with the VPC of the subnets", async () => {
+    const created = await createCluster('api-eks', '--access-config', 'authenticationMode=API');
+    expect(created.cluster.accessConfig).toEqual({ authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: true });
+    const described = await describeCluster('api-eks');
+    expect(described.accessConfig).toEqual({ authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: true });
+    expect(described.resourcesVpcConfig).toMatchObject({ vpcId, subnetIds: subnets, endpointPublicAccess: true, endpointPrivateAccess: false });
+  });
+
+  test("without accessConfig: EKS's API default, CONFIG_MAP; another account does not see the cluster", async () => {
+    await createCluster('legacy-eks');
+    expect((await describeCluster('legacy-eks')).accessConfig).toEqual({ authenticationMode: 'CONFIG_MAP', bootstrapClusterCreatorAdminPermissions: true });
+    expect(await awsError(OTHER, 'eks', 'describe-cluster', '--name', 'legacy-eks')).toMatch(/ResourceNotFoundException/);
+  });
+
+  test('UpdateClusterConfig moves the mode forward only, and sets endpoint access', async () => {
+    await aws(SOURCE, 'eks', 'update-cluster-config', '--name', 'legacy-eks', '--access-config', 'authenticationMode=API_AND_CONFIG_MAP');
+    expect((await describeCluster('legacy-eks')).accessConfig.authenticationMode).toBe('API_AND_CONFIG_MAP');
+    expect(await awsError(SOURCE, 'eks', 'update-cluster-config', '--name', 'legacy-eks', '--access-config', 'authenticationMode=CONFIG_MAP')).toMatch(
+      /InvalidParameterException.*from API_AND_CONFIG_MAP to CONFIG_MAP/,
+    );
+    await aws(SOURCE, 'eks', 'update-cluster-config', '--name', 'legacy-eks', '--resources-vpc-config', 'endpointPrivateAccess=true');
+    expect((await describeCluster('legacy-eks')).resourcesVpcConfig.endpointPrivateAccess).toBe(true);
+    expect(await awsError(SOURCE, 'eks', 'update-cluster-config', '--name', 'nope', '--resources-vpc-config', 'endpointPrivateAccess=true')).toMatch(
+      /ResourceNotFoundException/,
+    );
+  });
+});

@@ -11,6 +11,7 @@ const LONGEST_FIRST = [
   'fleet-removal',
   'fleet-failure',
   'two-phase',
+  'preflight',
   'readme',
   'recovery',
   'recovery-s3',

@@ -1,6 +1,6 @@
 /**
  * `npm run status` and `npm run --silent eks-access` against moto + the AMP scraper emulator, after a real
- * `cdktf deploy '*'` of the example pair (its workspace and EKS cluster created in moto first): healthy (exit 0);
+ * `cdktf deploy '*'` of the example pair (its workspace and a healthy EKS cluster created in moto first): healthy (exit 0);
  * a trust edited by hand (exit 2, the role named); a scraper that failed (exit 2, its reason shown, escaped);
  * credentials that land in the wrong account (exit 1). eks-access output parsed as YAML documents.
  * The scraper is never destroyed here (the provider waits 8 minutes on deletion): the environment just stops.
@@ -54,27 +54,15 @@ const status = async (...args: string[]) => {
 
 beforeAll(async () => {
   await env.start();
-  const workspaceArn = (await env.aws(TARGET, ['amp', 'create-workspace', '--alias', 'central'])).arn;
   config = exampleFleet();
-  config.workspaces.central.arn = workspaceArn;
-  const cluster = config.clusters['prod-eks'];
-  await env.aws(SOURCE, [
-    'eks',
-    'create-cluster',
-    '--name',
-    'prod-eks',
-    '--role-arn',
-    `arn:aws:iam::${SOURCE}:role/eks-cluster`,
-    '--resources-vpc-config',
-    `subnetIds=${cluster.subnetIds.join(',')}`,
-  ]);
-  env.writeConfig(config);
+  await env.provisionWorkspaces(config);
+  await env.provisionClusters(config);
   await env.synthAndLock();
   expectSuccess(await env.deploy());
 });
 afterAll(() => env.stop());
 
-test('after deploy the pair is healthy: exit 0, the scraper ACTIVE, both trusts pinned, least privilege; moto reports no authentication mode', async () => {
+test('after deploy the pair is healthy: exit 0, the scraper ACTIVE, both trusts pinned, least privilege, cluster, network and workspace as AMP needs them', async () => {
   const { code, json, checks } = await status();
   const [scraper] = env.emulator.list();
   expect(json).toMatchObject({
@@ -91,8 +79,11 @@ test('after deploy the pair is healthy: exit 0, the scraper ACTIVE, both trusts 
     'target-trust': 'ok',
     'source-permissions': 'ok',
     'target-permissions': 'ok',
-    // moto's DescribeCluster has no accessConfig: said, not failed.
-    'eks-authentication-mode': 'unknown',
+    // The emulator answers DescribeCluster with accessConfig, as EKS does.
+    'eks-authentication-mode': 'ok',
+    'eks-cluster': 'ok',
+    network: 'ok',
+    workspace: 'ok',
   });
   expect(code).toBe(0);
   const table = await script('status.ts', []);

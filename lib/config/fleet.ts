@@ -12,9 +12,19 @@ import type { SourceSide } from '../iam-documents';
 import type { FleetConfig } from './schema';
 import { backendRules, duplicateArnRule, pairTagRule, workspaceTagRule } from './limits';
 import { moveRules, planUnits } from './units';
-import { workspaceStackName, type AccountRef, type FleetPlan, type PairPlan, type WorkspacePlan } from './plan';
+import { DEFAULT_AUTHENTICATION_MODE, workspaceStackName, type AccountRef, type FleetPlan, type PairPlan, type WorkspacePlan } from './plan';
 
-export type { AccountRef, ClusterPlan, CreatedWorkspacePlan, ExistingWorkspacePlan, FleetPlan, PairPlan, UnitPlan, WorkspacePlan } from './plan';
+export type {
+  AccountRef,
+  AuthenticationMode,
+  ClusterPlan,
+  CreatedWorkspacePlan,
+  ExistingWorkspacePlan,
+  FleetPlan,
+  PairPlan,
+  UnitPlan,
+  WorkspacePlan,
+} from './plan';
 
 // Moved to errors.ts (it bounds and sanitizes every problem line); re-exported for existing importers.
 import { ConfigError } from './errors';
@@ -264,7 +274,9 @@ export function checkFleet(config: FleetConfigDraft, scrapeConfigs: string[]): {
         arn: cluster.arn,
         subnetIds: cluster.subnetIds,
         securityGroupIds: cluster.securityGroupIds,
-        authenticationMode: cluster.authenticationMode,
+        authenticationMode: cluster.authenticationMode ?? DEFAULT_AUTHENTICATION_MODE,
+        authenticationModeDeclared: cluster.authenticationMode !== undefined,
+        allowAuthenticationModeMismatch: cluster.allowAuthenticationModeMismatch ?? false,
       },
       workspace,
       alias: p.alias ?? p.name,

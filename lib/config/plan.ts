@@ -46,8 +46,16 @@ export interface ClusterPlan {
   readonly arn: string;
   readonly subnetIds: string[];
   readonly securityGroupIds?: string[];
+  /** As configured, or DEFAULT_AUTHENTICATION_MODE. */
   readonly authenticationMode: AuthenticationMode;
+  /** The config states the mode: the preflight then holds the live cluster to exactly that mode. */
+  readonly authenticationModeDeclared: boolean;
+  /** The config accepts a live mode other than the declared one (the preflight does not compare them). */
+  readonly allowAuthenticationModeMismatch: boolean;
 }
+
+/** What amp-xa assumes when a cluster states no authentication mode (the live cluster must take access entries). */
+export const DEFAULT_AUTHENTICATION_MODE: AuthenticationMode = 'API_AND_CONFIG_MAP';
 
 export interface PairPlan {
   readonly name: string;

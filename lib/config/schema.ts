@@ -163,10 +163,26 @@ export const clusterSchema = z
       .describe('Security groups for the scraper ENIs: 1-5; default the cluster security group'),
     authenticationMode: z
       .enum(['API', 'API_AND_CONFIG_MAP', 'CONFIG_MAP'])
-      .default('API_AND_CONFIG_MAP')
-      .describe('EKS authentication mode; CONFIG_MAP needs the RBAC manifest amp-xa emits'),
+      .optional()
+      .describe(
+        "EKS authentication mode the cluster is in; the plan fails if the live cluster is in another (see allowAuthenticationModeMismatch). CONFIG_MAP needs the RBAC manifest amp-xa emits. Left out: the live cluster must be in API or API_AND_CONFIG_MAP (AMP creates the scraper's access entry), treated as API_AND_CONFIG_MAP",
+      ),
+    allowAuthenticationModeMismatch: z
+      .boolean({ invalid_type_error: 'expected true or false' })
+      .optional()
+      .describe(
+        'true: the plan does not compare authenticationMode with the live cluster (e.g. while the cluster moves to another mode); the scraper may then be ACTIVE and write nothing. Needs authenticationMode',
+      ),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.allowAuthenticationModeMismatch === true && c.authenticationMode === undefined)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['allowAuthenticationModeMismatch'],
+        message: 'true needs authenticationMode: state the mode the config means, or remove allowAuthenticationModeMismatch',
+      });
+  });
 
 export const workspaceSchema = z
   .object({

@@ -4,10 +4,11 @@
  * a profile (fromIni) and/or an assumed role (fromTemporaryCredentials, with external ID and session name,
  * default session name "amp-xa"); neither = the SDK's default chain (environment, OIDC, instance role).
  * Endpoints come from the environment like every AWS SDK: AWS_ENDPOINT_URL, or AWS_ENDPOINT_URL_IAM,
- * AWS_ENDPOINT_URL_AMP, AWS_ENDPOINT_URL_EKS, AWS_ENDPOINT_URL_STS (the SDK reads them itself).
+ * AWS_ENDPOINT_URL_AMP, AWS_ENDPOINT_URL_EKS, AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_STS (the SDK reads them itself).
  * Before any read, STS GetCallerIdentity must land in the configured account, as `allowed_account_ids` does.
  */
 import { AmpClient } from '@aws-sdk/client-amp';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -19,6 +20,7 @@ export interface AccountClients {
   readonly iam: IAMClient;
   readonly amp: AmpClient;
   readonly eks: EKSClient;
+  readonly ec2: EC2Client;
   readonly sts: STSClient;
   /** Resolves once the credentials are known to reach this account; rejects with a message otherwise. */
   readonly verified: Promise<void>;
@@ -52,7 +54,10 @@ export function errorText(e: unknown): string {
 /** AWS said the thing does not exist (IAM NoSuchEntity, AMP/EKS ResourceNotFound, or plain 404). */
 export function isNotFound(e: unknown): boolean {
   const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return ['NoSuchEntityException', 'NoSuchEntity', 'ResourceNotFoundException'].includes(err?.name ?? '') || err?.$metadata?.httpStatusCode === 404;
+  return (
+    ['NoSuchEntityException', 'NoSuchEntity', 'ResourceNotFoundException', 'InvalidVpcID.NotFound'].includes(err?.name ?? '') ||
+    err?.$metadata?.httpStatusCode === 404
+  );
 }
 
 export function accountClients(account: AccountRef): AccountClients {
@@ -67,7 +72,7 @@ export function accountClients(account: AccountRef): AccountClients {
     },
   );
   verified.catch(() => undefined); // reported by each read that awaits it
-  return { account, iam: new IAMClient(config), amp: new AmpClient(config), eks: new EKSClient(config), sts, verified };
+  return { account, iam: new IAMClient(config), amp: new AmpClient(config), eks: new EKSClient(config), ec2: new EC2Client(config), sts, verified };
 }
 
 /** One client set per account name, created on first use. */
@@ -82,6 +87,6 @@ export class AccountPool {
   }
 
   destroy(): void {
-    for (const c of this.clients.values()) for (const client of [c.iam, c.amp, c.eks, c.sts]) client.destroy();
+    for (const c of this.clients.values()) for (const client of [c.iam, c.amp, c.eks, c.ec2, c.sts]) client.destroy();
   }
 }

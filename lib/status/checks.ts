@@ -15,6 +15,7 @@ import {
 } from '../iam-documents';
 import type { CheckName, CheckResult, CheckState, Health, LiveRole, LiveScraper, PairReport, PairSnapshot, Read, StatusReport } from './model';
 import { pinnedValues, samePolicy } from './policy';
+import { checkCluster, checkNetwork, checkWorkspace } from './preflight';
 import { stateCheck, type RecoveryRead } from './state-check';
 
 const result = (check: CheckName, state: CheckState, summary: string, details: string[] = []): CheckResult => ({ check, state, summary, details });
@@ -179,24 +180,40 @@ export function checkTargetPermissions(pair: PairPlan, snapshot: PairSnapshot): 
   return permissionsCheck('target-permissions', live, TARGET_PERMISSIONS_POLICY_NAME, targetPermissionsPolicy(ws.value), `remote-write to ${ws.value}`);
 }
 
-/** The cluster's live authentication mode is the configured one (it decides whether CONFIG_MAP output is needed). */
+/**
+ * The cluster's live authentication mode, judged as the preflight does: a declared mode must be the live one
+ * (unless allowAuthenticationModeMismatch); without one, the live mode must take access entries.
+ */
 export function checkAuthenticationMode(pair: PairPlan, snapshot: PairSnapshot): CheckResult {
   const c = snapshot.cluster;
   const name = pair.cluster.name;
   if (c.state === 'error') return failed('eks-authentication-mode', c, `cannot describe cluster ${name}: ${c.detail}`);
   if (c.state === 'missing') return result('eks-authentication-mode', 'problem', `cluster ${pair.cluster.arn} not found`);
   const live = c.value.authenticationMode;
-  const expected = pair.cluster.authenticationMode;
+  const { authenticationMode: expected, authenticationModeDeclared: declared, allowAuthenticationModeMismatch: allowed } = pair.cluster;
   if (live === undefined) return result('eks-authentication-mode', 'unknown', `cluster ${name}: EKS returned no authentication mode; configured ${expected}`);
-  if (live !== expected) {
+  const matches = declared ? live === expected : live !== 'CONFIG_MAP';
+  if (!matches && !allowed) {
     const hint =
       live === 'CONFIG_MAP' ? 'the scraper needs the aws-auth mapping and RBAC (npm run eks-access)' : 'set authenticationMode in the config to match';
-    return result('eks-authentication-mode', 'problem', `cluster ${name} is in ${live} mode; the config says ${expected}`, [hint]);
+    const says = declared ? `the config says ${expected}` : 'the config states no mode, which needs API or API_AND_CONFIG_MAP';
+    return result('eks-authentication-mode', 'problem', `cluster ${name} is in ${live} mode; ${says}`, [hint]);
   }
+  if (!matches) return result('eks-authentication-mode', 'ok', `cluster ${name} is in ${live} mode; the config says ${expected} and allows the mismatch`);
   return result('eks-authentication-mode', 'ok', `cluster ${name} is in ${live} mode, as configured`);
 }
 
-export const CHECKS = [checkScraper, checkSourceTrust, checkTargetTrust, checkSourcePermissions, checkTargetPermissions, checkAuthenticationMode];
+export const CHECKS = [
+  checkScraper,
+  checkSourceTrust,
+  checkTargetTrust,
+  checkSourcePermissions,
+  checkTargetPermissions,
+  checkAuthenticationMode,
+  checkCluster,
+  checkNetwork,
+  checkWorkspace,
+];
 
 export function healthOf(states: readonly CheckState[]): Health {
   if (states.includes('error')) return 'error';

@@ -1,15 +1,34 @@
 /**
  * Reads a pair's live state into a PairSnapshot (model.ts): the scraper, both roles with their trust and
- * policies, the workspace ARN and the EKS cluster's authentication mode. Read-only calls only; every failure
+ * policies, the workspace ARN and the workspace, the EKS cluster and its network (the preflight's checks). Read-only calls only; every failure
  * becomes data (missing / error) for the checks, so one unreadable account never hides the others.
  */
-import { DescribeScraperCommand, ListScrapersCommand, ListWorkspacesCommand, type ScraperDescription, type ScraperSummary } from '@aws-sdk/client-amp';
+import {
+  DescribeScraperCommand,
+  DescribeWorkspaceCommand,
+  ListScrapersCommand,
+  ListWorkspacesCommand,
+  type ScraperDescription,
+  type ScraperSummary,
+} from '@aws-sdk/client-amp';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
+import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcAttributeCommand } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { parseArn } from '../arn';
 import type { PairPlan } from '../config/fleet';
 import { errorText, isNotFound, type AccountClients, type AccountPool } from './aws';
-import { found, missing, readError, type LiveCluster, type LiveRole, type LiveScraper, type PairSnapshot, type Read } from './model';
+import {
+  found,
+  missing,
+  readError,
+  type LiveCluster,
+  type LiveNetwork,
+  type LiveRole,
+  type LiveScraper,
+  type LiveWorkspace,
+  type PairSnapshot,
+  type Read,
+} from './model';
 import { decodePolicyDocument } from './policy';
 
 /** The IAM actions these reads need, per side (the deployer policies in examples/deployer grant them). */
@@ -19,12 +38,23 @@ export const READ_ACTIONS = {
     'aps:ListScrapers',
     'aps:DescribeScraper',
     'eks:DescribeCluster',
+    'ec2:DescribeVpcAttribute',
+    'ec2:DescribeSubnets',
+    'ec2:DescribeSecurityGroups',
     'iam:GetRole',
     'iam:ListRolePolicies',
     'iam:GetRolePolicy',
     'iam:ListAttachedRolePolicies',
   ],
-  target: ['sts:GetCallerIdentity', 'aps:ListWorkspaces', 'iam:GetRole', 'iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'],
+  target: [
+    'sts:GetCallerIdentity',
+    'aps:ListWorkspaces',
+    'aps:DescribeWorkspace',
+    'iam:GetRole',
+    'iam:ListRolePolicies',
+    'iam:GetRolePolicy',
+    'iam:ListAttachedRolePolicies',
+  ],
 } as const;
 
 /** Pages followed at most (a bound, not a limit anyone reaches: 100 pages of roles' policies or scrapers). */
@@ -130,7 +160,50 @@ export function readCluster(clients: AccountClients, clusterArn: string): Promis
   return attempt(clients, async () => {
     const { cluster } = await clients.eks.send(new DescribeClusterCommand({ name }));
     if (!cluster) return missing(`no cluster ${name}`);
-    return found({ authenticationMode: cluster.accessConfig?.authenticationMode });
+    return found({
+      authenticationMode: cluster.accessConfig?.authenticationMode,
+      status: cluster.status,
+      endpointPrivateAccess: cluster.resourcesVpcConfig?.endpointPrivateAccess,
+      vpcId: cluster.resourcesVpcConfig?.vpcId,
+    });
+  });
+}
+
+/** The cluster's VPC attributes and the config's subnets and security groups (filters: a missing one is just absent). */
+export function readNetwork(clients: AccountClients, pair: PairPlan, cluster: Read<LiveCluster>): Promise<Read<LiveNetwork>> {
+  // Not readable for the cluster's reason (its account's credentials, say): the same reason here.
+  if (cluster.state === 'error') return Promise.resolve(readError(cluster.detail, cluster.account));
+  if (cluster.state === 'missing') return Promise.resolve(missing('the cluster does not exist'));
+  const vpcId = cluster.value.vpcId;
+  return attempt(clients, async () => {
+    const attribute = async (Attribute: 'enableDnsSupport' | 'enableDnsHostnames') => {
+      const a = await clients.ec2.send(new DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute }));
+      return Attribute === 'enableDnsSupport' ? a.EnableDnsSupport?.Value : a.EnableDnsHostnames?.Value;
+    };
+    const groups = pair.cluster.securityGroupIds ?? [];
+    const [dnsSupport, dnsHostnames, subnets, securityGroups] = await Promise.all([
+      vpcId ? attribute('enableDnsSupport') : undefined,
+      vpcId ? attribute('enableDnsHostnames') : undefined,
+      clients.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'subnet-id', Values: pair.cluster.subnetIds }] })),
+      groups.length ? clients.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-id', Values: groups }] })) : undefined,
+    ]);
+    return found({
+      vpc: vpcId ? { id: vpcId, dnsSupport, dnsHostnames } : undefined,
+      subnets: (subnets.Subnets ?? []).map((s) => ({ id: s.SubnetId ?? '', vpcId: s.VpcId, availabilityZone: s.AvailabilityZone })),
+      securityGroups: (securityGroups?.SecurityGroups ?? []).map((g) => ({ id: g.GroupId ?? '', vpcId: g.VpcId })),
+    });
+  });
+}
+
+/** The destination workspace, by the ID of its ARN. */
+export function readWorkspace(clients: AccountClients, workspaceArn: Read<string>): Promise<Read<LiveWorkspace>> {
+  if (workspaceArn.state !== 'found')
+    return Promise.resolve(workspaceArn.state === 'error' ? readError(workspaceArn.detail, workspaceArn.account) : missing(workspaceArn.detail));
+  const arn = workspaceArn.value;
+  return attempt(clients, async () => {
+    const { workspace } = await clients.amp.send(new DescribeWorkspaceCommand({ workspaceId: arn.split('/').pop() }));
+    if (!workspace) return missing(`no workspace ${arn}`);
+    return found({ arn: workspace.arn ?? arn, status: workspace.status?.statusCode });
   });
 }
 
@@ -159,19 +232,28 @@ export function workspaceArnOf(pair: PairPlan, pool: AccountPool): Promise<Read<
 
 export class SnapshotReader {
   private readonly clusters = new Map<string, Promise<Read<LiveCluster>>>();
+  /** One network read per cluster, like the cluster itself. */
+  private readonly networks = new Map<string, Promise<Read<LiveNetwork>>>();
   constructor(private readonly pool: AccountPool) {}
 
   async read(pair: PairPlan): Promise<PairSnapshot> {
     const source = this.pool.for(pair.source);
     const clusterKey = `${pair.source.name}\u0000${pair.cluster.arn}`;
     if (!this.clusters.has(clusterKey)) this.clusters.set(clusterKey, readCluster(source, pair.cluster.arn));
-    const [scrapers, workspaceArn, sourceRole, targetRole, cluster] = await Promise.all([
+    if (!this.networks.has(clusterKey))
+      this.networks.set(
+        clusterKey,
+        this.clusters.get(clusterKey)!.then((c) => readNetwork(source, pair, c)),
+      );
+    const [scrapers, workspaceArn, sourceRole, targetRole, cluster, network] = await Promise.all([
       findScrapers(pair, this.pool),
       workspaceArnOf(pair, this.pool),
       readRole(source, pair.sourceRoleName),
       readRole(this.pool.for(pair.target), pair.targetRoleName),
       this.clusters.get(clusterKey)!,
+      this.networks.get(clusterKey)!,
     ]);
-    return { scrapers, workspaceArn, sourceRole, targetRole, cluster };
+    const workspace = await readWorkspace(this.pool.for(pair.target), workspaceArn);
+    return { scrapers, workspaceArn, sourceRole, targetRole, cluster, network, workspace };
   }
 }

@@ -46,6 +46,23 @@ export interface LiveRole {
 export interface LiveCluster {
   /** accessConfig.authenticationMode; undefined when the API answer has no accessConfig (older clusters, moto). */
   readonly authenticationMode?: string;
+  readonly status?: string;
+  readonly endpointPrivateAccess?: boolean;
+  readonly vpcId?: string;
+}
+
+/** The cluster's VPC and the subnets and security groups the config names, as EC2 describes them. */
+export interface LiveNetwork {
+  readonly vpc?: { readonly id: string; readonly dnsSupport?: boolean; readonly dnsHostnames?: boolean };
+  /** The config's subnets that exist. */
+  readonly subnets: ReadonlyArray<{ readonly id: string; readonly vpcId?: string; readonly availabilityZone?: string }>;
+  /** The config's security groups that exist. */
+  readonly securityGroups: ReadonlyArray<{ readonly id: string; readonly vpcId?: string }>;
+}
+
+export interface LiveWorkspace {
+  readonly arn: string;
+  readonly status?: string;
 }
 
 export interface PairSnapshot {
@@ -56,9 +73,21 @@ export interface PairSnapshot {
   readonly sourceRole: Read<LiveRole>;
   readonly targetRole: Read<LiveRole>;
   readonly cluster: Read<LiveCluster>;
+  readonly network: Read<LiveNetwork>;
+  readonly workspace: Read<LiveWorkspace>;
 }
 
-export type CheckName = 'state' | 'scraper' | 'source-trust' | 'target-trust' | 'source-permissions' | 'target-permissions' | 'eks-authentication-mode';
+export type CheckName =
+  | 'state'
+  | 'scraper'
+  | 'source-trust'
+  | 'target-trust'
+  | 'source-permissions'
+  | 'target-permissions'
+  | 'eks-authentication-mode'
+  | 'eks-cluster'
+  | 'network'
+  | 'workspace';
 
 /**
  * ok: as amp-xa makes it. problem: something is not right (degraded). unknown: AWS did not say (nothing to

@@ -1,7 +1,7 @@
 /**
  * The AMP scraper API emulator of the sandbox and the end-to-end tests (moto has no scraper API). It serves the
  * scraper operations with the wire shapes of the AMP restJson1 model and proxies every other request
- * (IAM, STS, EKS, S3, AMP workspaces...) to moto. The calling account comes from the request's access key,
+ * (IAM, STS, EKS, S3, AMP workspaces...) to moto, EKS completed where moto answers less than EKS (../eks/emulation.ts). The calling account comes from the request's access key,
  * resolved through moto's GetCallerIdentity, so two emulated accounts see two sets of scrapers.
  * CreateScraper/UpdateScraper refuse what AMP refuses (see validation.ts), including a destination
  * workspace that moto does not hold in its own account. Binds to 127.0.0.1 only.
@@ -10,6 +10,7 @@ import * as http from 'http';
 import { createHash, randomUUID } from 'crypto';
 import type { AddressInfo } from 'net';
 import { MotoClient } from './moto-client';
+import { EksEmulation, serviceOf } from '../eks/emulation';
 import { ApiError, checkCreate, checkMutable, conflict, notFound, partitionOf, validation, type Caller } from './validation';
 import { describe, listPage, parseBody, readBody, regionOf, send, type EmulatedScraper, type Mutable, type ScraperStatus } from './wire';
 
@@ -49,6 +50,8 @@ export class ScraperEmulator {
   readonly requests: string[] = [];
   private server?: http.Server;
   private readonly moto: MotoClient;
+  /** EKS answers completed as EKS gives them (moto has no accessConfig or vpcId). */
+  private readonly eks: EksEmulation;
   private readonly transitionMs: number;
   private readonly workspaces = new Set<string>();
   private readonly failures: FailureSpec[] = [];
@@ -57,6 +60,7 @@ export class ScraperEmulator {
   constructor(private readonly options: EmulatorOptions) {
     this.transitionMs = options.transitionMs ?? 2000;
     this.moto = new MotoClient(options.motoUrl);
+    this.eks = new EksEmulation(this.moto);
   }
 
   /** Listens on 127.0.0.1 (options.port or a free port); resolves to the endpoint URL. */
@@ -169,11 +173,19 @@ export class ScraperEmulator {
       url.pathname.startsWith('/scrapers/') ||
       url.pathname === '/scraperconfiguration' ||
       (scraperTags !== null && decodeURIComponent(scraperTags[1]).includes(':scraper/'));
-    if (!ours) return this.moto.proxy(req, res, body, (message) => send(res, 502, { message }, 'InternalServerException'));
+    const eks = serviceOf(req.headers.authorization) === 'eks' && EksEmulation.handles(req.method ?? 'GET', url.pathname);
+    if (!ours && !eks) return this.moto.proxy(req, res, body, (message) => send(res, 502, { message }, 'InternalServerException'));
     try {
       const key = /Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1];
       if (!key) throw new ApiError(403, 'AccessDeniedException', 'Missing SigV4 credentials');
       const caller = { account: await this.moto.accountOf(key), region: regionOf(req) };
+      if (eks) {
+        const request = { method: req.method ?? 'GET', path: url.pathname, body: parseBody(text), key, ...caller };
+        const answer = await this.eks.serve(request, () => this.moto.forward(req, body));
+        if (Array.isArray(answer)) return send(res, answer[0], answer[1]);
+        res.writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) });
+        return void res.end(answer.body);
+      }
       const [status, payload] = await this.serve(req.method ?? 'GET', url, parseBody(text), caller);
       send(res, status, payload);
     } catch (e) {

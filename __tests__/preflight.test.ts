@@ -1,0 +1,92 @@
+/**
+ * The preflight in a synthesized scraper stack: each cluster, VPC, subnet, security group and workspace read once
+ * per stack whatever the number of pairs, the checks as postconditions of one data source (aws_partition: no API
+ * call, nothing added to a plan), and every pair's
+ * roles (so everything of the pair after them) depending on it. The conditions themselves: preflight-checks.test.ts.
+ */
+import { all, exampleConfig, synthFleet } from './support/fleet';
+import { preflightReads } from '../lib/preflight/reads';
+
+/** 50 pairs: 5 clusters (sharing a subnet and a security group pairwise) x 10 workspaces. */
+function bigFleet(): any {
+  const config = exampleConfig();
+  const clusters: Record<string, unknown> = {};
+  const workspaces: Record<string, unknown> = {};
+  const pairs: unknown[] = [];
+  for (let c = 0; c < 5; c++)
+    clusters[`eks-${c}`] = {
+      account: 'workload',
+      arn: `arn:aws:eks:eu-west-1:111111111111:cluster/eks-${c}`,
+      subnetIds: [`subnet-0000000${c}`, `subnet-0000000${c + 1}`],
+      securityGroupIds: [`sg-0000000${c % 2}`],
+    };
+  for (let w = 0; w < 10; w++)
+    workspaces[`ws-${w}`] = { account: 'observability', arn: `arn:aws:aps:eu-west-1:222222222222:workspace/ws-0000000${w}-0000-0000-0000-000000000000` };
+  for (let c = 0; c < 5; c++) for (let w = 0; w < 10; w++) pairs.push({ name: `eks-${c}-to-ws-${w}`, cluster: `eks-${c}`, workspace: `ws-${w}` });
+  return { ...config, clusters, workspaces, pairs };
+}
+
+describe('a fleet of 50 pairs on 5 clusters and 10 workspaces', () => {
+  const synth = synthFleet(bigFleet());
+  const stack = synth.json['fleet-scrapers'];
+  const count = (type: string) => Object.keys(all(stack, type, 'data')).length;
+
+  test('reads each cluster and workspace once, and one listing per account for each kind', () => {
+    expect({
+      clusterListings: count('aws_eks_clusters'),
+      clusters: count('aws_eks_cluster'),
+      vpcs: count('aws_vpc'),
+      subnetListings: count('aws_subnets'),
+      subnets: count('aws_subnet'),
+      securityGroupListings: count('aws_security_groups'),
+      workspaceListings: count('aws_prometheus_workspaces'),
+      workspaces: count('aws_prometheus_workspace'),
+    }).toEqual({ clusterListings: 1, clusters: 5, vpcs: 1, subnetListings: 1, subnets: 1, securityGroupListings: 1, workspaceListings: 1, workspaces: 10 });
+  });
+
+  test('subnets and security groups: each once in the account listing; VPCs and subnets read per key (for_each)', () => {
+    const [subnets] = Object.values<any>(all(stack, 'aws_subnets', 'data'));
+    expect(subnets.filter[0]).toEqual({
+      name: 'subnet-id',
+      values: ['subnet-00000000', 'subnet-00000001', 'subnet-00000002', 'subnet-00000003', 'subnet-00000004', 'subnet-00000005'],
+    });
+    const [groups] = Object.values<any>(all(stack, 'aws_security_groups', 'data'));
+    expect(groups.filter[0]).toEqual({ name: 'group-id', values: ['sg-00000000', 'sg-00000001'] });
+    const [subnet] = Object.values<any>(all(stack, 'aws_subnet', 'data'));
+    expect(subnet.for_each).toMatch(/^\$\{toset\(data\.aws_subnets\.\S+\.ids\)\}$/);
+    const [vpc] = Object.values<any>(all(stack, 'aws_vpc', 'data'));
+    expect(vpc.for_each).toMatch(/^\$\{local\.preflight_workload-vpc-ids_\w+\}$/);
+    // Each VPC once, whichever clusters share it.
+    expect(stack.locals[vpc.for_each.slice(8, -1)]).toMatch(/^\$\{toset\(compact\(concat\(/);
+  });
+
+  test('the checks are postconditions of one data source, a cluster check naming all its pairs; no resource is added', () => {
+    expect(all(stack, 'terraform_data')).toEqual({});
+    const gates = Object.values<any>(all(stack, 'aws_partition', 'data'));
+    expect(gates).toHaveLength(1);
+    expect(gates[0].lifecycle.postcondition).toHaveLength(5 * 11 + 10 * 3);
+    const message = stack.locals[gates[0].lifecycle.postcondition[0].error_message.slice(8, -1)];
+    expect(message).toContain('amp-xa: pairs eks-0-to-ws-0, eks-0-to-ws-1, eks-0-to-ws-2');
+  });
+
+  test("every pair's roles depend on the gate: a failed check means nothing of the pair is applied", () => {
+    const [gate] = Object.keys(all(stack, 'aws_partition', 'data'));
+    const roles = Object.values<any>(all(stack, 'aws_iam_role'));
+    expect(roles).toHaveLength(100);
+    for (const role of roles) expect(role.depends_on).toEqual([`data.aws_partition.${gate}`]);
+  });
+});
+
+test('reads: pairs grouped by cluster and workspace, in config order', () => {
+  const synth = synthFleet(bigFleet());
+  const reads = preflightReads(synth.fleet.pairs);
+  expect(reads.sources).toHaveLength(1);
+  expect(reads.sources[0].clusters.map((c) => [c.configName, c.pairs.length])).toEqual([0, 1, 2, 3, 4].map((c) => [`eks-${c}`, 10]));
+  expect(reads.targets[0].workspaces.map((w) => w.pairs)).toEqual(Array.from({ length: 10 }, (_, w) => [0, 1, 2, 3, 4].map((c) => `eks-${c}-to-ws-${w}`)));
+});
+
+test('the example: no authenticationMode mismatch allowed, the config mode compared exactly', () => {
+  const stack = synthFleet(exampleConfig()).json['fleet-scrapers'];
+  const conditions = Object.values<string>(stack.locals).filter((v) => v.includes('authentication_mode'));
+  expect(conditions.some((v) => v.includes('== "API_AND_CONFIG_MAP"'))).toBe(true);
+});
