@@ -25,7 +25,7 @@ const server = http.createServer((req, res) => {
     res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
     return;
   }
-  const second = new URL(req.url, 'http://x').searchParams.get('continuation-token') === 'page-2';
+  const second = new (require('url').URL)(req.url, 'http://x').searchParams.get('continuation-token') === 'page-2';
   res.writeHead(200, { 'content-type': 'application/xml' });
   res.end(second ? xml(keys.slice(half)) : xml(keys.slice(0, half), 'page-2'));
 });

@@ -114,11 +114,10 @@ export class TrustBatch extends Construct {
       policies: interpolation(policiesRef),
       ...(settings.shared_config_files ? { shared_config_files: settings.shared_config_files } : {}),
     });
-    const module = trustModule({
-      settings,
-      providerSource: provider.terraformProviderSource ?? 'hashicorp/aws',
-      providerVersion: provider.terraformGeneratorMetadata?.providerVersion ?? '5.100.0',
-    });
+    // The provider the stack requires (cdktf's bindings pin it), so the module takes the one the stack installed.
+    const providerVersion = provider.terraformGeneratorMetadata?.providerVersion;
+    if (!providerVersion) throw new Error(`amp-xa: the AWS provider bindings name no provider version; the trust module of ${account.name} cannot be pinned`);
+    const module = trustModule({ settings, providerSource: provider.terraformProviderSource ?? 'hashicorp/aws', providerVersion });
     const triggers = {
       policies_sha256: interpolation(`sha256(jsonencode(${policiesRef}))`),
       // Unknown during plan when drifted (forces a re-run), "in-sync" once applied: see the file comment.
