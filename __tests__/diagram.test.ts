@@ -26,7 +26,7 @@ test('each pair draws its whole trust chain; shared nodes appear once', () => {
   expect(diagram.match(/ -- /g)).toHaveLength(4 * fleet.pairs.length);
 });
 
-test('README shows the current diagram of examples/fleet.json', () => {
-  const readme = readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+test('docs/how-it-works.md shows the current diagram of examples/fleet.json', () => {
+  const readme = readFileSync(path.join(__dirname, '..', 'docs', 'how-it-works.md'), 'utf8');
   expect(readme).toContain('```mermaid\n' + diagram + '```');
 });

@@ -27,6 +27,8 @@ import { StringDecoder } from 'string_decoder';
 import { asksForHelp } from '../lib/cli-options';
 import { ConfigError } from '../lib/config/fleet';
 import { loadFleetConfig } from '../lib/config/load';
+import { deletingHint, lockHint, stateLocks } from '../lib/recovery/hints';
+import { lockHolder } from '../lib/recovery/holder';
 
 const ROOT = path.join(__dirname, '..');
 const COMMANDS = ['synth', 'deploy', 'destroy'] as const;
@@ -132,6 +134,22 @@ export function withoutStatusFrames(): Transform {
   });
 }
 
+/** What to run next when a deploy failed on what an interrupted one left behind. */
+function failureHints(output: string): string[] {
+  if (!output) return [];
+  let stacks: string[] = [];
+  try {
+    const fleet = loadFleetConfig();
+    stacks = [...fleet.units.flatMap((u) => [u.scraperStackName, u.trustStackName]), ...fleet.createdWorkspaces.map((w) => w.stackName)];
+  } catch {
+    /* the config was read before cdktf started; if it changed meanwhile, hints go without stack names */
+  }
+  const outdir = 'cdktf.out';
+  const hints = stateLocks(output, stacks).map((lock) => lockHint(lock, outdir, lockHolder(lock, path.join(outdir, 'stacks', lock.stack ?? ''))));
+  const deleting = deletingHint(output);
+  return deleting ? [...hints, deleting] : hints;
+}
+
 function main(): void {
   const [command = '', ...argv] = process.argv.slice(2);
   if ((COMMANDS as readonly string[]).includes(command) && asksForHelp(argv)) {
@@ -158,14 +176,23 @@ function main(): void {
   const cdktf = process.env.CDKTF || path.join(ROOT, 'node_modules', '.bin', 'cdktf');
   const onTerminal = Boolean(process.stdout.isTTY);
   const child = spawn(cdktf, inv.args, { env: inv.env, stdio: ['inherit', onTerminal ? 'inherit' : 'pipe', 'inherit'] });
-  if (!onTerminal) child.stdout!.pipe(withoutStatusFrames()).pipe(process.stdout);
+  // The end of the log, for what to say when the run fails (a stale lock, a scraper still deleting).
+  let tail = '';
+  if (!onTerminal)
+    child
+      .stdout!.pipe(withoutStatusFrames())
+      .on('data', (d: Buffer) => (tail = (tail + d.toString()).slice(-200_000)))
+      .pipe(process.stdout);
   child.on('error', (e) => {
     console.error(`cdktf: cannot run ${cdktf}: ${e.message}`);
     process.exit(1);
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   // 'close', not 'exit': the last of cdktf's output is through the filter by then.
-  child.on('close', (code, signal) => (process.exitCode = code ?? (signal ? 1 : 0)));
+  child.on('close', (code, signal) => {
+    process.exitCode = code ?? (signal ? 1 : 0);
+    if (process.exitCode !== 0) for (const hint of failureHints(tail)) console.error(hint);
+  });
 }
 
 if (require.main === module) main();

@@ -6,14 +6,17 @@
 import { parseOptions, selectPairs, UsageError } from '../lib/cli-options';
 import { loadFleetConfig } from '../lib/config/load';
 import { ConfigError, type PairPlan } from '../lib/config/fleet';
+import { recoveryRead, TrackedStates } from '../lib/recovery/recover';
 import { AccountPool } from '../lib/status/aws';
+import { untrusted } from '../lib/status/text';
 import { pairReport, statusReport } from '../lib/status/checks';
 import { SnapshotReader } from '../lib/status/fetch';
 import type { PairReport } from '../lib/status/model';
 import { renderJson, renderTable } from '../lib/status/render';
 
 const STATUS_USAGE = `usage: npm run status [-- [--json] [--pair NAME]...]
-  Reads each pair's scraper, roles, policies and EKS cluster with the config's credentials (AMP_XA_CONFIG).
+  Reads each pair's scraper, roles, policies and EKS cluster with the config's credentials (AMP_XA_CONFIG), and
+  compares them with the phase-1 state (terraform state pull in cdktf.out/stacks/<unit>-scrapers, when synthesized).
   --json       print a JSON document instead of tables
   --pair NAME  only this pair (repeatable)
 exit: 0 healthy, 2 degraded (some pair is not right), 1 error (bad option or config, or AWS could not be read)`;
@@ -44,10 +47,20 @@ async function main(argv: string[]): Promise<number> {
   const pool = new AccountPool();
   try {
     const reader = new SnapshotReader(pool);
-    const reports: PairReport[] = await mapLimited(pairs, 4, async (pair) => pairReport(pair, await reader.read(pair)));
+    const states = new TrackedStates({ outdir: 'cdktf.out', env: process.env });
+    const notes = { skipped: new Map<string, string>(), failed: new Map<string, string>() };
+    const reports: PairReport[] = await mapLimited(pairs, 4, async (pair) => {
+      const snapshot = await reader.read(pair);
+      const recovery = await recoveryRead(states, pair, snapshot, notes);
+      return pairReport(pair, recovery ? { ...snapshot, recovery } : snapshot);
+    });
     const report = statusReport(reports);
+    for (const [stack, why] of notes.skipped) console.error(`status: ${stack} not compared with its phase-1 state: ${why}`);
+    for (const [stack, why] of notes.failed)
+      console.error(untrusted(`status: cannot read the state of ${stack}, so untracked scrapers and roles are not checked: ${why}`, 2000));
     process.stdout.write(options.json ? renderJson(report) : renderTable(report));
-    return report.exitCode;
+    // An unreadable state leaves the picture incomplete, as an unreadable account does.
+    return notes.failed.size ? 1 : report.exitCode;
   } finally {
     pool.destroy();
   }

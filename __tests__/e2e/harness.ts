@@ -49,12 +49,13 @@ export class E2eEnvironment {
 
   /**
    * `awsManagedPolicies`: moto loads AWS's managed policies (slower IAM start; only the adoption test needs them).
+   * `scraperTransitionMs`: how long the emulator keeps a scraper CREATING/UPDATING/DELETING (default 1.5 s).
    * `withoutAwsCliOrPython`: cdktf, Terraform and the finalizers get a PATH with no `aws` and no Python (as on an HCP
    * Terraform worker, which promises neither); the test's own setup still uses the AWS CLI.
    */
   constructor(
     private fleetConfig: unknown,
-    private readonly options: { awsManagedPolicies?: boolean; withoutAwsCliOrPython?: boolean } = {},
+    private readonly options: { awsManagedPolicies?: boolean; scraperTransitionMs?: number; withoutAwsCliOrPython?: boolean } = {},
   ) {}
 
   /** Replaces the fleet config the next cdktf command reads (a user editing their config file). */
@@ -74,7 +75,7 @@ export class E2eEnvironment {
     });
     const motoUrl = `http://127.0.0.1:${motoPort}`;
     await waitFor(async () => (await fetch(`${motoUrl}/moto-api/`)).ok, 'moto_server to answer');
-    this.emulator = new ScraperEmulator({ motoUrl, transitionMs: 1500 });
+    this.emulator = new ScraperEmulator({ motoUrl, transitionMs: this.options.scraperTransitionMs ?? 1500 });
     const endpoint = await this.emulator.start();
 
     const mirror = await run(path.join(ROOT, 'scripts', 'offline-terraform.sh'), [path.join(this.workDir, 'terraform')]);

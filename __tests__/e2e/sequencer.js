@@ -6,7 +6,21 @@
 const Sequencer = require('@jest/test-sequencer').default;
 const path = require('path');
 
-const LONGEST_FIRST = ['fleet', 'two-phase', 'scraper-emulator', 'status', 'ci-helpers', 's3-backend', 'offline', 'adoption'];
+const LONGEST_FIRST = [
+  'fleet',
+  'fleet-removal',
+  'fleet-failure',
+  'two-phase',
+  'readme',
+  'recovery',
+  'recovery-s3',
+  'scraper-emulator',
+  'status',
+  'ci-helpers',
+  's3-backend',
+  'offline',
+  'adoption',
+];
 
 class LongestFirst extends Sequencer {
   sort(tests) {

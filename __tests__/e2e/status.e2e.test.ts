@@ -29,6 +29,8 @@ const script = (name: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}):
   // stdout alone (the harness's run() mixes both streams): eks-access must print YAML only there.
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', name), ...args], {
+      // From the project directory, as a user runs it: status compares with the state of the stacks synthesized there.
+      cwd: env.workDir,
       env: { ...env.baseEnv, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -82,6 +84,8 @@ test('after deploy the pair is healthy: exit 0, the scraper ACTIVE, both trusts 
     pairs: [{ pair: PAIR, health: 'healthy', scraper: { id: scraper.scraperId, arn: scraper.arn, status: 'ACTIVE' } }],
   });
   expect(Object.fromEntries(Object.entries(checks).map(([k, c]) => [k, c.state]))).toEqual({
+    // AWS and the phase-1 state agree: nothing untracked.
+    state: 'ok',
     scraper: 'ok',
     'source-trust': 'ok',
     'target-trust': 'ok',
@@ -242,4 +246,7 @@ test('a second scraper for the pair whose creation failed: degraded (exit 2), bo
   expect(both.checks.scraper.details).toContain(`${second.scraperId} CREATION_FAILED: Service quota exceeded for scrapers`);
   // With no single scraper, the trusts have nothing to be compared with.
   expect(both.checks['source-trust'].state).toBe('unknown');
+  // The hand-made one lacks amp-xa's tags: named as someone else's, and recovery would never touch it.
+  expect(both.checks.state).toMatchObject({ state: 'problem' });
+  expect(both.checks.state.details).toContainEqual(expect.stringMatching(new RegExp(`^not amp-xa's, left alone: scraper ${second.scraperId} `)));
 });

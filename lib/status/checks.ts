@@ -15,6 +15,7 @@ import {
 } from '../iam-documents';
 import type { CheckName, CheckResult, CheckState, Health, LiveRole, LiveScraper, PairReport, PairSnapshot, Read, StatusReport } from './model';
 import { pinnedValues, samePolicy } from './policy';
+import { stateCheck, type RecoveryRead } from './state-check';
 
 const result = (check: CheckName, state: CheckState, summary: string, details: string[] = []): CheckResult => ({ check, state, summary, details });
 
@@ -203,8 +204,8 @@ export function healthOf(states: readonly CheckState[]): Health {
   return 'healthy';
 }
 
-export function pairReport(pair: PairPlan, snapshot: PairSnapshot): PairReport {
-  const checks = CHECKS.map((check) => check(pair, snapshot));
+export function pairReport(pair: PairPlan, snapshot: PairSnapshot & { readonly recovery?: RecoveryRead }): PairReport {
+  const checks = [...CHECKS.map((check) => check(pair, snapshot)), ...stateCheck(snapshot)];
   const s = liveScraper(snapshot);
   return {
     pair: pair.name,

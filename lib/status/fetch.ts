@@ -56,6 +56,7 @@ export function toLiveScraper(s: ScraperSummary | ScraperDescription): LiveScrap
     workspaceArn: s.destination?.ampConfiguration?.workspaceArn,
     sourceRoleArn: s.roleConfiguration?.sourceRoleArn,
     targetRoleArn: s.roleConfiguration?.targetRoleArn,
+    ...(s.tags ? { tags: { ...s.tags } } : {}),
   };
 }
 
@@ -112,7 +113,15 @@ export function readRole(clients: AccountClients, roleName: string): Promise<Rea
         marker: a.IsTruncated ? a.Marker : undefined,
       };
     });
-    return found({ name: Role?.RoleName ?? roleName, arn: Role?.Arn ?? '', trust: decodePolicyDocument(Role?.AssumeRolePolicyDocument), inline, attached });
+    const tags = Object.fromEntries((Role?.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+    return found({
+      name: Role?.RoleName ?? roleName,
+      arn: Role?.Arn ?? '',
+      trust: decodePolicyDocument(Role?.AssumeRolePolicyDocument),
+      inline,
+      attached,
+      tags,
+    });
   });
 }
 

@@ -29,6 +29,7 @@ export interface LiveScraper {
   readonly workspaceArn?: string;
   readonly sourceRoleArn?: string;
   readonly targetRoleArn?: string;
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export interface LiveRole {
@@ -39,6 +40,7 @@ export interface LiveRole {
   /** Inline policies: name and decoded document. */
   readonly inline: ReadonlyArray<{ readonly name: string; readonly document: unknown }>;
   readonly attached: ReadonlyArray<{ readonly name: string; readonly arn: string }>;
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export interface LiveCluster {
@@ -56,7 +58,7 @@ export interface PairSnapshot {
   readonly cluster: Read<LiveCluster>;
 }
 
-export type CheckName = 'scraper' | 'source-trust' | 'target-trust' | 'source-permissions' | 'target-permissions' | 'eks-authentication-mode';
+export type CheckName = 'state' | 'scraper' | 'source-trust' | 'target-trust' | 'source-permissions' | 'target-permissions' | 'eks-authentication-mode';
 
 /**
  * ok: as amp-xa makes it. problem: something is not right (degraded). unknown: AWS did not say (nothing to

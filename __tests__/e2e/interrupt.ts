@@ -1,0 +1,69 @@
+/** Interrupting a deploy at a chosen moment, as a dying runner or a Ctrl-C does, for the recovery e2e files. */
+import { spawn } from 'child_process';
+import * as path from 'path';
+import { type E2eEnvironment, run, type RunResult, waitFor } from './harness';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+export const scrapersOf = (env: E2eEnvironment, account: string, alias: string): any[] => env.emulator.list(account).filter((s: any) => s.alias === alias);
+
+/** An amp-xa script (scripts/<name>) in the project directory, as a user runs it. */
+export const script = (env: E2eEnvironment, name: string, args: string[] = []): Promise<RunResult> =>
+  run(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', name), ...args], { cwd: env.workDir, env: env.baseEnv });
+
+/** `npm run status -- --json`: exit code and pairs. */
+export async function status(env: E2eEnvironment): Promise<{ code: number; pairs: any[]; output: string }> {
+  const r = await script(env, 'status.ts', ['--json']);
+  const start = r.output.indexOf('{');
+  return { code: r.code, pairs: start === -1 ? [] : JSON.parse(r.output.slice(start, r.output.lastIndexOf('}') + 1)).pairs, output: r.output };
+}
+
+export const stateCheck = (pairs: any[], pair: string) => pairs.find((p) => p.pair === pair)?.checks.find((c: any) => c.check === 'state');
+
+/** `cdktf deploy` killed with `signal`, its whole process tree, as soon as a new scraper of `alias` is CREATING. */
+export async function deployInterruptedWhileCreating(
+  env: E2eEnvironment,
+  account: string,
+  alias: string,
+  signal: NodeJS.Signals = 'SIGKILL',
+): Promise<RunResult> {
+  const before = new Set(scrapersOf(env, account, alias).map((s: any) => s.scraperId));
+  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'cdktf'), ['deploy', '*', '--auto-approve', '--skip-provider-lock'], {
+    cwd: env.workDir,
+    env: env.baseEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number>((resolve) => child.once('close', (code) => resolve(code ?? 1)));
+  try {
+    await waitFor(
+      async () => scrapersOf(env, account, alias).some((s: any) => !before.has(s.scraperId) && s.status.statusCode === 'CREATING'),
+      `a CREATING scraper ${alias}`,
+      10 * 60_000,
+    );
+  } finally {
+    // SIGKILL: the whole group at once (a dead runner). SIGINT: to cdktf alone, as a terminal's Ctrl-C reaches the
+    // foreground job and cdktf passes it on to Terraform.
+    process.kill(signal === 'SIGKILL' ? -child.pid! : child.pid!, signal);
+  }
+  const code = await exited;
+  if (signal !== 'SIGKILL') {
+    // Whatever cdktf left running must end by itself (no orphaned Terraform holding the lock).
+    await waitFor(
+      async () => {
+        try {
+          process.kill(-child.pid!, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      'the interrupted process group to exit',
+      5 * 60_000,
+    );
+  }
+  return { code, output };
+}

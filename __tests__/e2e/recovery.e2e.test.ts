@@ -1,0 +1,110 @@
+/**
+ * A deploy killed while AMP creates the scraper (SIGKILL of the whole process tree, local state): the scraper is in
+ * AWS and not in state. `npm run status` says so and names the command; `npm run recover -- --apply` imports it; the
+ * next deploy pins both trusts to it; then nothing changes. And the way most people find out: deploying again
+ * without recovering makes a second scraper; status names the one state tracks and the command that deletes the
+ * other; after it, exactly one scraper per pair. No scraper deletion goes through the provider (its 8-minute wait).
+ */
+import { E2eEnvironment, exampleFleet, expectNoChanges, expectSuccess, waitFor } from './harness';
+import { deployInterruptedWhileCreating, script as runScript, scrapersOf as scrapersIn, stateCheck, status as statusOf } from './interrupt';
+
+const SOURCE = '111111111111';
+// CREATING lasts 20 s: long enough to kill the deploy in it, short enough for the suite.
+const env = new E2eEnvironment({}, { scraperTransitionMs: 20_000 });
+let config: any;
+
+const script = (name: string, args: string[] = []) => runScript(env, name, args);
+const status = () => statusOf(env);
+const scrapersOf = (alias: string) => scrapersIn(env, SOURCE, alias);
+const deployKilledWhileCreating = (alias: string) => deployInterruptedWhileCreating(env, SOURCE, alias);
+
+beforeAll(async () => {
+  await env.start();
+  config = exampleFleet();
+  config.backend = { type: 'local', directory: 'state' };
+  await env.provisionWorkspaces(config);
+  // status reads the cluster too: it must exist, as it does for a real pair.
+  const cluster = config.clusters['prod-eks'];
+  await env.aws(SOURCE, [
+    'eks',
+    'create-cluster',
+    '--name',
+    'prod-eks',
+    '--role-arn',
+    `arn:aws:iam::${SOURCE}:role/eks-cluster`,
+    '--resources-vpc-config',
+    `subnetIds=${cluster.subnetIds.join(',')}`,
+  ]);
+  await env.synthAndLock();
+});
+afterAll(() => env.stop());
+
+test('killed while the scraper is CREATING: status names the untracked scraper and the command; recover imports it; deploy pins it', async () => {
+  await deployKilledWhileCreating('prod-to-central');
+  env.emulator.completeTransitions();
+  const killed = await status();
+  expect(killed.code).toBe(2);
+  const check = stateCheck(killed.pairs, 'prod-to-central');
+  expect(check).toMatchObject({ state: 'problem', summary: 'AWS has what the state of fleet-scrapers does not track' });
+  const [scraper] = scrapersOf('prod-to-central');
+  expect(check.details.join('\n')).toContain(`scraper ${scraper.scraperId}`);
+  expect(check.details.join('\n')).toContain('npm run recover -- --apply');
+
+  const dryRun = await script('recover.ts');
+  expect(dryRun.code).toBe(2);
+  const apply = await script('recover.ts', ['--apply']);
+  expect({ code: apply.code, output: apply.code ? apply.output : '' }).toEqual({ code: 0, output: '' });
+  expect(apply.output).toMatch(new RegExp(`pair prod-to-central: imported scraper ${scraper.scraperId}`));
+
+  expectSuccess(await env.deploy());
+  expect(scrapersOf('prod-to-central').map((s: any) => s.scraperId)).toEqual([scraper.scraperId]);
+  await expectNoChanges(env, ['fleet-scrapers', 'fleet-trust']);
+  const healthy = await status();
+  expect({ code: healthy.code, pairs: healthy.code ? healthy.pairs : [] }).toEqual({ code: 0, pairs: [] });
+  expect((await script('recover.ts')).code).toBe(0);
+});
+
+test('deploying again instead: a second scraper; status says which one state tracks and how to delete the other', async () => {
+  config.pairs.push({
+    name: 'prod-to-second',
+    cluster: 'prod-eks',
+    workspace: 'central',
+    sourceRoleName: 'amp-xa-second-source',
+    targetRoleName: 'amp-xa-second-target',
+  });
+  // The same workspace twice is refused (one pair per cluster and workspace): a second workspace for the new pair.
+  config.workspaces.second = {
+    account: config.workspaces.central.account,
+    arn: (await env.aws(config.accounts.observability.id, ['amp', 'create-workspace', '--alias', 'second'])).arn,
+  };
+  config.pairs[1].workspace = 'second';
+  env.writeConfig(config);
+  await env.cdktf('synth');
+  await deployKilledWhileCreating('prod-to-second');
+  const [first] = scrapersOf('prod-to-second');
+  env.emulator.completeTransitions();
+
+  const again = env.deploy();
+  await waitFor(async () => scrapersOf('prod-to-second').length === 2, 'the second deploy to create its scraper', 10 * 60_000);
+  env.emulator.completeTransitions();
+  expectSuccess(await again);
+  const tracked = scrapersOf('prod-to-second').find((s: any) => s.scraperId !== first.scraperId)!;
+
+  const two = await status();
+  expect(two.code).toBe(2);
+  const details = stateCheck(two.pairs, 'prod-to-second').details.join('\n');
+  expect(details).toContain(`state tracks ${tracked.scraperId}; untracked: ${first.scraperId}`);
+  expect(details).toContain(`npm run recover -- --delete-scraper ${first.scraperId}`);
+
+  // The tracked one is never deleted this way; the untracked one is.
+  const refused = await script('recover.ts', ['--delete-scraper', tracked.scraperId]);
+  expect(refused.code).toBe(1);
+  expect(refused.output).toContain(`scraper ${tracked.scraperId} is the one the state of fleet-scrapers tracks`);
+  const deleted = await script('recover.ts', ['--delete-scraper', first.scraperId]);
+  expect({ code: deleted.code, output: deleted.code ? deleted.output : '' }).toEqual({ code: 0, output: '' });
+  env.emulator.completeTransitions();
+  await waitFor(async () => scrapersOf('prod-to-second').length === 1, 'the duplicate to be deleted', 60_000);
+  const healthy = await status();
+  expect({ code: healthy.code, pairs: healthy.code ? healthy.pairs : [] }).toEqual({ code: 0, pairs: [] });
+  await expectNoChanges(env, ['fleet-scrapers', 'fleet-trust']);
+});
