@@ -6,7 +6,7 @@ import { generateFleet } from '../scripts/generate-fleet';
 import { writePlainRoot } from '../scripts/bench/plain-root';
 import { sourceSide } from '../lib/config/fleet';
 import { renderPolicy, sourceTrustPolicy } from '../lib/iam-documents';
-import { FINALIZE_COMMAND, FINALIZE_SCRIPT } from '../lib/finalize-command';
+import { FINALIZE_COMMAND, FINALIZE_SCRIPT } from '../lib/trust/command';
 import { plan } from './support/fleet';
 
 const fleet = plan(generateFleet(5, { sourceAccounts: 2 }));
@@ -44,7 +44,7 @@ test('values arrive as tfvars: the app finalizer command and script, the documen
   const v = vars.pairs[p.name];
   expect(v.source_account).toBe('workload-1');
   expect(v.finalizer_env.source.AMP_XA_FINALIZE_SCRIPT).toBe(FINALIZE_SCRIPT);
-  expect(v.finalizer_env.target.AMP_XA_ASSUME_ROLE_ARN).toBe('arn:aws:iam::900000000000:role/amp-xa-deployer');
+  expect(JSON.parse(v.finalizer_env.target.AMP_XA_MODULE).provider.aws[0].assume_role[0].role_arn).toBe('arn:aws:iam::900000000000:role/amp-xa-deployer');
   expect(v.documents.source_bootstrap).toBe(renderPolicy(sourceTrustPolicy(sourceSide(p))));
   expect(v.documents.source_final).toBe(renderPolicy(sourceTrustPolicy(sourceSide(p), '__SCRAPER_ARN__')));
 });

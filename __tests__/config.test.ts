@@ -27,7 +27,7 @@ test('the shipped examples are valid', () => {
 test('defaults: local backend, terraform_data finalizer, alias and role names from the pair', () => {
   const fleet = plan(exampleConfig());
   expect(fleet.backend).toEqual({ type: 'local', directory: 'state' });
-  expect(fleet.finalizer).toEqual({ resource: 'terraform_data', awsCli: 'aws' });
+  expect(fleet.finalizer).toEqual({ resource: 'terraform_data' });
   const [pair] = fleet.pairs;
   expect(pair).toMatchObject({
     alias: 'prod-to-central',
@@ -315,5 +315,78 @@ describe('authenticationMode and allowAuthenticationModeMismatch (checked agains
     expect(problems((c) => (c.clusters['prod-eks'].authenticationMode = 'api'))).toEqual([
       expect.stringMatching(/^clusters\.prod-eks\.authenticationMode: .*API.*API_AND_CONFIG_MAP.*CONFIG_MAP/),
     ]);
+  });
+});
+
+describe('credentials for phase 2 on Terraform alone: shared config files and HCP Terraform dynamic credentials', () => {
+  const creds = (c: any) => c.accounts.workload.credentials;
+
+  test('valid values are taken as written', () => {
+    const config = exampleConfig();
+    creds(config).sharedConfigFiles = ['/var/run/aws/config', 'relative ${x}/config'];
+    creds(config).hcpDynamicCredentialsTag = 'WORKLOAD_1';
+    const account = plan(config).pairs[0].source;
+    expect(account.credentials).toMatchObject({ sharedConfigFiles: ['/var/run/aws/config', 'relative ${x}/config'], hcpDynamicCredentialsTag: 'WORKLOAD_1' });
+  });
+
+  test.each<[string, (c: any) => void, RegExp]>([
+    [
+      'a tag with a hyphen (not part of an environment variable name)',
+      (c) => (creds(c).hcpDynamicCredentialsTag = 'work-load'),
+      /^accounts\.workload\.credentials\.hcpDynamicCredentialsTag: expected an HCP Terraform dynamic credentials tag: 1-64 chars of \[A-Za-z0-9_\] \(it is the <TAG> of TFC_AWS_PROVIDER_AUTH_<TAG>\), got "work-load"$/,
+    ],
+    [
+      'an empty tag',
+      (c) => (creds(c).hcpDynamicCredentialsTag = ''),
+      /^accounts\.workload\.credentials\.hcpDynamicCredentialsTag: expected an HCP Terraform dynamic credentials tag/,
+    ],
+    [
+      'a tag with an interpolation',
+      (c) => (creds(c).hcpDynamicCredentialsTag = '${var.x}'),
+      /^accounts\.workload\.credentials\.hcpDynamicCredentialsTag: expected an HCP Terraform dynamic credentials tag/,
+    ],
+    [
+      'a tag of 65 characters',
+      (c) => (creds(c).hcpDynamicCredentialsTag = 'A'.repeat(65)),
+      /hcpDynamicCredentialsTag: expected an HCP Terraform dynamic credentials tag/,
+    ],
+    [
+      'a tag that is a number',
+      (c) => (creds(c).hcpDynamicCredentialsTag = 7),
+      /^accounts\.workload\.credentials\.hcpDynamicCredentialsTag: expected an HCP Terraform dynamic credentials tag, got 7$/,
+    ],
+    [
+      'a tag with a profile (HCP Terraform writes only the default profile)',
+      (c) => Object.assign(creds(c), { hcpDynamicCredentialsTag: 'W', profile: 'p' }),
+      /^accounts\.workload\.credentials\.profile: profile cannot be combined with hcpDynamicCredentialsTag .*: remove one of them$/,
+    ],
+    [
+      'no shared config file',
+      (c) => (creds(c).sharedConfigFiles = []),
+      /^accounts\.workload\.credentials\.sharedConfigFiles: give 1 to 10 shared config file paths, or leave the field out/,
+    ],
+    [
+      'eleven shared config files',
+      (c) => (creds(c).sharedConfigFiles = Array(11).fill('f')),
+      /^accounts\.workload\.credentials\.sharedConfigFiles: give at most 10/,
+    ],
+    [
+      'a shared config file that is empty',
+      (c) => (creds(c).sharedConfigFiles = ['']),
+      /^accounts\.workload\.credentials\.sharedConfigFiles\[0\]: expected a file path: not empty/,
+    ],
+    [
+      'a shared config file with a line break',
+      (c) => (creds(c).sharedConfigFiles = ['a\nb']),
+      /^accounts\.workload\.credentials\.sharedConfigFiles\[0\]: expected a file path without control/,
+    ],
+    ['shared config files as a string', (c) => (creds(c).sharedConfigFiles = '/etc/aws/config'), /^accounts\.workload\.credentials\.sharedConfigFiles: /],
+    [
+      'the removed finalizer.awsCli',
+      (c) => (c.finalizer = { awsCli: 'aws' }),
+      /^finalizer\.awsCli: finalizer\.awsCli is no longer used: phase 2 pins trust with Terraform and the AWS provider alone, no AWS CLI; remove the field/,
+    ],
+  ])('%s is refused, naming the field and the fix', (_name, mutate, message) => {
+    expect(problems(mutate)).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
   });
 });

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'fs';
 import * as path from 'path';
-import { FINALIZE_COMMAND } from '../lib/finalize-command';
+import { FINALIZE_COMMAND } from '../lib/trust/command';
 import { configIn, exampleConfig, freshDir, localExecs, stackJson, synth, terraformLiteral, type Run, writeConfig } from './hostile-input.helpers';
 
 const SCRAPER_STACK = 'fleet-scrapers';
@@ -25,6 +25,14 @@ const only = (resources: Record<string, any> | undefined): any => {
   expect(all).toHaveLength(1);
   return all[0];
 };
+
+/**
+ * The provider block of the module a finalizer ships, as the inner Terraform reads its strings: the outer
+ * Terraform unescapes the environment once, the inner one the module's own literals.
+ */
+const moduleProvider = (exec: { environment: Record<string, string> }): any => JSON.parse(terraformLiteral(exec.environment.AMP_XA_MODULE)).provider.aws[0];
+const inner = (value: string) => terraformLiteral(value);
+const ofAccount = (id: string) => (e: { environment: Record<string, string> }) => e.environment.AMP_XA_ACCOUNT.endsWith(`(${id})`);
 
 /** The aws providers of a stack, by alias. */
 const providers = (json: any): Record<string, any> => Object.fromEntries([json.provider.aws].flat().map((p: any) => [p.alias, p]));
@@ -74,18 +82,18 @@ describe('injection: template-like text arrives as written', () => {
   test('a profile prod-* reaches the providers and the finalizer as written', () => {
     const run = synthOk((c) => (c.accounts.workload.credentials.profile = 'prod-*'));
     for (const stack of [SCRAPER_STACK, TRUST_STACK]) expect(terraformLiteral(providers(stackJson(run, stack))['to-workload'].profile)).toBe('prod-*');
-    const source = localExecs(stackJson(run, TRUST_STACK)).filter((e) => e.environment.AMP_XA_ACCOUNT_ID === '111111111111');
+    const source = localExecs(stackJson(run, TRUST_STACK)).filter(ofAccount('111111111111'));
     expect(source.length).toBeGreaterThan(0);
-    for (const exec of source) expect(terraformLiteral(exec.environment.AMP_XA_PROFILE)).toBe('prod-*');
+    for (const exec of source) expect(inner(moduleProvider(exec).profile)).toBe('prod-*');
   });
 
   test('a profile with ${...} and %{...} is not evaluated', () => {
     const profile = '${file("/etc/passwd")}%{ for k in [1] }x%{ endfor }';
     const run = synthOk((c) => (c.accounts.workload.credentials.profile = profile));
     expect(terraformLiteral(providers(stackJson(run, SCRAPER_STACK))['to-workload'].profile)).toBe(profile);
-    for (const exec of localExecs(stackJson(run, TRUST_STACK)).filter((e) => e.environment.AMP_XA_ACCOUNT_ID === '111111111111')) {
-      expect(terraformLiteral(exec.environment.AMP_XA_PROFILE)).toBe(profile);
-    }
+    const execs = localExecs(stackJson(run, TRUST_STACK)).filter(ofAccount('111111111111'));
+    expect(execs.length).toBeGreaterThan(0);
+    for (const exec of execs) expect(inner(moduleProvider(exec).profile)).toBe(profile);
   });
 
   test('a local backend directory with ${ and %{ is the state path', () => {
@@ -111,7 +119,7 @@ describe('injection: template-like text arrives as written', () => {
 
 describe('shell: metacharacters reach the finalizer through its environment only', () => {
   const finalizers = (run: Run, account: string) => {
-    const execs = localExecs(stackJson(run, TRUST_STACK)).filter((e) => e.environment.AMP_XA_ACCOUNT_ID === account);
+    const execs = localExecs(stackJson(run, TRUST_STACK)).filter(ofAccount(account));
     expect(execs.length).toBeGreaterThan(0);
     for (const exec of execs) expect(exec.command).toBe(FINALIZE_COMMAND);
     return execs;
@@ -124,18 +132,21 @@ describe('shell: metacharacters reach the finalizer through its environment only
     ['dollar forms', '$HOME ${HOME} $((1+1)) $$ $1'],
   ])('a profile with %s arrives byte for byte', (_name, profile) => {
     const run = synthOk((c) => (c.accounts.workload.credentials.profile = profile));
-    for (const exec of finalizers(run, '111111111111')) expect(terraformLiteral(exec.environment.AMP_XA_PROFILE)).toBe(profile);
+    for (const exec of finalizers(run, '111111111111')) expect(inner(moduleProvider(exec).profile)).toBe(profile);
   });
 
   test.each([
-    ['a path with spaces', '/opt/AWS CLI v2/bin/aws'],
-    ['a path with shell syntax', "/opt/my tools/aws; rm -rf ~ && $(id) 'x'"],
-    ['a Windows-style path', 'C:\\Program Files\\Amazon\\AWSCLIV2\\aws.exe'],
-  ])('an awsCli that is %s arrives byte for byte', (_name, awsCli) => {
-    const run = synthOk((c) => (c.finalizer = { awsCli }));
-    for (const account of ['111111111111', '222222222222']) {
-      for (const exec of finalizers(run, account)) expect(terraformLiteral(exec.environment.AMP_XA_AWS_CLI)).toBe(awsCli);
-    }
+    ['a path with spaces', '/opt/AWS config v2/config'],
+    ['a path with shell syntax', "/opt/my tools/cfg; rm -rf ~ && $(id) 'x' ${HOME} %{ if x }"],
+    ['a Windows-style path', 'C:\\Users\\me\\.aws\\config'],
+  ])('a shared config file that is %s arrives byte for byte, in both phases', (_name, file) => {
+    const run = synthOk((c) => (c.accounts.workload.credentials.sharedConfigFiles = [file]));
+    for (const stack of [SCRAPER_STACK, TRUST_STACK])
+      expect(terraformLiteral(providers(stackJson(run, stack))['to-workload'].shared_config_files[0])).toBe(file);
+    const vars = Object.entries<any>(stackJson(run, TRUST_STACK).locals).filter(([k]) => k.startsWith('trust-source-workload_vars_'));
+    expect(vars).toHaveLength(1);
+    expect(terraformLiteral(vars[0][1].shared_config_files[0])).toBe(file);
+    for (const exec of finalizers(run, '111111111111')) expect(moduleProvider(exec).shared_config_files).toBe('${var.shared_config_files}');
   });
 
   test('an external ID and session name with every character AWS allows', () => {
@@ -143,8 +154,8 @@ describe('shell: metacharacters reach the finalizer through its environment only
     const sessionName = 's@x=y,z.w_-+';
     const run = synthOk((c) => Object.assign(c.accounts.workload.credentials, { externalId, sessionName }));
     for (const exec of finalizers(run, '111111111111')) {
-      expect(terraformLiteral(exec.environment.AMP_XA_EXTERNAL_ID)).toBe(externalId);
-      expect(terraformLiteral(exec.environment.AMP_XA_SESSION_NAME)).toBe(sessionName);
+      expect(inner(moduleProvider(exec).assume_role[0].external_id)).toBe(externalId);
+      expect(inner(moduleProvider(exec).assume_role[0].session_name)).toBe(sessionName);
     }
     expect(providers(stackJson(run, SCRAPER_STACK))['to-workload'].assume_role[0]).toMatchObject({ external_id: externalId, session_name: sessionName });
   });

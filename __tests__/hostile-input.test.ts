@@ -440,8 +440,16 @@ describe('parsers: duplicate keys, strict JSON, plain YAML', () => {
 describe('shell: values the finalizer would run are refused when they carry control characters', () => {
   test.each([
     ['a profile with a line break', (c: any) => (c.accounts.workload.credentials.profile = 'prod\necho pwned'), 'accounts.workload.credentials.profile'],
-    ['an awsCli with NUL', (c: any) => (c.finalizer = { awsCli: 'aws\u0000--debug' }), 'finalizer.awsCli'],
-    ['an awsCli with an escape sequence', (c: any) => (c.finalizer = { awsCli: '\u001b]0;title\u0007aws' }), 'finalizer.awsCli'],
+    [
+      'a shared config file with NUL',
+      (c: any) => (c.accounts.workload.credentials.sharedConfigFiles = ['/etc/aws\u0000--debug']),
+      'accounts.workload.credentials.sharedConfigFiles[0]',
+    ],
+    [
+      'a shared config file with an escape sequence',
+      (c: any) => (c.accounts.workload.credentials.sharedConfigFiles = ['ok', '\u001b]0;title\u0007cfg']),
+      'accounts.workload.credentials.sharedConfigFiles[1]',
+    ],
     ['a backend directory with a carriage return', (c: any) => (c.backend = { type: 'local', directory: 'state\r' }), 'backend.directory'],
     [
       'a workspace alias with a direction mark',

@@ -42,7 +42,7 @@ test('editors agree with the app on hostile input: unknown partitions and contro
   );
   const fine = exampleConfig();
   fine.accounts.workload.credentials.profile = 'prod-* with spaces ${x}';
-  fine.finalizer = { awsCli: '/opt/AWS CLI/aws' };
+  fine.accounts.workload.credentials.sharedConfigFiles = ['/opt/AWS config/${x}'];
   fine.backend = { type: 'local', directory: 'state ${x} %{y}' };
   expect(validate(fine)).toBe(true);
 });

@@ -2,7 +2,7 @@
  * scripts/ci/plan-all.ts: plans every stack of a synthesized app with a fake `terraform`
  * (__tests__/support/fake-terraform.js), in dependency order, and reports through exit code, JSON and Markdown.
  */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
@@ -638,25 +638,76 @@ describe('the script against a synthesized app, with a fake terraform', () => {
       writeFileSync(path.join(dir, 'cdktf.out', 'stacks', name, 'cdk.tf.json'), JSON.stringify({ terraform: terraform(name) }));
   }
 
-  test('S3 state: the keys under the prefix are listed with the AWS CLI, with the backend profile and region', () => {
-    useBackend((name) => ({ backend: { s3: { bucket: 'acme-state', key: `fleet/prod/${name}.tfstate`, region: 'eu-west-1', profile: 'state' } } }));
-    const aws = path.join(dir, 'aws');
+  /** The fake S3 (a child process, answering while the test waits in spawnSync); resolves to its endpoint. */
+  async function fakeS3(keys: string[], status = 200): Promise<{ endpoint: string; requests: () => string[]; stop: () => void }> {
+    const requests = path.join(dir, 's3-requests');
+    writeFileSync(requests, '');
+    const child = spawn(process.execPath, [path.join(__dirname, 'support', 'fake-s3.js'), JSON.stringify(keys), requests, String(status)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const port = await new Promise<string>((resolve, reject) => {
+      child.stdout!.once('data', (d) => resolve(String(d).trim()));
+      child.once('exit', (code) => reject(new Error(`fake S3 exited with ${code}`)));
+    });
+    return {
+      endpoint: `http://127.0.0.1:${port}`,
+      requests: () => readFileSync(requests, 'utf8').trim().split('\n'),
+      stop: () => child.kill('SIGTERM'),
+    };
+  }
+
+  test('S3 state: the keys under the prefix are listed with the AWS SDK (no CLI), with the backend profile and region, every page', async () => {
+    useBackend((name) => ({
+      backend: { s3: { bucket: 'acme-state', key: `fleet/prod/${name}.tfstate`, region: 'eu-west-1', profile: 'state', use_path_style: true } },
+    }));
     const keys = ['fleet/prod/fleet-scrapers.tfstate', 'fleet/prod/fleet-scrapers.tfstate.tflock', 'fleet/prod/gone-trust.tfstate', 'fleet/prod/old/x.tfstate'];
-    writeFileSync(aws, `#!/bin/sh\necho "$*" > ${path.join(dir, 'aws-args')}\necho '${JSON.stringify(keys)}'\n`, { mode: 0o755 });
-    const r = planAll({}, [], { AMP_XA_AWS_CLI: aws });
-    expect(r.code).toBe(2);
-    expect(readFileSync(path.join(dir, 'aws-args'), 'utf8')).toBe(
-      's3api list-objects-v2 --bucket acme-state --prefix fleet/prod/ --query Contents[].Key --region eu-west-1 --profile state --output json\n',
-    );
-    expect(r.summary().orphans.findings.map((f: any) => [f.stack, f.location])).toEqual([['gone-trust', 's3://acme-state/fleet/prod/gone-trust.tfstate']]);
+    const s3 = await fakeS3(keys);
+    try {
+      writeFileSync(path.join(dir, 'aws-credentials'), '[state]\naws_access_key_id = AKIASTATEPROFILE0000\naws_secret_access_key = s\n');
+      // No AWS CLI reachable: PATH holds node only.
+      const r = planAll({}, [], {
+        PATH: path.dirname(process.execPath),
+        AWS_ENDPOINT_URL_S3: s3.endpoint,
+        AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'aws-credentials'),
+        AWS_CONFIG_FILE: path.join(dir, 'no-config'),
+        AWS_EC2_METADATA_DISABLED: 'true',
+      });
+      expect(r.code).toBe(2);
+      const requests = s3.requests();
+      expect(requests).toHaveLength(2);
+      for (const request of requests) {
+        expect(request).toMatch(/^GET \/acme-state\/\?(continuation-token=page-2&)?list-type=2&prefix=fleet%2Fprod%2F /);
+        expect(request).toMatch(/Credential=AKIASTATEPROFILE0000\/\d{8}\/eu-west-1\/s3\/aws4_request/);
+      }
+      expect(requests[1]).toMatch(/continuation-token=page-2/);
+      expect(r.summary().orphans.findings.map((f: any) => [f.stack, f.location])).toEqual([['gone-trust', 's3://acme-state/fleet/prod/gone-trust.tfstate']]);
+    } finally {
+      s3.stop();
+    }
   });
 
-  test("S3 state that cannot be listed: said, and the exit code is the plans' own", () => {
-    useBackend((name) => ({ backend: { s3: { bucket: 'acme-state', key: `amp-xa/${name}.tfstate`, region: 'eu-west-1' } } }));
-    const r = planAll({}, [], { AMP_XA_AWS_CLI: '/bin/false' });
-    expect(r.code).toBe(0);
-    expect(r.summary().orphans).toEqual({ checked: false, note: 'cannot list s3://acme-state/amp-xa/ with the AWS CLI (exit 1)', findings: [] });
-    expect(r.stdout).toMatch(/orphaned states not checked: cannot list s3:\/\/acme-state\/amp-xa\//);
+  test("S3 state that cannot be listed: said, and the exit code is the plans' own", async () => {
+    useBackend((name) => ({ backend: { s3: { bucket: 'acme-state', key: `amp-xa/${name}.tfstate`, region: 'eu-west-1', use_path_style: true } } }));
+    const s3 = await fakeS3([], 403);
+    try {
+      const r = planAll({}, [], {
+        AWS_ENDPOINT_URL_S3: s3.endpoint,
+        AWS_ACCESS_KEY_ID: 'AKIAENV0000000000000',
+        AWS_SECRET_ACCESS_KEY: 's',
+        AWS_CONFIG_FILE: path.join(dir, 'no-config'),
+        AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'no-credentials'),
+        AWS_EC2_METADATA_DISABLED: 'true',
+      });
+      expect(r.code).toBe(0);
+      expect(r.summary().orphans).toEqual({
+        checked: false,
+        note: expect.stringMatching(/^cannot list s3:\/\/acme-state\/amp-xa\/ \(AccessDenied: Access Denied\)$/),
+        findings: [],
+      });
+      expect(r.stdout).toMatch(/orphaned states not checked: cannot list s3:\/\/acme-state\/amp-xa\//);
+    } finally {
+      s3.stop();
+    }
   });
 
   test('Terraform Cloud without a token: says it cannot check', () => {

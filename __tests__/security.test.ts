@@ -72,22 +72,19 @@ function synthesizedDocuments(synth: Synthesized): { bootstrap: ChainDocuments; 
     sourcePermissions: resolveReferences(inline(source), roleRefs(source.json)),
     targetPermissions: resolveReferences(inline(target), roleRefs(target.json)),
   };
-  // The finalizer of each role: its environment names the role, the document (a local) and the scraper ARN expression.
+  // The finalizer batch of each role: its roles local names the role and its document (a local holding the scraper ARN expression).
   const finalTrust = (name: string) => {
-    const { json, env } = exactlyOne(
-      `finalizer of ${name}`,
+    const { json, policy } = exactlyOne(
+      `finalizer batch of ${name}`,
       stacks.flatMap((json) =>
-        ['terraform_data', 'null_resource'].flatMap((type) =>
-          Object.values(json.resource?.[type] ?? {})
-            .map((f: any) => f.provisioner?.[0]?.['local-exec']?.environment)
-            .filter((env: any) => env?.AMP_XA_ROLE_NAME === name)
-            .map((env: any) => ({ json, env })),
-        ),
+        Object.entries<any>(json.locals ?? {})
+          .filter(([k]) => /^trust-[\w-]+_roles_\w+$/.test(k) && json.locals[k][name])
+          .map(([k]) => ({ json, policy: json.locals[k][name].policy as string })),
       ),
     );
-    const local = /^\$\{jsonencode\(local\.([\w-]+)\)\}$/.exec(env.AMP_XA_POLICY)?.[1];
-    if (!local) throw new Error(`finalizer of ${name}: AMP_XA_POLICY is not jsonencode(local.<document>): ${env.AMP_XA_POLICY}`);
-    return resolveReferences(json.locals[local], { [env.AMP_XA_EXPECT_VALUE]: pair.scraperArn, ...roleRefs(json) });
+    const local = /^\$\{jsonencode\(local\.([\w-]+)\)\}$/.exec(policy)?.[1];
+    if (!local) throw new Error(`finalizer of ${name}: its policy is not jsonencode(local.<document>): ${policy}`);
+    return resolveReferences(json.locals[local], { [`\${local.scraper-state-scraper_arns-${PAIR}}`]: pair.scraperArn, ...roleRefs(json) });
   };
   return {
     bootstrap,

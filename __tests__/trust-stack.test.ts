@@ -3,7 +3,8 @@ import { Resource as NullResource } from '@cdktf/provider-null/lib/resource';
 import { exampleConfig, synthFleet, all } from './support/fleet';
 import { normalizePolicy } from './support/policy';
 import { sourceTrustPolicy, targetTrustPolicy } from '../lib/iam-documents';
-import { FINALIZE_COMMAND } from '../lib/finalize-command';
+import { FINALIZE_COMMAND } from '../lib/trust/command';
+import { terraformLiteral } from './hostile-input.helpers';
 import * as path from 'path';
 import { App } from 'cdktf';
 
@@ -28,13 +29,16 @@ function documentLocal(stack: any, pair: string, side: string): any {
   return stack.locals[names[0]];
 }
 
-/** Finalizers (null_resource or terraform_data) by "<side>" for one pair. */
-function finalizers(stack: any, type: string, pair = 'prod-to-central'): Record<string, any> {
-  return Object.fromEntries(
-    Object.entries(all(stack, type))
-      .filter(([k]) => k.startsWith(`${pair}_`))
-      .map(([k, v]) => [k.split('_')[1], v]),
-  );
+/** Finalizer batches (null_resource or terraform_data) by "<kind>-<account>". */
+function finalizers(stack: any, type: string): Record<string, any> {
+  return Object.fromEntries(Object.entries(all(stack, type)).map(([k, v]) => [k.replace(/^trust-/, '').replace(/_finalizer_\w+$/, ''), v]));
+}
+
+/** A batch's locals: the candidate roles (name -> enabled, policy). */
+function batchRoles(stack: any, batch: string): any {
+  const names = Object.keys(stack.locals).filter((k) => k.startsWith(`trust-${batch}_roles_`));
+  expect(names).toHaveLength(1);
+  return stack.locals[names[0]];
 }
 
 describe('phase 2: the <unit>-trust stack, default terraform_data finalizer', () => {
@@ -60,58 +64,68 @@ describe('phase 2: the <unit>-trust stack, default terraform_data finalizer', ()
     );
   });
 
-  test('one finalizer per role, skipped while the ARN is the default, re-run on ARN, document or drift', () => {
+  test('one finalizer per account and role kind, skipped while no ARN is known, re-run on role, ARN, document or drift', () => {
     expect(text).toHaveResource(DataResource);
     expect(stack.resource.null_resource).toBeUndefined();
     expect(stack.provider.null).toBeUndefined();
-    const bySide = finalizers(stack, 'terraform_data');
-    expect(Object.keys(bySide).sort()).toEqual(['source-trust', 'target-trust']);
-    for (const [sideName, f] of Object.entries(bySide)) {
-      expect(f.count).toBe(ENABLED);
-      expect(Object.keys(f.triggers_replace).sort()).toEqual(['live_policy', 'policy_sha256', 'role_name', 'scraper_arn']);
-      expect(f.triggers_replace.scraper_arn).toBe(ARN_REF);
-      expect(f.triggers_replace.policy_sha256).toMatch(new RegExp(`^\\$\\{sha256\\(jsonencode\\(local\\.prod-to-central_${sideName}_document_\\w+\\)\\)\\}$`));
-      // Unknown at plan when the live trust drifted (forces a re-run), "in-sync" after apply.
+    const batches = finalizers(stack, 'terraform_data');
+    expect(Object.keys(batches).sort()).toEqual(['source-workload', 'target-observability']);
+    for (const [batch, f] of Object.entries(batches)) {
+      const policies = f.count.match(/^\$\{length\(local\.([\w-]+)\) > 0 \? 1 : 0\}$/)[1];
+      expect(stack.locals[policies]).toMatch(new RegExp(`^\\$\\{\\{ for k, r in local\\.trust-${batch}_roles_\\w+ : k => r\\.policy if r\\.enabled \\}\\}$`));
+      expect(Object.keys(f.triggers_replace).sort()).toEqual(['live_policy', 'policies_sha256']);
+      expect(f.triggers_replace.policies_sha256).toBe(`\${sha256(jsonencode(local.${policies}))}`);
+      const sideName = batch.startsWith('source') ? 'source-trust' : 'target-trust';
+      // Unknown at plan when a live trust drifted (forces a re-run), "in-sync" after apply.
       expect(f.triggers_replace.live_policy).toMatch(
         new RegExp(
-          `^\\$\\{jsondecode\\(data\\.aws_iam_role\\.prod-to-central_${sideName}_live_\\w+\\[0\\]\\.assume_role_policy\\) == .* \\? "in-sync" : \\(timestamp\\(\\) != "" \\? "in-sync" : ""\\)\\}$`,
+          `^\\$\\{alltrue\\(\\[alltrue\\(\\[for p in data\\.aws_iam_role\\.prod-to-central_${sideName}_live_\\w+\\[\\*\\]\\.assume_role_policy : jsondecode\\(p\\) == .*\\]\\)\\]\\) \\? "in-sync" : \\(timestamp\\(\\) != "" \\? "in-sync" : ""\\)\\}$`,
         ),
       );
     }
+    const role = `amp-xa-prod-to-central-source`;
+    expect(batchRoles(stack, 'source-workload')).toEqual({
+      [role]: { enabled: `\${${ARN} != ""}`, policy: expect.stringMatching(/^\$\{jsonencode\(local\.prod-to-central_source-trust_document_\w+\)\}$/) },
+    });
   });
 
-  test('local-exec runs the finalize command with each account credentials and the final document', () => {
-    const envs = Object.values(finalizers(stack, 'terraform_data')).map((f: any) => f.provisioner[0]['local-exec']);
-    for (const e of envs) {
+  test("local-exec runs the finalize command with the account's module and the batch's documents", () => {
+    const byBatch = finalizers(stack, 'terraform_data');
+    for (const [batch, f] of Object.entries(byBatch)) {
+      const e = f.provisioner[0]['local-exec'];
       expect(e.command).toBe(FINALIZE_COMMAND);
-      expect(e.environment.AMP_XA_POLICY).toMatch(/^\$\{jsonencode\(local\.prod-to-central_(source|target)-trust_document_\w+\)\}$/);
-      expect(e.environment.AMP_XA_EXPECT_VALUE).toBe(ARN_REF);
+      expect(e.interpreter).toEqual(['/bin/sh', '-c']);
+      expect(e.environment.AMP_XA_VARS).toMatch(new RegExp(`^\\$\\{jsonencode\\(local\\.trust-${batch}_vars_\\w+\\)\\}$`));
+      expect(e.environment.AMP_XA_ROLES).toMatch(new RegExp(`^\\$\\{join\\(" ", keys\\(local\\.trust-${batch}_policies_\\w+\\)\\)\\}$`));
     }
-    const byRole = Object.fromEntries(envs.map((e: any) => [e.environment.AMP_XA_ROLE_NAME, e.environment]));
-    expect(byRole['amp-xa-prod-to-central-source']).toMatchObject({
-      AMP_XA_ACCOUNT_ID: SOURCE,
-      AMP_XA_ASSUME_ROLE_ARN: `arn:aws:iam::${SOURCE}:role/amp-xa-deployer`,
+    const module = (batch: string) => JSON.parse(terraformLiteral(byBatch[batch].provisioner[0]['local-exec'].environment.AMP_XA_MODULE));
+    expect(byBatch['source-workload'].provisioner[0]['local-exec'].environment.AMP_XA_ACCOUNT).toBe(`workload (${SOURCE})`);
+    expect(module('source-workload').provider.aws[0]).toMatchObject({
+      allowed_account_ids: [SOURCE],
+      assume_role: [{ role_arn: `arn:aws:iam::${SOURCE}:role/amp-xa-deployer` }],
     });
-    expect(byRole['amp-xa-prod-to-central-target']).toMatchObject({
-      AMP_XA_ACCOUNT_ID: TARGET,
-      AMP_XA_ASSUME_ROLE_ARN: `arn:aws:iam::${TARGET}:role/amp-xa-deployer`,
+    expect(module('target-observability').provider.aws[0]).toMatchObject({
+      allowed_account_ids: [TARGET],
+      assume_role: [{ role_arn: `arn:aws:iam::${TARGET}:role/amp-xa-deployer` }],
     });
   });
 
-  test('Target is finalized after Source', () => {
+  test('Targets are finalized after Sources', () => {
     const names = Object.keys(all(stack, 'terraform_data'));
-    const source = names.find((k) => k.startsWith('prod-to-central_source-trust'));
-    const target = all(stack, 'terraform_data')[names.find((k) => k.startsWith('prod-to-central_target-trust'))!];
+    const source = names.find((k) => k.startsWith('trust-source-workload'));
+    const target = all(stack, 'terraform_data')[names.find((k) => k.startsWith('trust-target-observability'))!];
     expect(target.depends_on).toContain(`terraform_data.${source}`);
   });
 
-  test('read-back: roles are read after the finalizer, with a postcondition on the final document, through the right account', () => {
+  test('read-back: roles are read after their batch, with a postcondition on the final document, through the right account', () => {
     const verified = Object.entries(all(stack, 'aws_iam_role', 'data')).filter(([k]) => k.includes('_verified_'));
     expect(verified.map(([k]) => k.split('_')[1]).sort()).toEqual(['source-trust', 'target-trust']);
     for (const [name, role] of verified) {
       const sideName = name.split('_')[1];
       expect(role.count).toBe(ENABLED);
-      expect(role.depends_on).toEqual([expect.stringMatching(new RegExp(`^terraform_data\\.prod-to-central_${sideName}_finalizer_`))]);
+      expect(role.depends_on).toEqual([
+        expect.stringMatching(new RegExp(`^terraform_data\\.trust-${sideName === 'source-trust' ? 'source-workload' : 'target-observability'}_finalizer_`)),
+      ]);
       expect(role.lifecycle.postcondition[0].condition).toMatch(
         new RegExp(`^\\$\\{jsondecode\\(self\\.assume_role_policy\\) == jsondecode\\(jsonencode\\(local\\.prod-to-central_${sideName}_document_\\w+\\)\\)\\}$`),
       );
@@ -126,17 +140,17 @@ describe('phase 2: the <unit>-trust stack, default terraform_data finalizer', ()
 });
 
 describe('phase 2 with the null_resource finalizer (hashicorp/null)', () => {
-  const { json: stack, text } = trustStack((c) => (c.finalizer = { resource: 'null_resource', awsCli: '/opt/aws/bin/aws' }));
+  const { json: stack, text } = trustStack((c) => (c.finalizer = { resource: 'null_resource' }));
 
-  test('uses null_resource with the same triggers, the null provider, and the configured AWS CLI', () => {
+  test('uses null_resource with the same triggers and the null provider', () => {
     expect(text).toHaveResource(NullResource);
     expect(stack.resource.terraform_data).toBeUndefined();
     expect(stack.provider.null).toBeDefined();
-    const bySide = finalizers(stack, 'null_resource');
-    expect(Object.keys(bySide).sort()).toEqual(['source-trust', 'target-trust']);
-    for (const f of Object.values(bySide)) {
-      expect(Object.keys(f.triggers).sort()).toEqual(['live_policy', 'policy_sha256', 'role_name', 'scraper_arn']);
-      expect(f.provisioner[0]['local-exec'].environment.AMP_XA_AWS_CLI).toBe('/opt/aws/bin/aws');
+    const batches = finalizers(stack, 'null_resource');
+    expect(Object.keys(batches).sort()).toEqual(['source-workload', 'target-observability']);
+    for (const f of Object.values(batches)) {
+      expect(Object.keys(f.triggers).sort()).toEqual(['live_policy', 'policies_sha256']);
+      expect(f.provisioner[0]['local-exec'].command).toBe(FINALIZE_COMMAND);
     }
     const verified = Object.entries(all(stack, 'aws_iam_role', 'data')).filter(([k]) => k.includes('_verified_'));
     for (const [, role] of verified) expect(role.depends_on[0]).toMatch(/^null_resource\./);

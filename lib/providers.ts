@@ -3,10 +3,11 @@
  * profile or role fails at plan time instead of creating roles in the wrong account.
  */
 import type { Construct } from 'constructs';
+import { TerraformStack, TerraformVariable } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { AccountRef, FleetPlan } from './config/fleet';
-import { literal, optionalLiteral } from './terraform-expr';
-import { DEFAULT_SESSION_NAME } from './config/schema';
+import { literal } from './terraform-expr';
+import { HCP_DYNAMIC_CREDENTIALS_VARIABLE, providerSettings, usesHcpDynamicCredentials } from './provider-settings';
 
 export interface ProviderOptions {
   readonly tags: Record<string, string>;
@@ -19,16 +20,31 @@ export function literalTags(tags: Record<string, string>): Record<string, string
   return Object.fromEntries(Object.entries(tags).map(([k, v]) => [literal(k), literal(v)]));
 }
 
+/**
+ * HCP Terraform passes dynamic credentials to a run through this variable (one shared config file per tag); a
+ * stack declares it once, when one of its providers reads it. Outside HCP Terraform, set it like any variable
+ * (TF_VAR_tfc_aws_dynamic_credentials) or plans fail with "No value for required variable".
+ */
+export function declareHcpDynamicCredentials(scope: Construct): void {
+  const stack = TerraformStack.of(scope);
+  if (stack.node.tryFindChild(HCP_DYNAMIC_CREDENTIALS_VARIABLE)) return;
+  new TerraformVariable(stack, HCP_DYNAMIC_CREDENTIALS_VARIABLE, {
+    description: "HCP Terraform's AWS dynamic provider credentials (set by HCP Terraform when TFC_AWS_PROVIDER_AUTH_<TAG> is true)",
+    type: 'object({ default = object({ shared_config_file = string }), aliases = map(object({ shared_config_file = string })) })',
+  });
+}
+
 export function accountProvider(scope: Construct, alias: string, account: AccountRef, options: ProviderOptions): AwsProvider {
-  const { profile, assumeRoleArn, externalId, sessionName } = account.credentials;
+  if (usesHcpDynamicCredentials(account)) declareHcpDynamicCredentials(scope);
+  // The same settings phase 2's finalizer module gives its provider (lib/trust/module.ts).
+  const s = providerSettings(account);
   return new AwsProvider(scope, alias, {
     alias,
-    region: account.region,
-    allowedAccountIds: [account.id],
-    profile: optionalLiteral(profile),
-    assumeRole: assumeRoleArn
-      ? [{ roleArn: assumeRoleArn, externalId: optionalLiteral(externalId), sessionName: literal(sessionName ?? DEFAULT_SESSION_NAME) }]
-      : undefined,
+    region: s.region,
+    allowedAccountIds: s.allowed_account_ids,
+    profile: s.profile,
+    sharedConfigFiles: s.shared_config_files,
+    assumeRole: s.assume_role?.map((r) => ({ roleArn: r.role_arn, externalId: r.external_id, sessionName: r.session_name })),
     defaultTags: Object.keys(options.tags).length ? [{ tags: literalTags(options.tags) }] : undefined,
     ignoreTags: options.ignoreTagKeys ? [{ keys: options.ignoreTagKeys }] : undefined,
   });

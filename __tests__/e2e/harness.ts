@@ -4,7 +4,7 @@
  * Child processes run asynchronously: the emulator lives in this process and must keep answering.
  */
 import { spawn, execFile } from 'child_process';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'fs';
+import { accessSync, constants as fsConstants, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
@@ -44,13 +44,18 @@ export class E2eEnvironment {
   /** The environment every command of the run gets: offline Terraform, emulated AWS endpoint, base credentials. */
   baseEnv: NodeJS.ProcessEnv = {};
 
+  /** The environment of the test's own AWS CLI calls (a user's shell): baseEnv with the full PATH. */
+  cliEnv: NodeJS.ProcessEnv = {};
+
   /**
    * `awsManagedPolicies`: moto loads AWS's managed policies (slower IAM start; only the adoption test needs them).
    * `scraperTransitionMs`: how long the emulator keeps a scraper CREATING/UPDATING/DELETING (default 1.5 s).
+   * `withoutAwsCliOrPython` (default true): cdktf, Terraform and the finalizers get a PATH with no `aws` and no Python
+   * (as on an HCP Terraform worker, which promises neither); the test's own setup still uses the AWS CLI (`cliEnv`).
    */
   constructor(
     private fleetConfig: unknown,
-    private readonly options: { awsManagedPolicies?: boolean; scraperTransitionMs?: number } = {},
+    private readonly options: { awsManagedPolicies?: boolean; scraperTransitionMs?: number; withoutAwsCliOrPython?: boolean } = {},
   ) {}
 
   /** Replaces the fleet config the next cdktf command reads (a user editing their config file). */
@@ -87,7 +92,8 @@ export class E2eEnvironment {
       }),
     );
     this.baseEnv = {
-      PATH: process.env.PATH,
+      // By default no deploy, plan or finalizer sees the AWS CLI or Python: the product needs neither (#17).
+      PATH: this.options.withoutAwsCliOrPython !== false ? pathWithoutAwsCliOrPython(path.join(this.workDir, 'bin')) : process.env.PATH,
       HOME: process.env.HOME,
       ...tfEnv,
       CI: 'true',
@@ -103,6 +109,7 @@ export class E2eEnvironment {
       TF_IN_AUTOMATION: '1',
       CDKTF_DISABLE_PLUGIN_CACHE_ENV: 'true',
     };
+    this.cliEnv = { ...this.baseEnv, PATH: process.env.PATH };
   }
 
   /** Stops the servers, and removes the work directory even if stopping them fails. */
@@ -166,7 +173,7 @@ export class E2eEnvironment {
       Object.entries<any>(config.clusters).map(async ([name, cluster]) => {
         const setup = setups[name] ?? {};
         const account = config.accounts[cluster.account];
-        const env = { ...this.baseEnv, ...credentials.get(account.id), AWS_REGION: account.region, AWS_DEFAULT_REGION: account.region };
+        const env = { ...this.cliEnv, ...credentials.get(account.id), AWS_REGION: account.region, AWS_DEFAULT_REGION: account.region };
         const aws = async (args: string[]) => {
           const { stdout } = await execFileAsync('aws', [...args, '--output', 'json'], { env });
           return stdout.trim() ? JSON.parse(stdout) : {};
@@ -256,14 +263,14 @@ export class E2eEnvironment {
 
   /** The AWS CLI with the base (CI) credentials, e.g. for the state bucket. */
   async awsBase(args: string[]): Promise<any> {
-    const { stdout } = await execFileAsync('aws', [...args, '--output', 'json'], { env: this.baseEnv });
+    const { stdout } = await execFileAsync('aws', [...args, '--output', 'json'], { env: this.cliEnv });
     return stdout.trim() ? JSON.parse(stdout) : {};
   }
 
   /** The AWS CLI as the deployer role of `account` (moto lands assume-role in that account). */
   async aws(account: string, args: string[]): Promise<any> {
     const creds = await this.assume(account);
-    const { stdout } = await execFileAsync('aws', [...args, '--output', 'json'], { env: { ...this.baseEnv, ...creds } });
+    const { stdout } = await execFileAsync('aws', [...args, '--output', 'json'], { env: { ...this.cliEnv, ...creds } });
     return stdout.trim() ? JSON.parse(stdout) : {};
   }
 
@@ -281,7 +288,7 @@ export class E2eEnvironment {
     const { stdout } = await execFileAsync(
       'aws',
       ['sts', 'assume-role', '--role-arn', `arn:aws:iam::${account}:role/amp-xa-deployer`, '--role-session-name', 'e2e-check', '--output', 'json'],
-      { env: this.baseEnv },
+      { env: this.cliEnv },
     );
     const c = JSON.parse(stdout).Credentials;
     return { AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken };
@@ -300,6 +307,42 @@ export interface ClusterSetup {
   readonly subnetInOtherVpc?: boolean;
   /** The cluster's live mode, when it should differ from the config's. */
   readonly authenticationMode?: 'API' | 'API_AND_CONFIG_MAP' | 'CONFIG_MAP';
+}
+
+/** Executables that must not be on the deploy PATH: the AWS CLI and Python (pyenv shims run Python too). */
+const NOT_ON_DEPLOY_PATH = /^(aws|aws_completer|python[\d.]*(-config)?|pip[\d.]*|pydoc[\d.]*|idle[\d.]*|2to3.*|moto_server|pyenv)$/;
+
+/**
+ * A directory of links to every executable on this process's PATH (first one of a name wins) but the AWS CLI and
+ * Python, and pyenv's shim directories altogether; returned as the PATH to use. Checks that neither is left.
+ */
+export function pathWithoutAwsCliOrPython(binDir: string): string {
+  mkdirSync(binDir, { recursive: true });
+  const seen = new Set<string>();
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir || dir.includes(`${path.sep}.pyenv${path.sep}`) || dir.endsWith(`${path.sep}.pyenv`)) continue;
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (seen.has(name) || NOT_ON_DEPLOY_PATH.test(name)) continue;
+      const target = path.join(dir, name);
+      try {
+        accessSync(target, fsConstants.X_OK);
+      } catch {
+        continue;
+      }
+      seen.add(name);
+      symlinkSync(target, path.join(binDir, name));
+    }
+  }
+  for (const tool of ['aws', 'python', 'python3']) {
+    if (seen.has(tool)) throw new Error(`pathWithoutAwsCliOrPython: ${tool} is still on the PATH`);
+  }
+  return binDir;
 }
 
 /** A fresh, mutable copy of a shipped example config, without its editor `$schema` reference. */

@@ -12,6 +12,7 @@ const LONGEST_FIRST = [
   'fleet-failure',
   'two-phase',
   'preflight',
+  'credential-modes',
   'readme',
   'recovery',
   'recovery-s3',

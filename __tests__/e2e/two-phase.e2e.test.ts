@@ -22,7 +22,8 @@ const side = { partition: 'aws', region: 'eu-west-1', sourceAccount: SOURCE };
 // The shipped example fleet as it is (its default finalizer, terraform_data, is built into Terraform).
 const example = exampleFleet();
 
-const env = new E2eEnvironment(example);
+// cdktf, Terraform and the finalizers see no AWS CLI and no Python: phase 2 needs Terraform and the provider only.
+const env = new E2eEnvironment(example, { withoutAwsCliOrPython: true });
 let scraperArn = '';
 
 async function liveTrust(account: string, role: string): Promise<any> {
@@ -138,7 +139,7 @@ test('a trust policy edited by hand is detected at plan time and repaired by the
   await env.aws(SOURCE, ['iam', 'update-assume-role-policy', '--role-name', SOURCE_ROLE, '--policy-document', handTrust]);
   const plan = await env.plan(PHASE2);
   expect(plan.code).toBe(2);
-  expect(plan.output).toMatch(/terraform_data\.prod-to-central_source-trust_finalizer_\w+\[0\] must be replaced/);
+  expect(plan.output).toMatch(/terraform_data\.trust-source-workload_finalizer_\w+\[0\] must be replaced/);
   expect(plan.output).toMatch(/live_policy\s+= "in-sync" -> \(known after apply\)/);
 
   const repair = await env.deploy();
@@ -147,8 +148,8 @@ test('a trust policy edited by hand is detected at plan time and repaired by the
   await expectNoChanges();
 });
 
-test('a phase-2 run that fails midway converges on re-run', async () => {
-  // Drift both roles, then make IAM fail every update of the Target role: Source is repaired, Target is not.
+/** Drifts both roles by hand (Target's principal becomes the source account root, so it is told apart). */
+async function driftBoth(): Promise<void> {
   await env.aws(SOURCE, ['iam', 'update-assume-role-policy', '--role-name', SOURCE_ROLE, '--policy-document', handTrust]);
   await env.aws(TARGET, [
     'iam',
@@ -158,14 +159,35 @@ test('a phase-2 run that fails midway converges on re-run', async () => {
     '--policy-document',
     handTrust.replace('"Service":"scraper.aps.amazonaws.com"', `"AWS":"arn:aws:iam::${SOURCE}:root"`),
   ]);
-  // The AWS CLI retries 5xx answers, so the fault outlasts its retries.
-  env.emulator.inject({ match: ['Action=UpdateAssumeRolePolicy', `RoleName=${TARGET_ROLE}&`], status: 500, remaining: 1000 });
+}
+
+test('IAM answering 500 midway (Target update) is retried by the provider inside the finalizer: the deploy converges', async () => {
+  await driftBoth();
+  // The provider retries 5xx answers (up to 25 attempts with backoff): three failures are absorbed.
+  env.emulator.inject({ match: ['Action=UpdateAssumeRolePolicy', `RoleName=${TARGET_ROLE}&`], status: 500, remaining: 3 });
+  const result = await env.deploy();
+  const injected = 3 - env.emulator.faults[0].remaining;
+  env.emulator.clearFaults();
+  expect(injected).toBe(3);
+  expectSuccess(result);
+  await expectFinalTrust();
+  await expectNoChanges();
+});
+
+test('a phase-2 run that fails midway (IAM refuses the Target update) converges on re-run', async () => {
+  // A refusal outlasts any retry (a 500 that did would cost the provider's 25 attempts, minutes): Source is
+  // repaired, Target is not, and the deploy fails naming the role, the account and IAM's error.
+  await driftBoth();
+  env.emulator.inject({ match: ['Action=UpdateAssumeRolePolicy', `RoleName=${TARGET_ROLE}&`], status: 403, errorType: 'AccessDenied', remaining: 1000 });
   const failed = await env.deploy();
   const injected = 1000 - env.emulator.faults[0].remaining;
   env.emulator.clearFaults();
   expect(injected).toBeGreaterThan(0);
   expect(failed.code).not.toBe(0);
   expect(failed.output).toMatch(/local-exec provisioner error/);
+  expect(failed.output.replace(/\s+/g, ' ')).toMatch(
+    new RegExp(`amp-xa: trust of role\\(s\\) ${TARGET_ROLE} in account observability \\(${TARGET}\\): terraform apply failed`),
+  );
   expect(normalizePolicy(await liveTrust(SOURCE, SOURCE_ROLE))).toEqual(normalizePolicy(sourceTrustPolicy(side, scraperArn)));
   expect((await liveTrust(TARGET, TARGET_ROLE)).Statement[0].Principal).toEqual({ AWS: `arn:aws:iam::${SOURCE}:root` });
 

@@ -5,6 +5,9 @@
  */
 import { z } from 'zod';
 
+/** HCP Terraform's tag of a dynamic credentials configuration: it becomes part of environment variable names. */
+const HCP_TAG = /^[A-Za-z0-9_]{1,64}$/;
+
 /** The STS session name amp-xa uses when an account's credentials name none. */
 export const DEFAULT_SESSION_NAME = 'amp-xa';
 import { ACCOUNT_ID_PATTERN, PARTITION_ALTERNATIVES, PARTITIONS, REGION_PATTERN } from '../arn';
@@ -121,8 +124,34 @@ export const credentialsSchema = z
       .regex(/^[\w+=,.@-]{2,64}$/, { message: 'expected 2-64 chars of [A-Za-z0-9+=,.@_-]' })
       .optional()
       .describe(`Session name for assumeRoleArn (default ${DEFAULT_SESSION_NAME}, for the providers and the finalizer alike)`),
+    sharedConfigFiles: z
+      .array(text('a file path', 1024))
+      .min(1, { message: 'give 1 to 10 shared config file paths, or leave the field out' })
+      .max(10, { message: 'give at most 10 shared config file paths' })
+      .optional()
+      .describe(
+        "Shared AWS config files the provider reads (its shared_config_files), e.g. one with role_arn + web_identity_token_file; default the SDK's (~/.aws/config or AWS_CONFIG_FILE)",
+      ),
+    hcpDynamicCredentialsTag: z
+      .string({ invalid_type_error: 'expected an HCP Terraform dynamic credentials tag' })
+      .regex(HCP_TAG, {
+        message: 'expected an HCP Terraform dynamic credentials tag: 1-64 chars of [A-Za-z0-9_] (it is the <TAG> of TFC_AWS_PROVIDER_AUTH_<TAG>)',
+      })
+      .optional()
+      .describe(
+        'HCP Terraform dynamic provider credentials for this account: the <TAG> of the workspace variables TFC_AWS_PROVIDER_AUTH_<TAG> and TFC_AWS_RUN_ROLE_ARN_<TAG>; the providers of this account (both phases) read var.tfc_aws_dynamic_credentials.aliases["<TAG>"].shared_config_file',
+      ),
   })
   .strict()
+  .superRefine((c, ctx) => {
+    // HCP Terraform's file holds one [default] profile: a named profile would not be found in it.
+    if (c.hcpDynamicCredentialsTag !== undefined && c.profile !== undefined)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['profile'],
+        message: 'profile cannot be combined with hcpDynamicCredentialsTag (the file HCP Terraform writes has only the default profile): remove one of them',
+      });
+  })
   .describe('How to reach the account. Empty: ambient credentials (environment, OIDC, instance role)');
 
 /** The deployment unit every account belongs to unless it names another. */
@@ -321,7 +350,15 @@ export const finalizerSchema = z
       .enum(['terraform_data', 'null_resource'])
       .default('terraform_data')
       .describe('terraform_data is built into Terraform 1.4+ (no provider to install); null_resource needs hashicorp/null'),
-    awsCli: text('an executable name or path', 1024).default('aws').describe('AWS CLI executable the finalizer runs'),
+    // Configs written before phase 2 ran on Terraform alone: say what changed instead of "unrecognized key".
+    awsCli: z
+      .never({
+        errorMap: () => ({
+          message: 'finalizer.awsCli is no longer used: phase 2 pins trust with Terraform and the AWS provider alone, no AWS CLI; remove the field',
+        }),
+      })
+      .optional()
+      .describe('Removed: phase 2 needs no AWS CLI'),
   })
   .strict();
 
@@ -335,7 +372,7 @@ export const configSchema = z
     workspaces: z.record(workspaceName, workspaceSchema).refine((w) => Object.keys(w).length >= 1, { message: 'list at least one workspace' }),
     pairs: z.array(pairSchema).min(1, { message: 'list at least one pair (cluster -> workspace)' }),
     backend: backendSchema.default({ type: 'local', directory: 'state' }),
-    finalizer: finalizerSchema.default({ resource: 'terraform_data', awsCli: 'aws' }),
+    finalizer: finalizerSchema.default({ resource: 'terraform_data' }),
     bootstrapTrust: z
       .enum(['sealed', 'account-wide'])
       .default('sealed')

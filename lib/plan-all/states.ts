@@ -1,10 +1,11 @@
 /** Orphaned states for plan-all: the app's backend as synthesized, the states it holds, those whose stack left the app. */
-import { createWriteStream, existsSync, readdirSync, readFileSync } from 'fs';
-import * as os from 'os';
+import { existsSync, readdirSync, readFileSync } from 'fs';
 import * as path from 'path';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { BackendConfig } from '../config/schema';
 import { findOrphans, stackOfCloudWorkspace, stackOfLocalStateFile, stackOfS3Key, type ExistingState } from '../orphans';
-import { exec, type Exec } from './exec';
+import { errorText } from '../status/aws';
 import type { OrphanReport } from './report';
 
 /** The app's backend, as synthesized (every stack has the same one), in the config's terms. */
@@ -43,6 +44,29 @@ export function backendOfStack(stackJson: any, stackName: string, workingDirecto
   return undefined;
 }
 
+/**
+ * An S3 client with the credentials the S3 backend uses: its profile, then its role (assumed from the profile or
+ * the default chain), else the default chain (environment, web identity, instance role). Endpoints and path style
+ * as the backend has them: AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL (the SDK reads them itself), usePathStyle.
+ */
+export function s3ClientFor(backend: Extract<BackendConfig, { type: 's3' }>): S3Client {
+  const base = backend.profile ? fromIni({ profile: backend.profile }) : undefined;
+  const credentials = backend.roleArn
+    ? fromTemporaryCredentials({
+        masterCredentials: base,
+        params: { RoleArn: backend.roleArn, RoleSessionName: 'amp-xa-plan-all' },
+        clientConfig: { region: backend.region },
+      })
+    : base;
+  return new S3Client({
+    region: backend.region,
+    credentials,
+    forcePathStyle: backend.usePathStyle,
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+  });
+}
+
 function managedResources(state: any): number {
   return (state?.resources ?? []).filter((r: any) => r.mode !== 'data').length;
 }
@@ -66,32 +90,19 @@ async function listStates(backend: BackendConfig, env: NodeJS.ProcessEnv): Promi
       return { states };
     }
     case 's3': {
-      const aws = env.AMP_XA_AWS_CLI || 'aws';
-      const common = ['--region', backend.region, ...(backend.profile ? ['--profile', backend.profile] : []), '--output', 'json'];
-      let awsEnv = env;
-      const sink = createWriteStream(os.devNull); // the CLI's stderr: the note says what failed
-      let listing: Exec;
+      const where = `s3://${backend.bucket}/${backend.keyPrefix}/`;
+      const keys: string[] = [];
       try {
-        if (backend.roleArn) {
-          const r = await exec(
-            aws,
-            ['sts', 'assume-role', '--role-arn', backend.roleArn, '--role-session-name', 'amp-xa-plan-all', ...common],
-            '.',
-            env,
-            sink,
-            true,
-          );
-          if (r.code !== 0) return { note: `cannot assume ${backend.roleArn} to list s3://${backend.bucket}/${backend.keyPrefix}/` };
-          const c = JSON.parse(r.stdout).Credentials;
-          awsEnv = { ...env, AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken, AWS_PROFILE: '' };
-        }
-        const args = ['s3api', 'list-objects-v2', '--bucket', backend.bucket, '--prefix', `${backend.keyPrefix}/`, '--query', 'Contents[].Key', ...common];
-        listing = await exec(aws, backend.roleArn ? args.filter((a, i) => a !== '--profile' && args[i - 1] !== '--profile') : args, '.', awsEnv, sink, true);
-      } finally {
-        sink.end();
+        const s3 = s3ClientFor(backend);
+        let token: string | undefined;
+        do {
+          const page = await s3.send(new ListObjectsV2Command({ Bucket: backend.bucket, Prefix: `${backend.keyPrefix}/`, ContinuationToken: token }));
+          for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+          token = page.IsTruncated ? page.NextContinuationToken : undefined;
+        } while (token);
+      } catch (e) {
+        return { note: `cannot list ${where} (${errorText(e)})` };
       }
-      if (listing.code !== 0) return { note: `cannot list s3://${backend.bucket}/${backend.keyPrefix}/ with the AWS CLI (exit ${listing.code})` };
-      const keys: string[] = JSON.parse(listing.stdout || 'null') ?? [];
       return {
         states: keys
           .map((k) => stackOfS3Key(backend.keyPrefix, k))

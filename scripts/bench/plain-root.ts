@@ -5,7 +5,7 @@
  * pairs of each (source account, target account) combination (a module call's providers are static).
  * Per pair: Source and Target roles with the bootstrap trust (ignore_changes on assume_role_policy), their inline
  * policies, the scraper, then phase 2 in the same graph: a `terraform_data` finalizer per role running the app's
- * own finalizer script (lib/finalize-command.ts), and `data.aws_iam_role` read-backs with a postcondition.
+ * own finalizer script and module (lib/trust/), and `data.aws_iam_role` read-backs with a postcondition.
  * Every value comes in through terraform.tfvars.json (literal, never a template); documents are rendered by the
  * app's builders (lib/iam-documents.ts) with placeholders that Terraform replaces with the real ARNs.
  */
@@ -13,15 +13,10 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import type { AccountRef, FleetPlan, PairPlan } from '../../lib/config/fleet';
 import { sourceSide } from '../../lib/config/fleet';
-import {
-  PINNED_ARN_QUERY,
-  renderPolicy,
-  sourcePermissionsPolicy,
-  sourceTrustPolicy,
-  targetPermissionsPolicy,
-  targetTrustPolicy,
-} from '../../lib/iam-documents';
-import { FINALIZE_COMMAND, finalizeEnvironment } from '../../lib/finalize-command';
+import { renderPolicy, sourcePermissionsPolicy, sourceTrustPolicy, targetPermissionsPolicy, targetTrustPolicy } from '../../lib/iam-documents';
+import { FINALIZE_COMMAND, finalizeEnvironment } from '../../lib/trust/command';
+import { trustModule } from '../../lib/trust/module';
+import { providerSettings } from '../../lib/provider-settings';
 
 const ROOT = path.join(__dirname, '..', '..');
 const SCRAPER_ARN = '__SCRAPER_ARN__';
@@ -29,11 +24,17 @@ const SOURCE_ROLE_ARN = '__SOURCE_ROLE_ARN__';
 const TARGET_ROLE_ARN = '__TARGET_ROLE_ARN__';
 
 /**
- * The finalizer's environment from the app's own builder; Terraform fills in the policy and the expected ARN.
- * The builder escapes literals for Terraform's JSON syntax (`${` -> `$${`); tfvars are not templates, so undo it.
+ * The finalizer's environment from the app's own builders (one role per run here); Terraform fills in the
+ * variables (the role's final document) and the role name. The builder escapes literals for Terraform's JSON
+ * syntax (`${` -> `$${`); tfvars are not templates, so undo it once (the module keeps its own escaping).
  */
-function finalizerEnvironment(account: AccountRef, roleName: string, expectQuery: string, awsCli: string): Record<string, string> {
-  const env = finalizeEnvironment({ account, roleName, policy: '', expectQuery, expectValue: '', awsCli });
+function finalizerEnvironment(account: AccountRef): Record<string, string> {
+  const settings = providerSettings(account);
+  if (settings.shared_config_files) throw new Error(`plain-root: account ${account.name} uses shared config files, which the anchor does not pass`);
+  const module = trustModule({ settings, providerSource: 'hashicorp/aws', providerVersion: '5.100.0' });
+  const env = finalizeEnvironment({ account, module, vars: '', roles: '' });
+  delete env.AMP_XA_VARS;
+  delete env.AMP_XA_ROLES;
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace(/([$%])\1\{/g, '$1{')]));
 }
 
@@ -79,8 +80,8 @@ function pairVariables(fleet: FleetPlan, pair: PairPlan) {
       target_final: renderPolicy(targetTrustPolicy(side, pair.sourceRoleArn, SCRAPER_ARN)),
     },
     finalizer_env: {
-      source: finalizerEnvironment(pair.source, pair.sourceRoleName, PINNED_ARN_QUERY.source, fleet.finalizer.awsCli),
-      target: finalizerEnvironment(pair.target, pair.targetRoleName, PINNED_ARN_QUERY.target, fleet.finalizer.awsCli),
+      source: finalizerEnvironment(pair.source),
+      target: finalizerEnvironment(pair.target),
     },
   };
 }
@@ -200,7 +201,7 @@ resource "terraform_data" "source_trust" {
   provisioner "local-exec" {
     command     = var.finalize_command
     interpreter = ["/bin/sh", "-c"]
-    environment = merge(var.pair.finalizer_env.source, { AMP_XA_POLICY = local.source_final, AMP_XA_EXPECT_VALUE = aws_prometheus_scraper.this.arn })
+    environment = merge(var.pair.finalizer_env.source, { AMP_XA_VARS = jsonencode({ policies = { (aws_iam_role.source.name) = local.source_final } }), AMP_XA_ROLES = aws_iam_role.source.name })
   }
 }
 
@@ -209,7 +210,7 @@ resource "terraform_data" "target_trust" {
   provisioner "local-exec" {
     command     = var.finalize_command
     interpreter = ["/bin/sh", "-c"]
-    environment = merge(var.pair.finalizer_env.target, { AMP_XA_POLICY = local.target_final, AMP_XA_EXPECT_VALUE = aws_prometheus_scraper.this.arn })
+    environment = merge(var.pair.finalizer_env.target, { AMP_XA_VARS = jsonencode({ policies = { (aws_iam_role.target.name) = local.target_final } }), AMP_XA_ROLES = aws_iam_role.target.name })
   }
   depends_on = [terraform_data.source_trust]
 }
