@@ -60,6 +60,8 @@ export function freePort(): Promise<number> {
 
 export interface RunningMoto {
   readonly url: string;
+  /** Its process ID, also its process group's (it runs detached). */
+  readonly pid?: number;
   stop(): Promise<void>;
 }
 
@@ -91,7 +93,7 @@ export async function startMoto(motoServer: string, options: { awsManagedPolicie
   for (;;) {
     if (child.exitCode !== null) throw new SandboxError(`sandbox: moto_server exited with code ${child.exitCode} before answering`);
     try {
-      if ((await fetch(`${url}/moto-api/`)).ok) return { url, stop };
+      if ((await fetch(`${url}/moto-api/`)).ok) return { url, pid: child.pid, stop };
     } catch {
       /* not up yet */
     }
