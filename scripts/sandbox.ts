@@ -48,7 +48,9 @@ async function main(argv: string[]): Promise<number> {
       const running = await runningSandbox(dir);
       if (running?.ready && running.env) {
         if (options.config && path.resolve(options.config) !== running.config) {
-          throw new SandboxError(`sandbox: the one running in ${rel} is for ${running.config}, not ${options.config}; stop it first: npm run sandbox -- --stop`);
+          throw new SandboxError(
+            `sandbox: the one running in ${rel} is for ${running.config}, not ${options.config}; stop it first: npm run sandbox -- --stop`,
+          );
         }
         return runCommand(options.command, applyEnvironment(process.env, running.env));
       }

@@ -104,7 +104,9 @@ export async function startBackground(options: { dir: string; config: string; lo
       } catch {
         /* the owner removed its directory */
       }
-      throw new SandboxError(`sandbox: the background sandbox ${exited === undefined ? 'was not ready within 300 s' : 'failed to start'}${tail ? `:\n${tail}` : ''}`);
+      throw new SandboxError(
+        `sandbox: the background sandbox ${exited === undefined ? 'was not ready within 300 s' : 'failed to start'}${tail ? `:\n${tail}` : ''}`,
+      );
     }
     await sleep(200);
   }

@@ -72,11 +72,11 @@ export function sandboxNeeds(plan: FleetPlan, raw: { clusters?: Record<string, u
       );
     }
     return {
-    name: a.name,
-    id: a.id,
-    region: a.region,
-    deployerRoleArn: a.credentials.assumeRoleArn ?? `arn:${a.partition}:iam::${a.id}:role/${DEFAULT_DEPLOYER_ROLE}`,
-    profile,
+      name: a.name,
+      id: a.id,
+      region: a.region,
+      deployerRoleArn: a.credentials.assumeRoleArn ?? `arn:${a.partition}:iam::${a.id}:role/${DEFAULT_DEPLOYER_ROLE}`,
+      profile,
     };
   });
   const clusters = new Map<string, SandboxCluster>();
@@ -142,11 +142,21 @@ export function scrapeConfigFiles(raw: { pairs?: Array<{ scrapeConfigFile?: unkn
 /** Credentials moto accepts (it does not verify signatures); they name no real AWS identity. */
 export const BASE_CREDENTIALS = { accessKeyId: 'AKIASANDBOXBASE00000', secretAccessKey: 'amp-xa-sandbox-not-a-secret' } as const;
 
+/** Temporary credentials of an account's deployer role. */
+export interface SessionCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
 /**
  * The sandbox's shared AWS config file: the base credentials as the default profile, and per account a profile
- * that assumes its deployer role from them (moto lands an assumed role in the role's account), in its region.
+ * with its deployer role's session, assumed once by the sandbox (moto lands an assumed role in the role's
+ * account and does not expire sessions). Not `role_arn` + `source_profile`: the AWS CLI caches such sessions
+ * in ~/.aws/cli/cache, and a session cached from an earlier sandbox's moto means nothing to the next one (moto
+ * answers an unknown key as its default account, so every call would silently land there).
  */
-export function awsConfigFile(needs: SandboxNeeds, region: string): string {
+export function awsConfigFile(needs: SandboxNeeds, region: string, sessions: Record<string, SessionCredentials>): string {
   const lines = [
     '# amp-xa sandbox: local credentials for moto, no real AWS identity. Written by npm run sandbox.',
     '[default]',
@@ -158,7 +168,17 @@ export function awsConfigFile(needs: SandboxNeeds, region: string): string {
   for (const account of needs.accounts) {
     if (seen.has(account.profile)) continue;
     seen.add(account.profile);
-    lines.push('', `[profile ${account.profile}]`, `role_arn = ${account.deployerRoleArn}`, 'source_profile = default', `region = ${account.region}`);
+    const session = sessions[account.name];
+    if (!session) throw new SandboxError(`sandbox: no deployer session for account ${account.name}`);
+    lines.push(
+      '',
+      `# account ${account.name} (${account.id}): a session of ${account.deployerRoleArn}`,
+      `[profile ${account.profile}]`,
+      `aws_access_key_id = ${session.accessKeyId}`,
+      `aws_secret_access_key = ${session.secretAccessKey}`,
+      ...(session.sessionToken ? [`aws_session_token = ${session.sessionToken}`] : []),
+      `region = ${account.region}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

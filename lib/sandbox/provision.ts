@@ -9,16 +9,12 @@ import { IAMClient, CreateRoleCommand } from '@aws-sdk/client-iam';
 import { EC2Client, CreateVpcCommand, ModifyVpcAttributeCommand, CreateSubnetCommand, CreateSecurityGroupCommand } from '@aws-sdk/client-ec2';
 import { EKSClient, CreateClusterCommand } from '@aws-sdk/client-eks';
 import { AmpClient, CreateWorkspaceCommand } from '@aws-sdk/client-amp';
-import { BASE_CREDENTIALS, type Provisioned, type SandboxAccount, type SandboxCluster, type SandboxNeeds } from './fleet';
+import { BASE_CREDENTIALS, type Provisioned, type SessionCredentials, type SandboxAccount, type SandboxCluster, type SandboxNeeds } from './fleet';
 import { SandboxError } from './moto';
 
 const SESSION = 'amp-xa-sandbox';
 
-interface AwsCredentialIdentity {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
+type AwsCredentialIdentity = SessionCredentials;
 
 interface Endpoint {
   readonly url: string;
@@ -118,7 +114,7 @@ async function createWorkspace(endpoint: Endpoint, account: SandboxAccount, cred
 }
 
 /** Everything `needs` lists, account by account (each account's resources in parallel with the others'). */
-export async function provision(motoUrl: string, needs: SandboxNeeds): Promise<Provisioned> {
+export async function provision(motoUrl: string, needs: SandboxNeeds): Promise<Provisioned & { sessions: Record<string, SessionCredentials> }> {
   const endpoint = { url: motoUrl };
   const region = needs.accounts[0]?.region ?? 'us-east-1';
   const sts = new STSClient(clientConfig(endpoint, region, BASE_CREDENTIALS));
@@ -126,9 +122,11 @@ export async function provision(motoUrl: string, needs: SandboxNeeds): Promise<P
   sts.destroy();
   const clusters: Provisioned['clusters'] = {};
   const workspaces: Provisioned['workspaces'] = {};
+  const sessions: Record<string, SessionCredentials> = {};
   await Promise.all(
     needs.accounts.map(async (account) => {
       const credentials = await deployerCredentials(endpoint, account);
+      sessions[account.name] = credentials;
       await createDeployerRole(endpoint, account, credentials, baseAccount);
       for (const cluster of needs.clusters.filter((c) => c.account === account.name)) {
         clusters[cluster.key] = await createCluster(endpoint, account, credentials, cluster);
@@ -138,5 +136,5 @@ export async function provision(motoUrl: string, needs: SandboxNeeds): Promise<P
       }
     }),
   );
-  return { clusters, workspaces };
+  return { clusters, workspaces, sessions };
 }

@@ -112,11 +112,14 @@ export async function startSession(options: { dir: string; config: string; keep?
       copyFileSync(path.join(path.dirname(configFile), file), path.join(dir, file));
     }
     const region = needs.accounts[0]?.region ?? 'us-east-1';
-    writeFileSync(f.awsConfig, awsConfigFile(needs, region));
+    writeFileSync(f.awsConfig, awsConfigFile(needs, region, provisioned.sessions));
     writeFileSync(f.credentials, '# amp-xa sandbox: no credentials here (they are in aws-config); this file keeps yours out.\n');
     mkdirSync(f.stateDir, { recursive: true });
     const env = sandboxEnvironment({ endpoint, dir, region, terraform: terraform.env });
-    writeFileSync(f.env, renderEnvFile(env, [`amp-xa sandbox (pid ${process.pid}) for ${configFile}`, `use it: . ${path.relative(process.cwd(), f.env) || f.env}`]));
+    writeFileSync(
+      f.env,
+      renderEnvFile(env, [`amp-xa sandbox (pid ${process.pid}) for ${configFile}`, `use it: . ${path.relative(process.cwd(), f.env) || f.env}`]),
+    );
     writeState(dir, { pid: process.pid, motoPid: running.pid, ready: true, endpoint, config: configFile, env });
     return { dir, env, endpoint, warning: moto.warning, stop };
   } catch (e) {
