@@ -3,15 +3,17 @@
  * the AWS config and env files, the command line; and moto's discovery (missing or untested: one line, pinned).
  */
 import { spawnSync } from 'child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { UsageError } from '../lib/cli-options';
 import { applyEnvironment, parseExports, renderEnvFile, sandboxEnvironment, shellQuote } from '../lib/sandbox/env';
 import { awsConfigFile, BASE_CREDENTIALS, sandboxFleetConfig, sandboxNeeds, scrapeConfigFiles, type Provisioned } from '../lib/sandbox/fleet';
-import { findMoto, MOTO_INSTALL, SandboxError, TESTED_MOTO_VERSION } from '../lib/sandbox/moto';
+import { findMoto, MOTO_INSTALL, motoEnvironment, SandboxError, TESTED_MOTO_VERSION } from '../lib/sandbox/moto';
 import { parseSandboxArgs } from '../lib/sandbox/options';
 import { EXAMPLES, exampleConfig, plan } from './support/fleet';
+
+const ROOT = path.join(__dirname, '..');
 
 const fleetNeeds = () => sandboxNeeds(plan(exampleConfig('fleet.json')), exampleConfig('fleet.json'));
 
@@ -274,7 +276,40 @@ describe('finding moto (findMoto)', () => {
     );
   });
 
+  test("moto runs without the caller's AWS settings (a profile of theirs breaks moto's own boto3)", () => {
+    expect(motoEnvironment({ PATH: '/bin', HOME: '/h', AWS_PROFILE: 'prod', AWS_ACCESS_KEY_ID: 'AKIA', AWS_ENDPOINT_URL: 'http://x' })).toEqual({
+      PATH: '/bin',
+      HOME: '/h',
+    });
+  });
+
   test('the tested version: no warning', () => {
     expect(findMoto(fakeMoto(TESTED_MOTO_VERSION))).toEqual({ path: path.join(dir, 'moto_server') });
+  });
+});
+
+describe('npm run sandbox without moto (scripts/sandbox.ts)', () => {
+  test.each([[[]], [['--background']], [['true']]])('%j: one line naming the pinned install, exit 1, nothing started or written', (args) => {
+    const base = mkdtempSync(path.join(tmpdir(), 'amp-xa-sandbox-nomoto-'));
+    try {
+      const dir = path.join(base, 'sb');
+      const r = spawnSync(
+        process.execPath,
+        ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', 'sandbox.ts'), '--dir', dir, ...args],
+        {
+          encoding: 'utf8',
+          env: { PATH: path.dirname(process.execPath), HOME: base },
+          timeout: 60_000,
+        },
+      );
+      expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
+        status: 1,
+        stdout: '',
+        stderr: `sandbox: moto_server is not on PATH; install moto ${TESTED_MOTO_VERSION}: ${MOTO_INSTALL}\n`,
+      });
+      expect(readdirSync(base)).toEqual([]);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });

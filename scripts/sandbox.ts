@@ -13,10 +13,15 @@ import { startSession, type Session } from '../lib/sandbox/session';
 
 const say = (line: string) => console.error(line);
 
-/** Resolves on the first SIGINT, SIGTERM or SIGHUP (installed before anything starts, so none kills us midway). */
+const ROOT = path.join(__dirname, '..');
+
+/**
+ * Resolves on the first SIGINT, SIGTERM or SIGHUP. Installed before anything starts and kept (a second Ctrl-C
+ * while stopping is ignored), so no signal kills this process between starting moto and stopping it.
+ */
 function stopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(s, () => resolve(s));
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, () => resolve(s));
   });
 }
 
@@ -30,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
   const options = parseSandboxArgs(argv);
   const dir = path.resolve(options.dir);
   const rel = path.relative(process.cwd(), dir) || dir;
-  const config = options.config ?? DEFAULT_SANDBOX_CONFIG;
+  const config = options.config ?? path.join(ROOT, DEFAULT_SANDBOX_CONFIG);
   switch (options.mode) {
     case 'help':
       process.stdout.write(`${SANDBOX_USAGE}\n`);
@@ -54,9 +59,12 @@ async function main(argv: string[]): Promise<number> {
         }
         return runCommand(options.command, applyEnvironment(process.env, running.env));
       }
+      let signalled = false;
+      void stopSignal().then(() => (signalled = true));
       const s = await session(dir, config);
       try {
-        return await runCommand(options.command, applyEnvironment(process.env, s.env));
+        // Interrupted while starting: stop without running the command (a shell's code for SIGINT).
+        return signalled ? 130 : await runCommand(options.command, applyEnvironment(process.env, s.env));
       } finally {
         await s.stop();
       }

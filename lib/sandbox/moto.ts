@@ -61,6 +61,14 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The caller's environment without its AWS settings: moto runs boto3 inside, and a profile of the caller's
+ * (AWS_PROFILE naming a profile moto's config file does not hold) turns its EC2 and EKS creates into 500s.
+ */
+export function motoEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('AWS_')));
+}
+
 export interface RunningMoto {
   readonly url: string;
   /** Its process ID, also its process group's (it runs detached). */
@@ -74,7 +82,7 @@ export async function startMoto(motoServer: string, options: { awsManagedPolicie
   const child: ChildProcess = spawn(motoServer, ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: 'ignore',
     detached: true,
-    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: options.awsManagedPolicies ? 'true' : 'false' },
+    env: { ...motoEnvironment(process.env), MOTO_IAM_LOAD_MANAGED_POLICIES: options.awsManagedPolicies ? 'true' : 'false' },
   });
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {

@@ -24,7 +24,7 @@ const clientConfig = (endpoint: Endpoint, region: string, credentials: AwsCreden
   endpoint: endpoint.url,
   region,
   credentials,
-  maxAttempts: 2,
+  maxAttempts: 3,
 });
 
 /** Credentials in `account`: its deployer role, assumed from the base credentials. */
@@ -113,28 +113,44 @@ async function createWorkspace(endpoint: Endpoint, account: SandboxAccount, cred
   }
 }
 
-/** Everything `needs` lists, account by account (each account's resources in parallel with the others'). */
+/** A step's failure names the step: moto's own errors (an HTML page for a 500) say nothing of what was asked. */
+async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof SandboxError) throw e;
+    const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    throw new SandboxError(`sandbox: ${what} failed${status ? ` (moto answered ${status})` : ''}: ${String((e as Error).message ?? e).split('\n')[0]}`);
+  }
+}
+
+/**
+ * Everything `needs` lists, one account after another (a few seconds slower than all at once, and moto once
+ * answered an internal error to a create when the accounts were provisioned concurrently).
+ */
 export async function provision(motoUrl: string, needs: SandboxNeeds): Promise<Provisioned & { sessions: Record<string, SessionCredentials> }> {
   const endpoint = { url: motoUrl };
   const region = needs.accounts[0]?.region ?? 'us-east-1';
   const sts = new STSClient(clientConfig(endpoint, region, BASE_CREDENTIALS));
-  const baseAccount = (await sts.send(new GetCallerIdentityCommand({}))).Account!;
+  const baseAccount = await step('reading the base identity (sts:GetCallerIdentity)', async () => (await sts.send(new GetCallerIdentityCommand({}))).Account!);
   sts.destroy();
   const clusters: Provisioned['clusters'] = {};
   const workspaces: Provisioned['workspaces'] = {};
   const sessions: Record<string, SessionCredentials> = {};
-  await Promise.all(
-    needs.accounts.map(async (account) => {
-      const credentials = await deployerCredentials(endpoint, account);
-      sessions[account.name] = credentials;
-      await createDeployerRole(endpoint, account, credentials, baseAccount);
-      for (const cluster of needs.clusters.filter((c) => c.account === account.name)) {
-        clusters[cluster.key] = await createCluster(endpoint, account, credentials, cluster);
-      }
-      for (const workspace of needs.workspaces.filter((w) => w.account === account.name)) {
-        workspaces[workspace.key] = await createWorkspace(endpoint, account, credentials, workspace.alias);
-      }
-    }),
-  );
+  for (const account of needs.accounts) {
+    const credentials = await step(`assuming ${account.deployerRoleArn}`, () => deployerCredentials(endpoint, account));
+    sessions[account.name] = credentials;
+    await step(`creating the deployer role ${account.deployerRoleArn}`, () => createDeployerRole(endpoint, account, credentials, baseAccount));
+    for (const cluster of needs.clusters.filter((c) => c.account === account.name)) {
+      clusters[cluster.key] = await step(`creating cluster ${cluster.key} and its network in account ${account.name}`, () =>
+        createCluster(endpoint, account, credentials, cluster),
+      );
+    }
+    for (const workspace of needs.workspaces.filter((w) => w.account === account.name)) {
+      workspaces[workspace.key] = await step(`creating workspace ${workspace.key} in account ${account.name}`, () =>
+        createWorkspace(endpoint, account, credentials, workspace.alias),
+      );
+    }
+  }
   return { clusters, workspaces, sessions };
 }
