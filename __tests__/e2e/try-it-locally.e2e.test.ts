@@ -268,8 +268,15 @@ test('every block of "Try it locally", run verbatim in one shell, does what the 
     try {
       await outcome.check(result);
     } catch (e) {
+      // The first error lines too: cdktf ends a failed deploy with the other stacks' plans and an AbortError.
+      const errors = result.output
+        .split('\n')
+        .filter((line) => /\b(Error|error|failed)\b/.test(line))
+        .slice(0, 30)
+        .join('\n');
       (e as Error).message =
-        `README "Try it locally" block ${i + 1}:\n${block}\n${(e as Error).message}\n--- its output (end) ---\n${result.output.slice(-3000)}`;
+        `README "Try it locally" block ${i + 1}:\n${block}\n${(e as Error).message}\n--- its first error lines ---\n${errors}\n` +
+        `--- its output (end) ---\n${result.output.slice(-3000)}`;
       throw e;
     }
   }
