@@ -1,5 +1,5 @@
 /**
- * README.md's "Try it locally" section, run verbatim: its sh blocks are extracted and fed, in order, to one bash
+ * README.md's "Try it locally" section, run verbatim: its `sandbox` blocks are extracted and fed, in order, to one bash
  * process (one terminal: `. .sandbox/env` carries over), in a fresh copy of the project (its tracked and new files,
  * node_modules linked) with a scratch HOME and none of this machine's AWS or Terraform settings. Each block's
  * outcome is checked, by its exit code and output and against the sandbox itself with the AWS SDK: the example
@@ -9,27 +9,19 @@
  * This file destroys scrapers on purpose (that is the README's last step): the provider waits 8 minutes once.
  */
 import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from 'child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'fs';
 import { homedir, tmpdir } from 'os';
 import * as path from 'path';
 import { STSClient, AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { AmpClient, ListScrapersCommand, ListWorkspacesCommand } from '@aws-sdk/client-amp';
 import { IAMClient, GetRoleCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { BASE_CREDENTIALS } from '../../lib/sandbox/fleet';
+import { shellBlocks } from '../support/readme';
 
 const ROOT = path.join(__dirname, '..', '..');
 const ACCOUNTS = { 'workload-a': '111111111111', 'workload-b': '333333333333', observability: '222222222222' } as const;
 const REGION = 'eu-west-1';
 const MARKER = '__amp_xa_readme_block_done__';
-
-/** The sh code blocks of one README section, in order. */
-export function sectionBlocks(readme: string, heading: string): string[] {
-  const start = readme.indexOf(`\n## ${heading}\n`);
-  if (start < 0) throw new Error(`README.md has no "## ${heading}" section`);
-  const rest = readme.slice(start + heading.length + 5);
-  const section = rest.slice(0, rest.search(/\n## /) < 0 ? undefined : rest.search(/\n## /));
-  return [...section.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
-}
 
 /** One bash process fed one block at a time, like a user pasting into a terminal. */
 class Terminal {
@@ -128,12 +120,15 @@ beforeAll(() => {
   for (const d of [tree, home, logs]) mkdirSync(d);
   const tracked = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0');
   for (const file of tracked.filter(Boolean)) {
-    if (!existsSync(path.join(ROOT, file))) continue; // deleted in the work tree, not yet in the index
+    // Regular files only (deleted ones are still in the index; a worktree may link another's node_modules).
+    if (file.split('/').includes('node_modules') || !existsSync(path.join(ROOT, file)) || !lstatSync(path.join(ROOT, file)).isFile()) continue;
     mkdirSync(path.dirname(path.join(tree, file)), { recursive: true });
     copyFileSync(path.join(ROOT, file), path.join(tree, file));
   }
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(tree, 'node_modules'));
-  blocks = sectionBlocks(readFileSync(path.join(tree, 'README.md'), 'utf8'), 'Try it locally');
+  blocks = shellBlocks(readFileSync(path.join(tree, 'README.md'), 'utf8'))
+    .filter((b) => b.kind === 'sandbox')
+    .map((b) => b.script);
   // A terminal of someone without AWS: no AWS_* or TF_* settings of this machine, a HOME of its own.
   const pyenv = process.env.PYENV_ROOT ?? path.join(homedir(), '.pyenv'); // pyenv's shims (moto_server, aws) find their Python there
   const env: NodeJS.ProcessEnv = {
@@ -254,7 +249,7 @@ const outcomes: Array<{ when: RegExp; check: (r: { code: number; output: string 
 /** The sandbox's pids and endpoint, kept from before its last block removes its directory. */
 let stopped: { pid: number; motoPid: number; endpoint: string } | undefined;
 
-test('README "Try it locally" has the blocks this test knows, in order', () => {
+test("the README's sandbox blocks are the ones this test knows", () => {
   expect(blocks.length).toBeGreaterThan(0);
   const unknown = blocks.filter((b) => !outcomes.some((o) => o.when.test(b)));
   expect(unknown).toEqual([]);
