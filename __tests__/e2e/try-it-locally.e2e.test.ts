@@ -67,6 +67,7 @@ let base: string;
 let tree: string;
 let terminal: Terminal;
 let blocks: string[];
+let failed = false;
 
 const sandboxDir = () => path.join(tree, '.sandbox');
 const sandboxState = () => JSON.parse(readFileSync(path.join(sandboxDir(), 'sandbox.json'), 'utf8'));
@@ -143,6 +144,12 @@ beforeAll(() => {
 
 afterAll(async () => {
   terminal?.close();
+  // A failed run keeps its blocks' full output for a look (the failure message shows only their ends).
+  if (failed && base) {
+    const kept = `${base}-logs`;
+    execFileSync('cp', ['-r', path.join(base, 'logs'), kept]);
+    console.error(`try-it-locally: the blocks' output is in ${kept}`);
+  }
   if (tree && existsSync(path.join(sandboxDir(), 'sandbox.json'))) {
     // A failed step left the sandbox up: stop it the documented way, so no server outlives the test.
     execFileSync(process.execPath, ['-r', './scripts/register.js', 'scripts/sandbox.ts', '--stop'], { cwd: tree, stdio: 'ignore' });
@@ -263,6 +270,7 @@ test('every block of "Try it locally", run verbatim in one shell, does what the 
     try {
       await outcome.check(result);
     } catch (e) {
+      failed = true;
       // The first error lines too: cdktf ends a failed deploy with the other stacks' plans and an AbortError.
       const errors = result.output
         .split('\n')
