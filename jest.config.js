@@ -1,7 +1,7 @@
 /** Unit tests. ts-jest transpiles each file alone (tsconfig isolatedModules); type checking is `npm run typecheck`, which `npm test` runs first. */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/__tests__'],
+  roots: ['<rootDir>/__tests__', '<rootDir>/examples/testing'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/__tests__/e2e/'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },

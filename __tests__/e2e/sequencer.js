@@ -10,6 +10,7 @@ const LONGEST_FIRST = [
   'fleet',
   'fleet-removal',
   'fleet-failure',
+  'try-it-locally',
   'two-phase',
   'preflight',
   'credential-modes',
@@ -22,6 +23,7 @@ const LONGEST_FIRST = [
   's3-backend',
   'offline',
   'adoption',
+  'sandbox',
 ];
 
 class LongestFirst extends Sequencer {

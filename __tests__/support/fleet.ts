@@ -1,10 +1,10 @@
 /** Test helpers: example configs as data, and synthesized stacks as parsed Terraform JSON. */
 import * as path from 'path';
-import { readFileSync, rmSync } from 'fs';
-import { Testing } from 'cdktf';
+import { readFileSync } from 'fs';
 import { parseFleetConfig } from '../../lib/config/load';
 import type { FleetPlan } from '../../lib/config/fleet';
-import { buildFleet, type FleetStacks } from '../../lib/fleet-app';
+import type { FleetStacks } from '../../lib/fleet-app';
+import { synthesizeStacks } from '../../lib/testing';
 
 export const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
 
@@ -28,20 +28,11 @@ export interface Synthesized {
 
 export function synthFleet(config: unknown, baseDir = EXAMPLES): Synthesized {
   const fleet = plan(config, baseDir);
-  const app = Testing.app();
-  // Testing.app() makes a temporary output directory per app: leave none behind, also when synth throws.
-  try {
-    const stacks = buildFleet(app, fleet);
-    const text: Record<string, string> = {};
-    const json: Record<string, any> = {};
-    for (const stack of stacks.all) {
-      text[stack.node.id] = Testing.synth(stack, true);
-      json[stack.node.id] = JSON.parse(text[stack.node.id]);
-    }
-    return { fleet, stacks, json, text };
-  } finally {
-    rmSync(app.outdir, { recursive: true, force: true });
-  }
+  // The users' entry point (lib/testing) synthesizes the same way: validations run, no output directory left behind.
+  const { stacks, built } = synthesizeStacks(fleet);
+  const json = Object.fromEntries(Object.entries(stacks).map(([name, s]) => [name, s.json]));
+  const text = Object.fromEntries(Object.entries(stacks).map(([name, s]) => [name, s.text]));
+  return { fleet, stacks: built, json, text };
 }
 
 /** The single resource of `type` in a synthesized stack (fails the test if there are several). */

@@ -13,8 +13,8 @@ export const MOTO_INSTALL = `pip install 'moto[server]==${TESTED_MOTO_VERSION}'`
 
 export class SandboxError extends Error {}
 
-function onPath(command: string): string | undefined {
-  const found = spawnSync('sh', ['-c', 'command -v "$1"', 'sh', command], { encoding: 'utf8' });
+function onPath(command: string, env: NodeJS.ProcessEnv): string | undefined {
+  const found = spawnSync('/bin/sh', ['-c', 'command -v "$1"', 'sh', command], { encoding: 'utf8', env });
   return found.status === 0 ? found.stdout.trim() : undefined;
 }
 
@@ -22,7 +22,7 @@ function onPath(command: string): string | undefined {
  * The version of the moto that `moto_server` runs: its script's Python interpreter (the shebang) imports moto;
  * a wrapper without one (pyenv's shims) is asked through `python3`. Undefined when neither says.
  */
-export function motoVersion(motoServer: string): string | undefined {
+export function motoVersion(motoServer: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   let python = 'python3';
   try {
     const shebang = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(readFileSync(motoServer, 'utf8').split('\n', 1)[0]);
@@ -30,15 +30,18 @@ export function motoVersion(motoServer: string): string | undefined {
   } catch {
     /* unreadable: ask python3 */
   }
-  const asked = spawnSync(python, ['-c', 'import moto; print(moto.__version__)'], { encoding: 'utf8' });
+  const asked = spawnSync(python, ['-c', 'import moto; print(moto.__version__)'], { encoding: 'utf8', env });
   return asked.status === 0 ? asked.stdout.trim() : undefined;
 }
 
-/** moto_server, or a SandboxError naming what to install; a warning line when its version is not the tested one. */
-export function findMoto(): { path: string; warning?: string } {
-  const found = onPath('moto_server');
+/**
+ * moto_server on `env`'s PATH, or a SandboxError naming what to install; a warning line when its version is not
+ * the tested one.
+ */
+export function findMoto(env: NodeJS.ProcessEnv = process.env): { path: string; warning?: string } {
+  const found = onPath('moto_server', env);
   if (!found) throw new SandboxError(`sandbox: moto_server is not on PATH; install moto ${TESTED_MOTO_VERSION}: ${MOTO_INSTALL}`);
-  const version = motoVersion(found);
+  const version = motoVersion(found, env);
   if (version === TESTED_MOTO_VERSION) return { path: found };
   return {
     path: found,
@@ -58,8 +61,18 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The caller's environment without its AWS settings: moto runs boto3 inside, and a profile of the caller's
+ * (AWS_PROFILE naming a profile moto's config file does not hold) turns its EC2 and EKS creates into 500s.
+ */
+export function motoEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('AWS_')));
+}
+
 export interface RunningMoto {
   readonly url: string;
+  /** Its process ID, also its process group's (it runs detached). */
+  readonly pid?: number;
   stop(): Promise<void>;
 }
 
@@ -69,7 +82,7 @@ export async function startMoto(motoServer: string, options: { awsManagedPolicie
   const child: ChildProcess = spawn(motoServer, ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: 'ignore',
     detached: true,
-    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: options.awsManagedPolicies ? 'true' : 'false' },
+    env: { ...motoEnvironment(process.env), MOTO_IAM_LOAD_MANAGED_POLICIES: options.awsManagedPolicies ? 'true' : 'false' },
   });
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
@@ -91,7 +104,7 @@ export async function startMoto(motoServer: string, options: { awsManagedPolicie
   for (;;) {
     if (child.exitCode !== null) throw new SandboxError(`sandbox: moto_server exited with code ${child.exitCode} before answering`);
     try {
-      if ((await fetch(`${url}/moto-api/`)).ok) return { url, stop };
+      if ((await fetch(`${url}/moto-api/`)).ok) return { url, pid: child.pid, stop };
     } catch {
       /* not up yet */
     }
