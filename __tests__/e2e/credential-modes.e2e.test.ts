@@ -91,6 +91,8 @@ beforeAll(async () => {
   };
   fleet.accounts.webid.credentials.sharedConfigFiles = [webid];
   await env.provisionWorkspaces(fleet);
+  // The preflight reads the clusters: they must exist, healthy.
+  await env.provisionClusters(fleet);
   await env.synthAndLock();
 }, 240_000);
 afterAll(() => env.stop());

@@ -3,12 +3,13 @@
  * README's advice, deploy again, replaces it (the provider marks it tainted) and phase 2 pins the new one.
  */
 import { E2eEnvironment, expectNoChanges as expectNoChangesIn, expectSuccess } from './harness';
-import { A, FLEET_STACKS, createWorkspaces, expectPinned, fleet, scrapersByAlias } from './fleet-fixture';
+import { A, FLEET_STACKS, createClusters, createWorkspaces, expectPinned, fleet, scrapersByAlias } from './fleet-fixture';
 
 const env = new E2eEnvironment({});
 
 beforeAll(async () => {
   await env.start();
+  await createClusters(env);
   env.writeConfig(fleet(await createWorkspaces(env), [['prod-to-central', 'prod-eks', 'central']], false));
   await env.synthAndLock();
 });

@@ -47,6 +47,8 @@ const handTrust = JSON.stringify({
 beforeAll(async () => {
   await env.start();
   await env.provisionWorkspaces(example);
+  // The preflight reads the cluster: it must exist, healthy.
+  await env.provisionClusters(example);
   await env.synthAndLock();
 });
 afterAll(() => env.stop());
