@@ -8,6 +8,9 @@ import { loadFleetConfig } from '../lib/config/load';
 import { ConfigError } from '../lib/config/fleet';
 import { needsRecovery, recoveryAdvice } from '../lib/recovery/plan';
 import { applyImports, deleteUntrackedScraper, findRecoveries, RecoveryError } from '../lib/recovery/recover';
+import * as path from 'path';
+import { lockHint, stateLocks } from '../lib/recovery/hints';
+import { lockHolder } from '../lib/recovery/holder';
 import { TerraformError } from '../lib/recovery/terraform';
 import { AccountPool } from '../lib/status/aws';
 import { untrusted } from '../lib/status/text';
@@ -77,8 +80,14 @@ main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (e) => {
     if (e instanceof UsageError) console.error(`${e.message}\n${USAGE}`);
-    else if (e instanceof ConfigError || e instanceof RecoveryError || e instanceof TerraformError) console.error(untrusted(e.message, 4000));
-    else console.error(`recover: ${e instanceof Error ? e.message : String(e)}`);
+    else if (e instanceof ConfigError || e instanceof RecoveryError) console.error(untrusted(e.message, 4000));
+    else if (e instanceof TerraformError) {
+      for (const line of e.message.split('\n')) console.error(untrusted(line, 2000));
+      // A lock an interrupted deploy left: say how to release it, as the deploy wrapper does.
+      const dir = /^terraform \S+ in (\S+) failed/.exec(e.message)?.[1];
+      for (const lock of dir ? stateLocks(e.message, []) : [])
+        console.error(untrusted(lockHint({ ...lock, stack: path.basename(dir!) }, 'cdktf.out', lockHolder(lock, dir!)), 2000));
+    } else console.error(`recover: ${e instanceof Error ? e.message : String(e)}`);
     process.exitCode = 1;
   },
 );

@@ -80,7 +80,13 @@ test('Ctrl-C while the scraper is CREATING: tainted in state; recover untaints i
 
   const check = stateCheck((await status(env)).pairs, 'prod-to-audit');
   expect(check.details.join('\n')).toContain(`scraper ${scraper.scraperId} (ACTIVE, tainted in state): the next deploy would replace it`);
-  const apply = await script(env, 'recover.ts', ['--apply']);
+  let apply = await script(env, 'recover.ts', ['--apply']);
+  // cdktf may stop Terraform before it releases the S3 lock: recover then names the command that releases it.
+  const unlock = /Release it with: (terraform -chdir=\S+ force-unlock -force \S+)/.exec(apply.output);
+  if (apply.code !== 0 && unlock) {
+    expectSuccess(await run('sh', ['-c', unlock[1]], { cwd: env.workDir, env: env.baseEnv }));
+    apply = await script(env, 'recover.ts', ['--apply']);
+  }
   expect({ code: apply.code, output: apply.code ? apply.output : '' }).toEqual({ code: 0, output: '' });
   expect(apply.output).toContain(`pair prod-to-audit: untainted scraper ${scraper.scraperId}`);
 
