@@ -101,7 +101,8 @@ export async function startSession(options: { dir: string; config: string; keep?
     const endpoint = await emulator.start();
     const terraform = offlineTerraform(f.terraform);
     if (terraform.note) log(terraform.note);
-    const provisioned = await provision(running.url, needs);
+    // Through the emulator: it keeps what moto drops (an EKS cluster's accessConfig, which the preflight reads).
+    const provisioned = await provision(endpoint, needs);
 
     const schema = path.relative(dir, path.join(ROOT, 'amp-xa.schema.json'));
     const config = sandboxFleetConfig(raw, needs, provisioned, { stateDir: f.stateDir, schema });
