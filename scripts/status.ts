@@ -48,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const reader = new SnapshotReader(pool);
     const states = new TrackedStates({ outdir: 'cdktf.out', env: process.env });
-    const notes = { skipped: new Map<string, string>(), failed: new Map<string, string>() };
+    const notes = { failed: new Map<string, string>() };
     const reports: PairReport[] = await mapLimited(pairs, 4, async (pair) => {
       const snapshot = await reader.read(pair);
       const recovery = await recoveryRead(states, pair, snapshot, notes);

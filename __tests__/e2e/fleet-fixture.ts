@@ -12,6 +12,8 @@ export const FLEET_STACKS = ['fleet-scrapers', 'fleet-trust'];
 export const SPLIT_STACKS = ['team-b-scrapers', 'team-b-trust', ...FLEET_STACKS];
 
 export const account = (id: string) => ({ id, region: REGION, credentials: { assumeRoleArn: `arn:aws:iam::${id}:role/amp-xa-deployer` } });
+/** workload-b in a unit of its own. */
+export const inTeamB = { ...account(B), unit: 'team-b' };
 /** Subnets of the clusters createClusters made, by cluster name (the preflight reads them). */
 const clusterSubnets = new Map<string, string[]>();
 const cluster = (id: string, name: string) => ({

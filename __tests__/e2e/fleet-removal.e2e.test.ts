@@ -4,12 +4,11 @@
  * left behind. (A new scraper that AMP fails is fleet-failure.e2e: its own environment, so the deletions overlap.)
  */
 import { E2eEnvironment, expectNoChanges as expectNoChangesIn, expectSuccess } from './harness';
-import { A, ALL_PAIRS, B, OBS, SPLIT_STACKS, account, createClusters, createWorkspaces, expectPinned, fleet, roles, scrapersByAlias } from './fleet-fixture';
+import { A, ALL_PAIRS, B, OBS, SPLIT_STACKS, createClusters, createWorkspaces, expectPinned, fleet, inTeamB, roles, scrapersByAlias } from './fleet-fixture';
 
 const env = new E2eEnvironment({});
 let workspaces: Record<string, string> = {};
 const scraperIds = new Map<string, string>();
-const inTeamB = { ...account(B), unit: 'team-b' };
 
 beforeAll(async () => {
   await env.start();

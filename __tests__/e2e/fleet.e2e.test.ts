@@ -13,7 +13,7 @@ import {
   FLEET_STACKS,
   OBS,
   SPLIT_STACKS,
-  account,
+  inTeamB,
   createClusters,
   createWorkspaces,
   expectPinned,
@@ -25,7 +25,6 @@ import {
 const env = new E2eEnvironment({});
 let workspaces: Record<string, string> = {};
 const scraperIds = new Map<string, string>();
-const inTeamB = { ...account(B), unit: 'team-b' };
 
 beforeAll(async () => {
   await env.start();

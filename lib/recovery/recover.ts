@@ -15,6 +15,8 @@ import { importResource, isInitialized, pullState, stackDirectory, synthesizedSt
 import { pairAddresses, trackedResources, type TrackedResource } from './tracked';
 
 export class RecoveryError extends Error {}
+/** cdktf.out was synthesized from another config: its stacks say nothing about this one's pairs. */
+export class StaleSynthError extends RecoveryError {}
 
 const value = <T>(read: Read<T>, what: string): T | undefined => {
   if (read.state === 'error') throw new RecoveryError(`cannot read ${what}: ${read.detail}`);
@@ -37,7 +39,7 @@ export function recoveryOf(pair: PairPlan, stack: string, snapshot: PairSnapshot
   };
   const addresses = pairAddresses(stackJson, pair.name);
   if (!addresses.scraper)
-    throw new RecoveryError(`the synthesized ${stack} has no scraper for pair ${pair.name}: it was synthesized from another config (run npm run synth)`);
+    throw new StaleSynthError(`the synthesized ${stack} has no scraper for pair ${pair.name}: it was synthesized from another config (run npm run synth)`);
   return pairRecovery(pair, stack, live, tracked, addresses);
 }
 
@@ -105,24 +107,20 @@ export async function deleteUntrackedScraper(ctx: RecoveryContext, recoveries: r
   throw new RecoveryError(`scraper ${scraperId} is not an untracked amp-xa scraper of a configured pair (run npm run recover to list them): not deleted`);
 }
 
-/** Why status could not compare a stack with its state, once per stack (printed once, not once per pair). */
+/** Stacks whose state Terraform could not read, once per stack (printed once, not once per pair): exit 1. */
 export interface StateNotes {
-  /** Not synthesized, or not initialized, here: not compared (a note). */
-  readonly skipped: Map<string, string>;
-  /** Terraform could not read the state: the status is incomplete (exit 1). */
   readonly failed: Map<string, string>;
 }
 
 /**
  * For status: the pair's recovery, or undefined (no check) when it cannot be computed: the stack is not synthesized
- * or initialized here (status never runs terraform init), its state could not be read (both noted once per stack),
+ * or initialized here (status never runs terraform init), its state could not be read (noted once per stack in `notes`),
  * or an AWS read failed (the check that made it reports it). Never throws.
  */
 export async function recoveryRead(states: TrackedStates, pair: PairPlan, snapshot: PairSnapshot, notes: StateNotes): Promise<RecoveryRead | undefined> {
   const stack = unitStackNames(pair.source.unit).scraperStackName;
   const json = states.stackJson(stack);
-  if (json === undefined) return void notes.skipped.set(stack, 'not synthesized here (npm run synth)');
-  if (!states.initialized(stack)) return void notes.skipped.set(stack, 'not initialized here (a deploy or npm run diff initializes it)');
+  if (json === undefined || !states.initialized(stack)) return undefined;
   let tracked: TrackedResource[];
   try {
     tracked = await states.tracked(stack);
@@ -132,7 +130,7 @@ export async function recoveryRead(states: TrackedStates, pair: PairPlan, snapsh
   try {
     return { state: 'found', value: recoveryOf(pair, stack, snapshot, tracked, json) };
   } catch (e) {
-    if (e instanceof RecoveryError && /another config/.test(e.message)) return { state: 'unknown', detail: e.message };
+    if (e instanceof StaleSynthError) return { state: 'unknown', detail: e.message };
     return undefined;
   }
 }
