@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { App } from 'cdktf';
-import { exampleConfig, synthFleet } from './support/fleet';
+import { EXAMPLES, exampleConfig, synthFleet } from './support/fleet';
 
 function withBackend(backend: unknown) {
   const config = exampleConfig();
@@ -12,7 +12,7 @@ function withBackend(backend: unknown) {
 
 test('local (default): one state file per stack, addressed relative to the stack directory; phase 2 reads phase 1 file', () => {
   const { scraper, trust, outdir } = withBackend(undefined);
-  const fromStack = (stack: string, file: string) => path.relative(path.join(outdir, 'stacks', stack), path.resolve('state', file));
+  const fromStack = (stack: string, file: string) => path.relative(path.join(outdir, 'stacks', stack), path.resolve(EXAMPLES, 'state', 'fleet', file));
   expect(scraper.terraform.backend).toEqual({ local: { path: fromStack('fleet-scrapers', 'terraform.fleet-scrapers.tfstate') } });
   expect(trust.terraform.backend).toEqual({ local: { path: fromStack('fleet-trust', 'terraform.fleet-trust.tfstate') } });
   const phase1 = fromStack('fleet-trust', 'terraform.fleet-scrapers.tfstate');
@@ -20,12 +20,12 @@ test('local (default): one state file per stack, addressed relative to the stack
   const reader = trust.data.terraform_remote_state['scraper-state'];
   expect(reader.config).toEqual({ path: phase1 });
   // terraform_remote_state fails on a missing state file even with defaults: read it only once it exists.
-  expect(reader.count).toBe(`\${fileexists(${JSON.stringify(phase1)}) ? 1 : 0}`);
+  expect(reader.count).toBe(`\${try(length(file(${JSON.stringify(phase1)})) > 0, false) ? 1 : 0}`);
 });
 
 test('local with an absolute directory keeps it absolute', () => {
   const { scraper } = withBackend({ type: 'local', directory: '/var/lib/amp-xa' });
-  expect(scraper.terraform.backend).toEqual({ local: { path: '/var/lib/amp-xa/terraform.fleet-scrapers.tfstate' } });
+  expect(scraper.terraform.backend).toEqual({ local: { path: '/var/lib/amp-xa/fleet/terraform.fleet-scrapers.tfstate' } });
 });
 
 test('S3 with native locking: key per stack; the reader gets the same bucket, key and access, never static keys', () => {
@@ -39,7 +39,7 @@ test('S3 with native locking: key per stack; the reader gets the same bucket, ke
   });
   expect(scraper.terraform.backend.s3).toEqual({
     bucket: 'tf-state',
-    key: 'amp/fleet-scrapers.tfstate',
+    key: 'amp/fleet/fleet-scrapers.tfstate',
     region: 'eu-central-1',
     encrypt: true,
     use_lockfile: true,
@@ -50,20 +50,20 @@ test('S3 with native locking: key per stack; the reader gets the same bucket, ke
   expect(reader.backend).toBe('s3');
   expect(reader.config).toEqual({
     bucket: 'tf-state',
-    key: 'amp/fleet-scrapers.tfstate',
+    key: 'amp/fleet/fleet-scrapers.tfstate',
     region: 'eu-central-1',
     assume_role: { role_arn: 'arn:aws:iam::222222222222:role/state' },
   });
   // Read only once phase 1 has written its state: a listing of the key decides, with the bucket's own access.
-  expect(reader.count).toBe('${contains(data.aws_s3_objects.scraper-state-probe.keys, "amp/fleet-scrapers.tfstate") ? 1 : 0}');
+  expect(reader.count).toBe('${contains(data.aws_s3_objects.scraper-state-probe.keys, "amp/fleet/fleet-scrapers.tfstate") ? 1 : 0}');
   expect(trust.data.aws_s3_objects['scraper-state-probe']).toEqual({
     bucket: 'tf-state',
-    prefix: 'amp/fleet-scrapers.tfstate',
+    prefix: 'amp/fleet/fleet-scrapers.tfstate',
     max_keys: 1,
-    provider: 'aws.scraper-state-bucket',
+    provider: 'aws.state-bucket',
   });
-  expect(trust.provider.aws.find((p: any) => p.alias === 'scraper-state-bucket')).toEqual({
-    alias: 'scraper-state-bucket',
+  expect(trust.provider.aws.find((p: any) => p.alias === 'state-bucket')).toEqual({
+    alias: 'state-bucket',
     region: 'eu-central-1',
     assume_role: [{ role_arn: 'arn:aws:iam::222222222222:role/state', session_name: 'amp-xa-state' }],
   });
@@ -81,13 +81,13 @@ test('Terraform Cloud: a workspace per stack; phase 2 reads phase 1 through the 
   expect(scraper.terraform.cloud).toEqual({
     hostname: 'app.terraform.io',
     organization: 'acme',
-    workspaces: { name: 'obs-fleet-scrapers', project: 'observability' },
+    workspaces: { name: 'obs-fleet-fleet-scrapers', project: 'observability' },
   });
-  expect(trust.terraform.cloud.workspaces.name).toBe('obs-fleet-trust');
+  expect(trust.terraform.cloud.workspaces.name).toBe('obs-fleet-fleet-trust');
   const reader = trust.data.terraform_remote_state['scraper-state'];
   expect(reader).toEqual({
     backend: 'remote',
-    config: { hostname: 'app.terraform.io', organization: 'acme', workspaces: { name: 'obs-fleet-scrapers' } },
+    config: { hostname: 'app.terraform.io', organization: 'acme', workspaces: { name: 'obs-fleet-fleet-scrapers' } },
   });
   expect(trust.locals['scraper-state-scraper_arns-prod-to-central']).toBe(
     '${try(data.terraform_remote_state.scraper-state.outputs.scraper_arns["prod-to-central"], "")}',

@@ -1,4 +1,4 @@
-import { exampleConfig, plan } from './support/fleet';
+import { EXAMPLES, exampleConfig, plan } from './support/fleet';
 import { scratchDir } from './support/scratch';
 import { existsSync, writeFileSync } from 'fs';
 import * as path from 'path';
@@ -26,7 +26,10 @@ test('the shipped examples are valid', () => {
 
 test('defaults: local backend, terraform_data finalizer, alias and role names from the pair', () => {
   const fleet = plan(exampleConfig());
-  expect(fleet.backend).toEqual({ type: 'local', directory: 'state' });
+  // The state folder is the fleet's own, next to the config file (paths relative to the working directory).
+  expect(fleet.fleet).toBe('fleet');
+  expect(fleet.configuredBackend).toEqual({ type: 'local', directory: 'state' });
+  expect(fleet.backend).toEqual({ type: 'local', directory: path.relative(process.cwd(), path.resolve(EXAMPLES, 'state', 'fleet')) });
   expect(fleet.finalizer).toEqual({ resource: 'terraform_data' });
   const [pair] = fleet.pairs;
   expect(pair).toMatchObject({

@@ -39,10 +39,10 @@ describe('multi-account fleet (examples/fleet.json)', () => {
     );
     expect(at(stack, 'aws_prometheus_scraper', 'prod-to-audit/scraper').destination[0].amp[0].workspace_arn).toBe(arn);
     const remote = stack.data.terraform_remote_state['workspace-audit-state'];
-    expect(remote).toMatchObject({ backend: 's3', config: { key: 'amp-xa/prod/audit-workspace.tfstate' } });
-    expect(remote.count).toBe('${contains(data.aws_s3_objects.workspace-audit-state-probe.keys, "amp-xa/prod/audit-workspace.tfstate") ? 1 : 0}');
-    expect(stack.provider.aws.find((p: any) => p.alias === 'workspace-audit-state-bucket')).toEqual({
-      alias: 'workspace-audit-state-bucket',
+    expect(remote).toMatchObject({ backend: 's3', config: { key: 'amp-xa/prod/fleet/audit-workspace.tfstate' } });
+    expect(remote.count).toBe('${contains(data.aws_s3_objects.workspace-audit-state-probe.keys, "amp-xa/prod/fleet/audit-workspace.tfstate") ? 1 : 0}');
+    expect(stack.provider.aws.find((p: any) => p.alias === 'state-bucket')).toEqual({
+      alias: 'state-bucket',
       region: 'eu-west-1',
       profile: 'observability',
     });
@@ -83,7 +83,7 @@ describe('multi-account fleet (examples/fleet.json)', () => {
       provider: 'aws.target',
     });
     expect(ws.provider.aws[0]).toMatchObject({ allowed_account_ids: ['222222222222'], ignore_tags: [{ keys: ['AMPAgentlessScraper'] }] });
-    expect(Object.keys(ws.output).sort()).toEqual(['remote_write_url', 'workspace_arn', 'workspace_id']);
+    expect(Object.keys(ws.output).sort()).toEqual(['amp_xa_fleet', 'remote_write_url', 'workspace_arn', 'workspace_id']);
   });
 
   test('no interpolation carries an escaped quote (HCL rejects `\\"` inside `${}`: JSON text must embed references, not expressions)', () => {
@@ -136,7 +136,13 @@ describe('the unit is the deployment unit: removing, renaming, reordering pairs'
     const after = synthFleet(config).json;
     expect(after['staging-scrapers'].resource).toBeUndefined();
     expect(after['staging-trust'].output.pinned_scraper_arns.value).toEqual({});
-    expect(after['staging-scrapers'].provider.aws.map((p: any) => p.alias).sort()).toEqual(['to-observability', 'to-workload-a', 'to-workload-b']);
+    // state-bucket: the stack reads its own state (S3 listing) to refuse another fleet's.
+    expect(after['staging-scrapers'].provider.aws.map((p: any) => p.alias).sort()).toEqual([
+      'state-bucket',
+      'to-observability',
+      'to-workload-a',
+      'to-workload-b',
+    ]);
     delete config.accounts['workload-b'];
     expect(Object.keys(synthFleet(config).json)).not.toContain('staging-scrapers');
   });

@@ -104,11 +104,11 @@ describe('injection: template-like text arrives as written', () => {
     const run = synth(writeConfig(dir, config));
     expect(run.code).toBe(0);
     for (const stack of [SCRAPER_STACK, TRUST_STACK]) {
-      expect(terraformLiteral(stackJson(run, stack).terraform.backend.local.path)).toBe(path.join(directory, `terraform.${stack}.tfstate`));
+      expect(terraformLiteral(stackJson(run, stack).terraform.backend.local.path)).toBe(path.join(directory, 'fleet', `terraform.${stack}.tfstate`));
     }
-    const remote = Object.values<any>(stackJson(run, TRUST_STACK).data?.terraform_remote_state ?? {});
-    expect(remote.length).toBeGreaterThan(0);
-    for (const r of remote) expect(terraformLiteral(r.config.path)).toBe(path.join(directory, `terraform.${SCRAPER_STACK}.tfstate`));
+    const remote = stackJson(run, TRUST_STACK).data.terraform_remote_state;
+    expect(terraformLiteral(remote['scraper-state'].config.path)).toBe(path.join(directory, 'fleet', `terraform.${SCRAPER_STACK}.tfstate`));
+    expect(terraformLiteral(remote['own-state'].config.path)).toBe(path.join(directory, 'fleet', `terraform.${TRUST_STACK}.tfstate`));
   });
 
   test('tag values in non-Latin scripts arrive as written', () => {

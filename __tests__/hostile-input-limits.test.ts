@@ -158,12 +158,13 @@ describe('backend names: limits the backend would only report at init', () => {
   };
 
   test('an HCP Terraform workspace of 91 characters is refused; of 90 accepted', () => {
-    const prefix = (n: number) => 'p'.repeat(n - longestStack());
+    // Workspace names are <prefix><fleet>-<stack>; this config's fleet is `fleet`.
+    const prefix = (n: number) => 'p'.repeat(n - 'fleet-'.length - longestStack());
     const { problems } = rejects((c) => {
       longAccount(c);
       cloud(prefix(91))(c);
     });
-    expect(problems('backend.workspacePrefix')[0]).toMatch(/would be named "p+ab+[a-z-]+", 91 characters; HCP Terraform allows at most 90/);
+    expect(problems('backend.workspacePrefix')[0]).toMatch(/would be named "p+fleet-ab+[a-z-]+", 91 characters; HCP Terraform allows at most 90/);
     accepts((c) => {
       longAccount(c);
       cloud(prefix(90))(c);

@@ -1,13 +1,14 @@
 /** The app as `cdktf synth` runs it: a child process, config from AMP_XA_CONFIG, output to CDKTF_OUTDIR. */
 import { spawnSync } from 'child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { exampleConfig } from './support/fleet';
 import { scratchDir } from './support/scratch';
 
 const ROOT = path.join(__dirname, '..');
 
-function runApp(configText: string | undefined, prepare: (dir: string) => void = () => undefined) {
+/** `configFile`: a config `prepare` wrote, relative to the scratch directory (instead of `configText` as fleet.json). */
+function runApp(configText: string | undefined, prepare: (dir: string) => void = () => undefined, configFile?: string) {
   const dir = scratchDir('main');
   prepare(dir);
   const out = path.join(dir, 'out');
@@ -16,26 +17,74 @@ function runApp(configText: string | undefined, prepare: (dir: string) => void =
     writeFileSync(path.join(dir, 'fleet.json'), configText);
     env.AMP_XA_CONFIG = path.join(dir, 'fleet.json');
   }
+  if (configFile !== undefined) env.AMP_XA_CONFIG = path.join(dir, configFile);
   const result = spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'main.ts')], {
     cwd: dir,
     env,
     encoding: 'utf8',
   });
   const written = existsSync(out) ? readdirSync(out, { recursive: true }) : [];
-  return { ...result, out, written };
+  return { ...result, dir, out, written };
 }
 
 test('synth reports a local state whose stack left the app (an account removed too early), with the way to destroy it', () => {
   const r = runApp(JSON.stringify(exampleConfig()), (dir) => {
-    mkdirSync(path.join(dir, 'state'));
-    for (const stack of ['fleet-scrapers', 'gone-scrapers', 'gone-trust']) writeFileSync(path.join(dir, 'state', `terraform.${stack}.tfstate`), '{}');
+    mkdirSync(path.join(dir, 'state', 'fleet'), { recursive: true });
+    for (const stack of ['fleet-scrapers', 'gone-scrapers', 'gone-trust']) writeFileSync(path.join(dir, 'state', 'fleet', `terraform.${stack}.tfstate`), '{}');
   });
   // On stdout: cdktf prints every line of its app's stderr as "[ERROR] default - <time> ...".
   expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
   const warnings = r.stdout.split('\n').filter((line) => line.startsWith('amp-xa warning:'));
   expect(warnings).toHaveLength(2);
-  expect(warnings[0]).toMatch(/gone-scrapers.*state\/terraform\.gone-scrapers\.tfstate.*put an account with "unit": "gone" and no clusters back in the config/);
+  expect(warnings[0]).toMatch(
+    /gone-scrapers.*state\/fleet\/terraform\.gone-scrapers\.tfstate.*put an account with "unit": "gone" and no clusters back in the config/,
+  );
   expect(warnings[1]).toMatch(/gone-trust/);
+});
+
+test("another fleet's states in the same folder are not this fleet's orphans: each fleet has its own folder", () => {
+  const r = runApp(JSON.stringify(exampleConfig()), (dir) => {
+    mkdirSync(path.join(dir, 'state', 'other'), { recursive: true });
+    writeFileSync(path.join(dir, 'state', 'other', 'terraform.gone-scrapers.tfstate'), '{}');
+  });
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+  expect(r.stdout).not.toContain('amp-xa warning');
+});
+
+test('a state where amp-xa kept it before fleets had their own folders stops the synth with the move to make; nothing is written', () => {
+  const r = runApp(JSON.stringify(exampleConfig()), (dir) => {
+    mkdirSync(path.join(dir, 'state'));
+    writeFileSync(path.join(dir, 'state', 'terraform.fleet-scrapers.tfstate'), '{}');
+  });
+  expect({ status: r.status, written: r.written }).toEqual({ status: 1, written: [] });
+  expect(r.stderr).toContain('mkdir -p state/fleet && mv state/terraform.fleet-scrapers.tfstate state/fleet/terraform.fleet-scrapers.tfstate');
+  expect(r.stderr.split('\n').filter((line) => line.startsWith('amp-xa: state of stack'))).toHaveLength(1);
+});
+
+test('the local state folder is relative to the config file, not to where the command runs', () => {
+  const r = runApp(
+    undefined,
+    (dir) => {
+      mkdirSync(path.join(dir, 'fleets'));
+      writeFileSync(path.join(dir, 'fleets', 'prod.json'), JSON.stringify({ ...exampleConfig(), backend: { type: 'local', directory: 'tf-state' } }));
+    },
+    'fleets/prod.json',
+  );
+  expect(r.status).toBe(0);
+  const backend = JSON.parse(readFileSync(path.join(r.out, 'stacks', 'fleet-scrapers', 'cdk.tf.json'), 'utf8')).terraform.backend.local.path;
+  expect(path.resolve(r.out, 'stacks', 'fleet-scrapers', backend)).toBe(path.join(r.dir, 'fleets', 'tf-state', 'prod', 'terraform.fleet-scrapers.tfstate'));
+});
+
+test('a config file whose name is not a fleet name needs a "fleet" field, and says so', () => {
+  const r = runApp(undefined, (dir) => writeFileSync(path.join(dir, 'My Fleet.json'), JSON.stringify(exampleConfig())), 'My Fleet.json');
+  expect({ status: r.status, written: r.written }).toEqual({ status: 1, written: [] });
+  expect(r.stderr).toMatch(/fleet: the config file name "My Fleet\.json" is not a fleet name .* add "fleet": "<name>"/);
+  const named = runApp(
+    undefined,
+    (dir) => writeFileSync(path.join(dir, 'My Fleet.json'), JSON.stringify({ ...exampleConfig(), fleet: 'prod' })),
+    'My Fleet.json',
+  );
+  expect(named.status).toBe(0);
 });
 
 test('without AMP_XA_CONFIG, the embedded example synthesizes both phases', () => {

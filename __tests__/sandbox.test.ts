@@ -100,7 +100,7 @@ describe('the sandbox fleet config (sandboxFleetConfig)', () => {
     const pair = fleet.pairs.find((p) => p.name === 'prod-to-central')!;
     expect(pair.cluster).toMatchObject({ arn: made.clusters['prod-eks'].arn, subnetIds: made.clusters['prod-eks'].subnetIds });
     expect(pair.workspace).toMatchObject({ kind: 'existing', arn: made.workspaces.central.arn });
-    expect(fleet.backend).toEqual({ type: 'local', directory: '/sandbox/state' });
+    expect(fleet.backend).toEqual({ type: 'local', directory: '/sandbox/state/fleet' });
   });
 
   test('does not change its input', () => {

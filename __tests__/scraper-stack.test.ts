@@ -118,8 +118,10 @@ describe('phase 1: the <unit>-scrapers stack of the example fleet', () => {
         'prod-to-central': 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-0123abcd-4567-89ef-0123-456789abcdef/api/v1/remote_write',
       },
       eks_aws_auth_map_roles: {},
+      amp_xa_fleet: 'fleet',
     });
-    for (const output of Object.values<any>(stack.output)) expect(output.description).toMatch(/ by pair name/);
+    for (const [name, output] of Object.entries<any>(stack.output))
+      expect(output.description).toMatch(name === 'amp_xa_fleet' ? /fleet this state belongs to/ : / by pair name/);
   });
 
   test('construct IDs are the contract: every address derives from the pair name', () => {

@@ -1,6 +1,6 @@
 import { DataResource } from 'cdktf';
 import { Resource as NullResource } from '@cdktf/provider-null/lib/resource';
-import { exampleConfig, synthFleet, all } from './support/fleet';
+import { EXAMPLES, exampleConfig, synthFleet, all } from './support/fleet';
 import { normalizePolicy } from './support/policy';
 import { sourceTrustPolicy, targetTrustPolicy } from '../lib/iam-documents';
 import { FINALIZE_COMMAND } from '../lib/trust/command';
@@ -45,7 +45,7 @@ describe('phase 2: the <unit>-trust stack, default terraform_data finalizer', ()
   const { json: stack, text, synth } = trustStack();
   // Relative to the stack directory, where Terraform runs: a moved checkout or another CI job finds the same file.
   const stackDir = path.join(App.of(synth.stacks.units.get('fleet')!.trust).outdir, 'stacks', 'fleet-trust');
-  const STATE = path.relative(stackDir, path.resolve('state', 'terraform.fleet-scrapers.tfstate'));
+  const STATE = path.relative(stackDir, path.resolve(EXAMPLES, 'state', 'fleet', 'terraform.fleet-scrapers.tfstate'));
 
   test('reads the scraper ARN map from phase-1 state, only once that state exists (relative path), so it plans before phase 1 exists', () => {
     expect(stack.locals['scraper-state-scraper_arns-prod-to-central']).toBe(`\${${ARN}}`);
@@ -53,7 +53,7 @@ describe('phase 2: the <unit>-trust stack, default terraform_data finalizer', ()
     expect(stack.data.terraform_remote_state['scraper-state']).toEqual({
       backend: 'local',
       config: { path: STATE },
-      count: `\${fileexists("${STATE}") ? 1 : 0}`,
+      count: `\${try(length(file("${STATE}")) > 0, false) ? 1 : 0}`,
     });
   });
 

@@ -98,7 +98,7 @@ describe('moving an account between units', () => {
       'aws_iam_role_policy:target': 'amp-xa-staging-to-central-target:amp-xa-remote-write',
       'aws_prometheus_scraper:target': '${each.value}',
     });
-    expect(moved.json['team-b-scrapers'].data.terraform_remote_state['moved-from-fleet-state'].config.key).toBe('amp-xa/prod/fleet-scrapers.tfstate');
+    expect(moved.json['team-b-scrapers'].data.terraform_remote_state['moved-from-fleet-state'].config.key).toBe('amp-xa/prod/fleet/fleet-scrapers.tfstate');
   });
 
   test('the old unit forgets exactly those resources (destroy = false) after the new unit has imported them', () => {

@@ -15,6 +15,7 @@ import {
   NamedCloudWorkspace,
   S3Backend,
   TerraformLocal,
+  TerraformOutput,
   TerraformStack,
   type TerraformRemoteState,
 } from 'cdktf';
@@ -121,26 +122,31 @@ function outputsAt(scope: Construct, id: string, stateAddress: string): StackOut
  * `cdktf diff` on a pull request) before phase 1 exists, as a no-op.
  */
 export function stackOutputs(scope: Construct, id: string, config: BackendConfig, fromStackName: string): StackOutputs {
-  const counted = (state: TerraformRemoteState, exists: string): StackOutputs => {
+  return remoteState(scope, id, config, fromStackName).outputs;
+}
+
+function remoteState(scope: Construct, id: string, config: BackendConfig, fromStackName: string): { outputs: StackOutputs; state: TerraformRemoteState } {
+  const counted = (state: TerraformRemoteState, exists: string) => {
     state.addOverride('count', countWhen(exists));
-    return outputsAt(scope, id, `${address({ terraformResourceType: 'terraform_remote_state', friendlyUniqueId: state.friendlyUniqueId }, 'data', 0)}`);
+    return {
+      state,
+      outputs: outputsAt(scope, id, `${address({ terraformResourceType: 'terraform_remote_state', friendlyUniqueId: state.friendlyUniqueId }, 'data', 0)}`),
+    };
   };
   switch (config.type) {
     case 'local': {
       const statePath = localStatePath(scope, config.directory, fromStackName);
-      return counted(new DataTerraformRemoteStateLocal(scope, id, { path: literal(statePath) }), `fileexists(${hclString(statePath)})`);
+      // Not fileexists(): Terraform's lock on a stack's own local state creates the file, empty, before the plan.
+      return counted(new DataTerraformRemoteStateLocal(scope, id, { path: literal(statePath) }), `try(length(file(${hclString(statePath)})) > 0, false)`);
     }
     case 's3': {
       const access = s3Access(config, fromStackName);
-      // Listing needs its own provider: the state bucket's region and credentials, not an account's.
-      const bucketProvider = new AwsProvider(scope, `${id}-bucket`, {
-        alias: `${id}-bucket`,
-        region: config.region,
-        profile: optionalLiteral(config.profile),
-        assumeRole: config.roleArn ? [{ roleArn: config.roleArn, sessionName: 'amp-xa-state' }] : undefined,
-        s3UsePathStyle: config.usePathStyle,
+      const probe = new DataAwsS3Objects(scope, `${id}-probe`, {
+        provider: stateBucketProvider(scope, config),
+        bucket: config.bucket,
+        prefix: access.key,
+        maxKeys: 1,
       });
-      const probe = new DataAwsS3Objects(scope, `${id}-probe`, { provider: bucketProvider, bucket: config.bucket, prefix: access.key, maxKeys: 1 });
       return counted(new DataTerraformRemoteStateS3(scope, id, access), `contains(${address(probe, 'data')}.keys, ${hclString(access.key)})`);
     }
     case 'cloud': {
@@ -151,9 +157,55 @@ export function stackOutputs(scope: Construct, id: string, config: BackendConfig
         organization: config.organization,
         workspaces: { name: cloudWorkspaceName(config, fromStackName) },
       });
-      return outputsAt(scope, id, address({ terraformResourceType: 'terraform_remote_state', friendlyUniqueId: state.friendlyUniqueId }, 'data'));
+      return {
+        state,
+        outputs: outputsAt(scope, id, address({ terraformResourceType: 'terraform_remote_state', friendlyUniqueId: state.friendlyUniqueId }, 'data')),
+      };
     }
     default:
       return unknownBackend(config);
   }
+}
+
+/**
+ * The provider that lists state keys: the state bucket's region and credentials, not an account's. One per stack,
+ * however many states the stack reads (each provider configuration is a provider process in every plan).
+ */
+function stateBucketProvider(scope: Construct, config: S3Config): AwsProvider {
+  const stack = TerraformStack.of(scope);
+  const existing = stack.node.tryFindChild(STATE_BUCKET_PROVIDER);
+  if (existing) return existing as AwsProvider;
+  return new AwsProvider(stack, STATE_BUCKET_PROVIDER, {
+    alias: STATE_BUCKET_PROVIDER,
+    region: config.region,
+    profile: optionalLiteral(config.profile),
+    assumeRole: config.roleArn ? [{ roleArn: config.roleArn, sessionName: 'amp-xa-state' }] : undefined,
+    s3UsePathStyle: config.usePathStyle,
+  });
+}
+
+const STATE_BUCKET_PROVIDER = 'state-bucket';
+
+/** The output every amp-xa state records its fleet in. */
+export const FLEET_OUTPUT = 'amp_xa_fleet';
+
+/**
+ * Marks the stack's state as this fleet's, and refuses at plan time (before anything changes, in a destroy too:
+ * data sources are read in its refresh) a state another fleet recorded: two fleets whose state locations meet
+ * would otherwise plan each other's resources away. The stack reads its own state as it was before this run;
+ * HCP Terraform has no plan-time existence check for that read (see remoteState), so there the workspace name,
+ * which includes the fleet name and is unique in the organization, is the guard.
+ */
+export function claimStateForFleet(stack: TerraformStack, config: BackendConfig, stackName: string, fleet: string): void {
+  new TerraformOutput(stack, FLEET_OUTPUT, { value: fleet, description: 'The amp-xa fleet this state belongs to' });
+  if (config.type === 'cloud') return;
+  const { state } = remoteState(stack, 'own-state', config, stackName);
+  const mine = hclString(fleet);
+  state.addOverride('lifecycle.postcondition', [
+    {
+      condition: interpolation(`try(self.outputs.${FLEET_OUTPUT}, ${mine}) == ${mine}`),
+      // Fleet and stack names are [a-z0-9-] (schema): nothing in them for HCL to interpret.
+      error_message: `The state of stack ${stackName} belongs to amp-xa fleet "${interpolation(`try(tostring(self.outputs.${FLEET_OUTPUT}), "?")`)}", not to fleet "${fleet}" (this config): the two fleets' state locations meet. Give this config its own "fleet" name or its own backend location; nothing was changed.`,
+    },
+  ]);
 }

@@ -7,7 +7,9 @@ import { App, type TerraformStack } from 'cdktf';
 import './terraform-version-check';
 import { ConfigError, quotaWarnings, type FleetPlan } from './config/fleet';
 import { loadFleetConfig } from './config/load';
-import { localOrphans } from './orphans';
+import * as path from 'path';
+import { legacyLocalStates, localOrphans } from './orphans';
+import { claimStackDirectory } from './stack-dirs';
 import { ScraperStack } from '../stacks/scraper-stack';
 import { TrustStack } from '../stacks/trust-stack';
 import { WorkspaceStack } from '../stacks/workspace-stack';
@@ -77,17 +79,23 @@ export function synthFleetApp(options: { configPath?: string; outdir?: string; l
     return 1;
   }
   for (const warning of quotaWarnings(fleet)) warn(`amp-xa warning: ${warning}`);
+  const stackNames = [...fleet.createdWorkspaces.map((w) => w.stackName), ...fleet.units.flatMap((u) => [u.scraperStackName, u.trustStackName])];
+  if (fleet.backend.type === 'local' && fleet.configuredBackend.type === 'local') {
+    const moves = legacyLocalStates(fleet.configuredBackend.directory, fleet.backend.directory, stackNames);
+    // Deploying without them would try to create again what they hold: nothing is synthesized until they move.
+    if (moves.length) {
+      for (const line of moves) log(`amp-xa: ${line}`);
+      return 1;
+    }
+  }
   const app = new App(options.outdir ? { outdir: options.outdir } : {});
-  const { all } = buildFleet(app, fleet);
+  buildFleet(app, fleet);
   app.synth();
+  for (const name of stackNames) claimStackDirectory(path.join(app.outdir, 'stacks', name), fleet.fleet);
   // A state left by a stack the app no longer has holds resources no deploy will touch: say so on every synth.
   // S3 and Terraform Cloud states need credentials to list; the plan-all script reports those.
   if (fleet.backend.type === 'local') {
-    for (const line of localOrphans(
-      fleet.backend.directory,
-      all.map((stack) => stack.node.id),
-    ))
-      warn(`amp-xa warning: ${line}`);
+    for (const line of localOrphans(fleet.backend.directory, stackNames)) warn(`amp-xa warning: ${line}`);
   }
   return 0;
 }

@@ -7,7 +7,7 @@
  * State names per backend (lib/backend.ts): local `<directory>/terraform.<stack>.tfstate`, S3
  * `<keyPrefix>/<stack>.tfstate`, Terraform Cloud workspace `<workspacePrefix><stack>`.
  */
-import { readdirSync } from 'fs';
+import { existsSync, readdirSync } from 'fs';
 import * as path from 'path';
 import type { BackendConfig } from './config/schema';
 
@@ -143,4 +143,28 @@ export function localOrphans(directory: string, appStackNames: string[]): string
   }
   const states = files.map(stackOfLocalStateFile).filter((s): s is string => s !== undefined);
   return findOrphans({ type: 'local', directory }, appStackNames, states).map((f) => f.line);
+}
+
+/**
+ * Local states of this fleet's stacks where amp-xa put them before each fleet had its own folder
+ * (`<directory>/terraform.<stack>.tfstate`, relative to the working directory), with no state at the new place:
+ * a deploy would not see them and would try to create what they hold again. One line per state, with the move.
+ */
+export function legacyLocalStates(configuredDirectory: string, fleetDirectory: string, appStackNames: string[]): string[] {
+  const lines: string[] = [];
+  for (const stack of appStackNames) {
+    const old = path.join(configuredDirectory, `terraform.${stack}.tfstate`);
+    const now = path.join(fleetDirectory, `terraform.${stack}.tfstate`);
+    if (path.resolve(old) === path.resolve(now) || !existsSync(old) || existsSync(now)) continue;
+    lines.push(
+      `state of stack ${stack} found at ${old}, where amp-xa kept it before each fleet had its own state folder; this fleet's state is now ${now}. ` +
+        `If it is this fleet's state, move it (nothing in AWS changes): mkdir -p ${shellQuote(fleetDirectory)} && mv ${shellQuote(old)} ${shellQuote(now)}; ` +
+        `if it belongs to another fleet config in this checkout, run a synth of that config first (it reports the same move for its folder)`,
+    );
+  }
+  return lines;
+}
+
+function shellQuote(text: string): string {
+  return /^[\w./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

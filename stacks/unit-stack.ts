@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { TerraformStack } from 'cdktf';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { AccountRef, FleetPlan, UnitPlan } from '../lib/config/fleet';
-import { configureBackend } from '../lib/backend';
+import { claimStateForFleet, configureBackend } from '../lib/backend';
 import { unitProviders, type AccountProviders } from '../lib/providers';
 
 export interface UnitStackProps {
@@ -24,6 +24,7 @@ export abstract class UnitStack extends TerraformStack {
     super(scope, stackName);
     configureBackend(this, props.fleet.backend, stackName);
     this.providers = unitProviders(this, props.fleet);
+    claimStateForFleet(this, props.fleet.backend, stackName, props.fleet.fleet);
     this.pairScope = new Construct(this, 'Default');
   }
 

@@ -2,7 +2,7 @@ import type { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { PrometheusWorkspace } from '@cdktf/provider-aws/lib/prometheus-workspace';
 import type { CreatedWorkspacePlan, FleetPlan } from '../lib/config/fleet';
-import { configureBackend } from '../lib/backend';
+import { claimStateForFleet, configureBackend } from '../lib/backend';
 import { accountProvider, baseTags, literalTags } from '../lib/providers';
 import { WORKSPACE_STACK_OUTPUTS } from '../lib/outputs';
 import { literal, optionalLiteral } from '../lib/terraform-expr';
@@ -25,6 +25,7 @@ export class WorkspaceStack extends TerraformStack {
       // Every scraper writing here tags the workspace itself; that is not drift.
       ignoreTagKeys: ['AMPAgentlessScraper'],
     });
+    claimStateForFleet(this, fleet.backend, workspace.stackName, fleet.fleet);
     this.workspace = new PrometheusWorkspace(this, 'workspace', {
       provider,
       alias: literal(workspace.alias),

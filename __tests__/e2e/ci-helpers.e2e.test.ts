@@ -72,9 +72,10 @@ describe('plan-all against the emulator', () => {
   const summary = () => JSON.parse(readFileSync(path.join(env.workDir, 'cdktf.out', 'plan-summary.json'), 'utf8'));
 
   test('nothing deployed yet: every stack plans, phase 1 has changes, exit 2; an orphaned state is reported', async () => {
-    mkdirSync(path.join(env.workDir, 'state'), { recursive: true });
+    // This fleet's own state folder (fleet.json: fleet "fleet").
+    mkdirSync(path.join(env.workDir, 'state', 'fleet'), { recursive: true });
     writeFileSync(
-      path.join(env.workDir, 'state', 'terraform.retired-scrapers.tfstate'),
+      path.join(env.workDir, 'state', 'fleet', 'terraform.retired-scrapers.tfstate'),
       JSON.stringify({ version: 4, resources: [{ mode: 'managed', type: 'aws_iam_role' }] }),
     );
     const result = await planAll();

@@ -31,7 +31,7 @@ test('killed with S3 state: the stale lock is named with its release command; th
   await deployInterruptedWhileCreating(env, SOURCE, 'prod-to-central');
   env.emulator.completeTransitions();
   const keys = (await env.awsBase(['s3api', 'list-objects-v2', '--bucket', BUCKET])).Contents.map((o: { Key: string }) => o.Key);
-  expect(keys).toContain('e2e/fleet-scrapers.tfstate.tflock');
+  expect(keys).toContain('e2e/fleet/fleet-scrapers.tfstate.tflock');
 
   // The deploy wrapper, as a user or CI runs it (npm run deploy -- --auto-approve).
   const locked = await run(

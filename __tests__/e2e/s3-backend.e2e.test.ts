@@ -41,7 +41,8 @@ test('deploy keeps each stack state in its own key and pins trust through the S3
   const deploy = await env.deploy();
   expectSuccess(deploy);
   const keys = (await env.awsBase(['s3api', 'list-objects-v2', '--bucket', BUCKET])).Contents.map((o: { Key: string }) => o.Key).sort();
-  expect(keys).toEqual([`e2e/${PHASE1}.tfstate`, `e2e/${PHASE2}.tfstate`]);
+  // <keyPrefix>/<fleet>/<stack>: the config is fleet.json, fleet "fleet".
+  expect(keys).toEqual([`e2e/fleet/${PHASE1}.tfstate`, `e2e/fleet/${PHASE2}.tfstate`]);
   const [scraper] = env.emulator.list(SOURCE);
   const trust = (await env.aws(SOURCE, ['iam', 'get-role', '--role-name', `amp-xa-${PAIR}-source`])).Role.AssumeRolePolicyDocument;
   expect(trust.Statement[0].Condition.ArnEquals).toEqual({ 'aws:SourceArn': scraper.arn });

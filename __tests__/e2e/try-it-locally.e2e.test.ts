@@ -234,10 +234,12 @@ const outcomes: Array<{ when: RegExp; check: (r: { code: number; output: string 
           workspaces: account === ACCOUNTS.observability ? ['central'] : [],
         });
       }
-      const states = readdirSync(path.join(sandboxDir(), 'state')).filter((f) => f.endsWith('.tfstate'));
+      // The sandbox config is .sandbox/fleet.json: fleet "fleet", its states in state/fleet/.
+      const stateDir = path.join(sandboxDir(), 'state', 'fleet');
+      const states = readdirSync(stateDir).filter((f) => f.endsWith('.tfstate'));
       expect(states.length).toBeGreaterThan(0);
       for (const file of states) {
-        expect({ file, resources: JSON.parse(readFileSync(path.join(sandboxDir(), 'state', file), 'utf8')).resources }).toEqual({ file, resources: [] });
+        expect({ file, resources: JSON.parse(readFileSync(path.join(stateDir, file), 'utf8')).resources }).toEqual({ file, resources: [] });
       }
     },
   },

@@ -85,6 +85,7 @@ export function draftConfig(input: unknown): FleetConfigDraft {
     clusters: clusters.entries,
     workspaces: workspaces.entries,
     pairs: Array.isArray(root.pairs) ? root.pairs.map((p) => salvage(pairSchema, p)) : [],
+    fleet: valid(shape.fleet, root.fleet),
     backend: valid(shape.backend, root.backend),
     finalizer: valid(shape.finalizer, root.finalizer),
     bootstrapTrust: valid(shape.bootstrapTrust, root.bootstrapTrust),

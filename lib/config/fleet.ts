@@ -10,6 +10,7 @@
 import { parseArn, partitionOf, roleArn, workspaceIdOf, remoteWriteUrl } from '../arn';
 import type { SourceSide } from '../iam-documents';
 import type { FleetConfig } from './schema';
+import { defaultFleetProblem, fleetBackend, IN_MEMORY_FLEET } from './fleet-identity';
 import { backendRules, duplicateArnRule, pairTagRule, workspaceTagRule } from './limits';
 import { moveRules, planUnits } from './units';
 import { DEFAULT_AUTHENTICATION_MODE, workspaceStackName, type AccountRef, type FleetPlan, type PairPlan, type WorkspacePlan } from './plan';
@@ -222,14 +223,24 @@ export function pairPlacementRule(path: string, pair: Pick<PairPlan, 'source' | 
 }
 
 /** `scrapeConfigs[i]` is the YAML for `config.pairs[i]`. Throws a ConfigError listing every problem. */
-export function planFleet(config: FleetConfig, scrapeConfigs: string[], sourceName = 'config'): FleetPlan {
-  const { problems, plan } = checkFleet(config, scrapeConfigs);
+export function planFleet(config: FleetConfig, scrapeConfigs: string[], sourceName = 'config', where: FleetLocation = {}): FleetPlan {
+  const { problems, plan } = checkFleet(config, scrapeConfigs, where);
   if (!plan) throw new ConfigError(sourceName, problems);
   return plan;
 }
 
+/**
+ * Where a config came from: the folder its relative paths start from (default: the working directory) and the
+ * fleet name it gets when it sets none (default: IN_MEMORY_FLEET; null: its file name is not one, a problem).
+ */
+export interface FleetLocation {
+  readonly baseDir?: string;
+  readonly defaultFleet?: string | null;
+  readonly configFile?: string;
+}
+
 /** Every cross-field problem of a (possibly partial) config; the plan too when there is none and the config is whole. */
-export function checkFleet(config: FleetConfigDraft, scrapeConfigs: string[]): { problems: Problems; plan?: FleetPlan } {
+export function checkFleet(config: FleetConfigDraft, scrapeConfigs: string[], where: FleetLocation = {}): { problems: Problems; plan?: FleetPlan } {
   const accounts = accountRefs(config);
   const problems: Problems = [...partitionRule(accounts), ...assumeRoleRule(accounts)];
   const workspaces = planWorkspaces(config, accounts, problems);
@@ -297,15 +308,29 @@ export function checkFleet(config: FleetConfigDraft, scrapeConfigs: string[]): {
   const createdWorkspaces = [...workspaces.values()].filter((w) => w.kind === 'created');
   const targeted = new Set(config.pairs.map((p) => p?.workspace));
   for (const w of createdWorkspaces) problems.push(...workspaceTagRule(w, fleetTags, targeted.has(w.name)));
-  if (config.backend) problems.push(...backendRules(config.backend, units, createdWorkspaces));
+  const fleetName = config.fleet ?? (where.defaultFleet === undefined ? IN_MEMORY_FLEET : (where.defaultFleet ?? undefined));
+  if (fleetName === undefined) problems.push(defaultFleetProblem(where.configFile ?? 'config'));
+  const backend = config.backend && fleetName !== undefined ? fleetBackend(config.backend, fleetName, where.baseDir ?? process.cwd()) : undefined;
+  if (backend) problems.push(...backendRules(backend, units, createdWorkspaces));
 
   problems.push(...moveRules(accounts, pairs));
 
-  const { backend, finalizer, bootstrapTrust, tags } = config;
-  if (problems.length || !backend || !finalizer || !bootstrapTrust || !tags || config.pairs.some((p) => !p)) return { problems };
+  const { finalizer, bootstrapTrust, tags } = config;
+  if (problems.length || !fleetName || !backend || !finalizer || !bootstrapTrust || !tags || config.pairs.some((p) => !p)) return { problems };
   return {
     problems,
-    plan: { accounts: [...accounts.values()], units, pairs, createdWorkspaces, backend, finalizer, bootstrapTrust, tags },
+    plan: {
+      fleet: fleetName,
+      accounts: [...accounts.values()],
+      units,
+      pairs,
+      createdWorkspaces,
+      backend,
+      configuredBackend: config.backend!,
+      finalizer,
+      bootstrapTrust,
+      tags,
+    },
   };
 }
 

@@ -60,7 +60,7 @@ export function backendRules(backend: BackendConfig, units: UnitPlan[], createdW
       const name = cloudWorkspaceName(backend, stack);
       if (name.length > MAX_CLOUD_WORKSPACE_NAME)
         problems.push(
-          `backend.workspacePrefix: the HCP Terraform workspace of stack ${stack} would be named ${JSON.stringify(name)}, ${name.length} characters; HCP Terraform allows at most ${MAX_CLOUD_WORKSPACE_NAME}: shorten the prefix (${backend.workspacePrefix.length} characters) or the account or workspace name`,
+          `backend.workspacePrefix: the HCP Terraform workspace of stack ${stack} would be named ${JSON.stringify(name)}, ${name.length} characters; HCP Terraform allows at most ${MAX_CLOUD_WORKSPACE_NAME}: shorten the prefix with the fleet name (${backend.workspacePrefix.length} characters) or the unit or workspace name`,
         );
     }
   }

@@ -16,6 +16,7 @@ import { ConfigError } from './errors';
 import { JsonSyntaxError, lineAndColumn, parseStrictJson, type StrictJson } from './strict-json';
 import { checkFleet, type FleetPlan } from './fleet';
 import { draftConfig } from './draft';
+import { defaultFleetName } from './fleet-identity';
 import { defaultScrapeConfiguration } from '../scrape/default';
 import { validateScrapeConfiguration } from '../scrape/validate';
 
@@ -182,7 +183,7 @@ function readScrapeConfig(baseDir: string, file: string, field: string, problems
  * do not read as written), the schema's, the scrape configs' and the cross-field rules', the last two run on
  * whatever parts of the config passed the schema.
  */
-export function parseFleetConfig(input: unknown, baseDir: string, sourceName = 'config', parsed?: Omit<StrictJson, 'value'>): FleetPlan {
+export function parseFleetConfig(input: unknown, baseDir: string, sourceName = 'config', parsed?: Omit<StrictJson, 'value'>, configFile?: string): FleetPlan {
   const problems: string[] = [
     ...(parsed?.duplicates ?? []),
     ...(parsed?.numbers ?? []).map((n) => `${n.where}: ${n.problem}; write the value as the README config reference says`),
@@ -207,7 +208,10 @@ export function parseFleetConfig(input: unknown, baseDir: string, sourceName = '
     for (const problem of validateScrapeConfiguration(text)) problems.push(`${field} (${shownName}) ${problem}`);
     return text;
   });
-  const fleet = checkFleet(config, scrapeConfigs);
+  // A `fleet` the schema refused is reported as such, not as a missing one.
+  const named = valueAt(input, ['fleet']) !== undefined;
+  const defaultFleet = configFile === undefined || named ? undefined : (defaultFleetName(configFile) ?? null);
+  const fleet = checkFleet(config, scrapeConfigs, { baseDir, defaultFleet, configFile });
   problems.push(...fleet.problems);
   if (problems.length || !fleet.plan) throw new ConfigError(sourceName, problems);
   return fleet.plan;
@@ -234,5 +238,5 @@ export function loadFleetConfig(file?: string): FleetPlan {
     const inField = e.where.length ? ` (in ${formatPath(e.where)})` : '';
     throw new ConfigError(resolved, [`(file): not valid JSON at ${lineAndColumn(text, e.offset)}${inField}: ${e.message}`]);
   }
-  return parseFleetConfig(parsed.value, path.dirname(resolved), resolved, parsed);
+  return parseFleetConfig(parsed.value, path.dirname(resolved), resolved, parsed, resolved);
 }

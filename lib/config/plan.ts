@@ -94,11 +94,16 @@ export interface UnitPlan {
 }
 
 export interface FleetPlan {
+  /** The fleet's name (lib/config/fleet-identity.ts): part of every state location, recorded in every state. */
+  readonly fleet: string;
   readonly accounts: AccountRef[];
   readonly units: UnitPlan[];
   readonly pairs: PairPlan[];
   readonly createdWorkspaces: CreatedWorkspacePlan[];
+  /** With this fleet's state locations (fleetBackend): local directory relative to the working directory. */
   readonly backend: BackendConfig;
+  /** As the config wrote it: where this fleet's states were before each fleet had its own (see legacyStates). */
+  readonly configuredBackend: BackendConfig;
   readonly finalizer: FinalizerConfig;
   readonly bootstrapTrust: BootstrapTrust;
   readonly tags: Record<string, string>;

@@ -288,7 +288,9 @@ export const backendSchema = z.discriminatedUnion(
     z
       .object({
         type: z.literal('local'),
-        directory: text('a directory path', 1024).default('state').describe('Directory for state files, relative to the working directory'),
+        directory: text('a directory path', 1024)
+          .default('state')
+          .describe('Directory for state files, relative to the config file; each fleet has its own folder <directory>/<fleet>/ in it'),
       })
       .strict(),
     z
@@ -308,7 +310,7 @@ export const backendSchema = z.discriminatedUnion(
           .string()
           .regex(/^[\w!.*'()/-]{1,200}$/, { message: "expected an S3 key prefix of [A-Za-z0-9_!.*'()/-]" })
           .default('amp-xa')
-          .describe('State key: <keyPrefix>/<stack>.tfstate'),
+          .describe('State key: <keyPrefix>/<fleet>/<stack>.tfstate'),
         useLockfile: z.boolean().default(true).describe('S3-native state locking (Terraform >= 1.10)'),
         dynamodbTable: z
           .string()
@@ -334,7 +336,7 @@ export const backendSchema = z.discriminatedUnion(
           .string()
           .regex(/^[A-Za-z0-9_-]{0,60}$/, { message: 'expected at most 60 chars of [A-Za-z0-9_-]' })
           .default('amp-xa-')
-          .describe('Workspace per stack: <prefix><stack>'),
+          .describe('Workspace per stack: <prefix><fleet>-<stack>'),
         project: text('a project name', 256).optional().describe('Terraform Cloud project for new workspaces'),
       })
       .strict(),
@@ -365,6 +367,11 @@ export const finalizerSchema = z
 export const configSchema = z
   .object({
     $schema: text('a JSON Schema path or URL', 1024).optional(),
+    fleet: name('fleet name', 'prod')
+      .optional()
+      .describe(
+        "This fleet's name (default: the config file's name without .json). Every state location includes it, so two fleets never share state; a stack refuses a state another fleet wrote. Keep it once deployed",
+      ),
     accounts: z
       .record(accountName, accountSchema)
       .refine((a) => Object.keys(a).length >= 2, { message: 'list at least two accounts: a source (clusters) and a target (workspaces)' }),

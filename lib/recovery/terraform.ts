@@ -33,10 +33,13 @@ async function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv, ca
   return result.stdout;
 }
 
-/** A deploy, plan-all or an earlier recover initialized the directory (its backend and providers are there). */
+/**
+ * A deploy, plan-all or an earlier recover initialized the directory: its backend settings and providers are both
+ * there (a synth for another fleet drops the backend settings: lib/stack-dirs.ts).
+ */
 export function isInitialized(dir: string, env: NodeJS.ProcessEnv): boolean {
   const dataDir = env.TF_DATA_DIR ? path.resolve(dir, env.TF_DATA_DIR) : path.join(dir, '.terraform');
-  return existsSync(path.join(dataDir, 'terraform.tfstate')) || existsSync(path.join(dataDir, 'providers'));
+  return existsSync(path.join(dataDir, 'terraform.tfstate')) && existsSync(path.join(dataDir, 'providers'));
 }
 
 /** `terraform init` once per directory. */
