@@ -378,6 +378,43 @@ describe('exit codes and reports', () => {
       renderMarkdown(summarize(2, [base('a', 'no-changes')] as any, { checked: false, note: 'TF_TOKEN_app_terraform_io is not set', findings: [] })),
     ).toMatch(/:white_check_mark: \*\*amp-xa plan: no changes\*\*[\s\S]*Orphaned states: not checked \(TF_TOKEN_app_terraform_io is not set\)/);
   });
+
+  const untracked = {
+    checked: true,
+    findings: [
+      {
+        pair: 'prod-to-central',
+        stack: 'fleet-scrapers',
+        lines: ['scraper s-1 (CREATING) exist in AWS but not in the state of fleet-scrapers: bring them under management with npm run recover -- --apply'],
+      },
+    ],
+  };
+
+  test('a scraper or role in AWS that no state tracks is pending work (exit 2) though every plan is empty, and the report says what to run', () => {
+    const summary = summarize(2, [base('fleet-scrapers', 'no-changes')] as any, checked, undefined, untracked);
+    expect({ exitCode: summary.exitCode, result: summary.result, untrackedPairs: summary.totals.untrackedPairs }).toEqual({
+      exitCode: 2,
+      result: 'changes',
+      untrackedPairs: 1,
+    });
+    expect(renderMarkdown(summary)).toMatch(
+      /#### In AWS, not in state[\s\S]*- pair `prod-to-central` \(`fleet-scrapers`\): scraper s-1 \(CREATING\)[^\n]*npm run recover -- --apply/,
+    );
+    // An error still wins; a check that could not run is said, not hidden.
+    expect(summarize(2, [base('fleet-scrapers', 'error')] as any, checked, undefined, untracked).exitCode).toBe(1);
+    const unchecked = summarize(2, [base('fleet-scrapers', 'no-changes')] as any, checked, undefined, {
+      checked: false,
+      note: 'pair p: AccessDenied',
+      findings: [],
+    });
+    expect(unchecked.exitCode).toBe(0);
+    expect(renderMarkdown(unchecked)).toContain('Untracked scrapers and roles: not checked (pair p: AccessDenied).');
+  });
+
+  test('--skip-untracked turns the AWS read off; it is on by default', () => {
+    expect(parseOptions([], {}).untracked).toBe(true);
+    expect(parseOptions(['--skip-untracked'], {}).untracked).toBe(false);
+  });
 });
 
 describe('the script against a synthesized app, with a fake terraform', () => {
@@ -405,7 +442,8 @@ describe('the script against a synthesized app, with a fake terraform', () => {
     writeFileSync(path.join(dir, 'events'), '');
     const r = spawnSync(
       process.execPath,
-      ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', 'ci', 'plan-all.ts'), '--skip-synth', ...args],
+      // A fake terraform has no AWS behind it: the untracked check (AWS reads) is the e2e suite's (recovery.e2e).
+      ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', 'ci', 'plan-all.ts'), '--skip-synth', '--skip-untracked', ...args],
       {
         cwd: dir,
         encoding: 'utf8',

@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: whole-process median wall time and peak memory (RSS summed over the process tree,
  * sampled from /proc) for synth of an empty cdktf app (the baseline), the example config, generated
- * fleets of 10, 100 and 500 pairs, and the unit test suite. Prints figures; asserts nothing.
+ * fleets of 10, 100 and 500 pairs, the same 250 pairs over 25 and over 250 source accounts (synth must stay linear in
+ * the accounts: each stack gets providers only for the accounts it reaches), and the unit test suite. Prints figures;
+ * asserts nothing.
  * Options (`--name value` or `--name=value`): --runs N (default 5; the test suite runs max(2, N/2) times),
  * --pairs 10,100,500, --only synth|tests (default both; the baseline always runs). Others are refused.
  */
@@ -136,6 +138,7 @@ async function main() {
   const synth = (configPath?: string) => ({ CDKTF_OUTDIR: path.join(work, 'out'), ...(configPath ? { AMP_XA_CONFIG: configPath } : {}) });
   const node = process.execPath;
   const rows = [];
+  const ratios: string[] = [];
   try {
     rows.push(await bench('empty cdktf app (baseline)', runs, node, ['-r', REGISTER, path.join('scripts', 'empty-app.ts')], synth()));
     if (only !== 'tests') rows.push(await bench('example config (1 pair)', runs, node, ['-r', REGISTER, 'main.ts'], { ...synth(), AMP_XA_CONFIG: '' }));
@@ -146,6 +149,16 @@ async function main() {
         ...(await bench(`fleet of ${n} pairs`, n >= 500 ? Math.max(1, Math.ceil(runs / 2)) : runs, node, ['-r', REGISTER, 'main.ts'], synth(file))),
         pairs: n,
       });
+    }
+    if (only !== 'tests') {
+      const accountScale = [];
+      for (const sourceAccounts of [25, 250]) {
+        const file = path.join(work, `fleet-250-over-${sourceAccounts}.json`);
+        writeFileSync(file, JSON.stringify(generateFleet(250, { sourceAccounts })));
+        accountScale.push({ ...(await bench(`250 pairs / ${sourceAccounts} accounts`, runs, node, ['-r', REGISTER, 'main.ts'], synth(file))), pairs: 250 });
+      }
+      rows.push(...accountScale);
+      ratios.push(`250 pairs over 250 source accounts / over 25: ${(accountScale[1].seconds / accountScale[0].seconds).toFixed(2)}x (target: within 2x)`);
     }
     if (only !== 'synth')
       rows.push(
@@ -176,6 +189,7 @@ async function main() {
       ].join('  '),
     );
   }
+  for (const line of ratios) console.log(`\n${line}`);
 }
 
 if (require.main === module) {

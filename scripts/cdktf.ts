@@ -19,7 +19,7 @@
  * - AMP_XA_PROVIDER_MIRROR set (scripts/offline-terraform.sh): --skip-provider-lock, since cdktf's
  *   `terraform providers lock` ignores filesystem mirrors.
  */
-import { spawn } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
 import { Transform } from 'stream';
@@ -28,7 +28,7 @@ import { asksForHelp } from '../lib/cli-options';
 import { ConfigError } from '../lib/config/fleet';
 import { loadFleetConfig } from '../lib/config/load';
 import { deletingHint, lockHint, stateLocks } from '../lib/recovery/hints';
-import { lockHolder } from '../lib/recovery/holder';
+import { lockHolder, terraformProcessesIn } from '../lib/recovery/holder';
 
 const ROOT = path.join(__dirname, '..');
 const COMMANDS = ['synth', 'deploy', 'destroy'] as const;
@@ -134,20 +134,47 @@ export function withoutStatusFrames(): Transform {
   });
 }
 
+/** The fleet's stack names; none when the config changed meanwhile and no longer loads (hints then go without them). */
+function stackNames(): string[] {
+  try {
+    const fleet = loadFleetConfig();
+    return [...fleet.units.flatMap((u) => [u.scraperStackName, u.trustStackName]), ...fleet.createdWorkspaces.map((w) => w.stackName)];
+  } catch {
+    return [];
+  }
+}
+
 /** What to run next when a deploy failed on what an interrupted one left behind. */
 function failureHints(output: string): string[] {
   if (!output) return [];
-  let stacks: string[] = [];
-  try {
-    const fleet = loadFleetConfig();
-    stacks = [...fleet.units.flatMap((u) => [u.scraperStackName, u.trustStackName]), ...fleet.createdWorkspaces.map((w) => w.stackName)];
-  } catch {
-    /* the config was read before cdktf started; if it changed meanwhile, hints go without stack names */
-  }
+  const stacks = stackNames();
   const outdir = 'cdktf.out';
   const hints = stateLocks(output, stacks).map((lock) => lockHint(lock, outdir, lockHolder(lock, path.join(outdir, 'stacks', lock.stack ?? ''))));
   const deleting = deletingHint(output);
   return deleting ? [...hints, deleting] : hints;
+}
+
+/**
+ * After a Ctrl-C (or a CI runner's SIGTERM): cdktf reports only "The operation was aborted", and Terraform may have
+ * stopped in the middle of an apply (a scraper created and tainted, a lock left). So the wrapper asks the read-only
+ * recover report what that left, per pair, and says the next command. A second Ctrl-C stops the report too.
+ */
+function reportInterruption(command: string, signal: NodeJS.Signals): void {
+  // cdktf can end before the Terraform it started has written its state: wait for those (a minute at most).
+  const stackDirs = stackNames().map((stack) => path.join('cdktf.out', 'stacks', stack));
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && stackDirs.some((dir) => (terraformProcessesIn(dir) ?? []).length > 0))
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+  console.error(`amp-xa: ${command} interrupted (${signal}); Terraform was told to stop what it was applying. What it left (npm run recover, read-only):`);
+  const report = spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', 'recover.ts')], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: process.env,
+    timeout: 10 * 60_000,
+  });
+  if (report.status === 0) console.error(`amp-xa: nothing is half-done in AWS: run npm run ${command} again to finish`);
+  else if (report.status === 2)
+    console.error(`amp-xa: run what is named above (npm run recover -- --apply keeps what was created), then npm run ${command} again`);
+  else console.error(`amp-xa: the report did not finish; run npm run status, then npm run recover, before npm run ${command} again`);
 }
 
 function main(): void {
@@ -187,11 +214,20 @@ function main(): void {
     console.error(`cdktf: cannot run ${cdktf}: ${e.message}`);
     process.exit(1);
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+  let interrupted: NodeJS.Signals | undefined;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.on(signal, () => {
+      interrupted ??= signal;
+      child.kill(signal);
+    });
   // 'close', not 'exit': the last of cdktf's output is through the filter by then.
   child.on('close', (code, signal) => {
     process.exitCode = code ?? (signal ? 1 : 0);
     if (process.exitCode !== 0) for (const hint of failureHints(tail)) console.error(hint);
+    if (interrupted && inv.args[0] !== 'synth') {
+      process.exitCode = process.exitCode || 1;
+      reportInterruption(inv.args[0], interrupted);
+    }
   });
 }
 

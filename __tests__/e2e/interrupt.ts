@@ -20,15 +20,25 @@ export async function status(env: E2eEnvironment): Promise<{ code: number; pairs
 
 export const stateCheck = (pairs: any[], pair: string) => pairs.find((p) => p.pair === pair)?.checks.find((c: any) => c.check === 'state');
 
-/** `cdktf deploy` killed with `signal`, its whole process tree, as soon as a new scraper of `alias` is CREATING. */
+/**
+ * `cdktf deploy` (or, `viaWrapper`, `npm run deploy`: scripts/cdktf.ts) killed with `signal`, its whole process tree,
+ * as soon as a new scraper of `alias` is CREATING.
+ */
 export async function deployInterruptedWhileCreating(
   env: E2eEnvironment,
   account: string,
   alias: string,
   signal: NodeJS.Signals = 'SIGKILL',
+  viaWrapper = false,
 ): Promise<RunResult> {
   const before = new Set(scrapersOf(env, account, alias).map((s: any) => s.scraperId));
-  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'cdktf'), ['deploy', '*', '--auto-approve', '--skip-provider-lock'], {
+  const [command, args] = viaWrapper
+    ? [
+        process.execPath,
+        ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', 'cdktf.ts'), 'deploy', '--auto-approve', '--skip-provider-lock'],
+      ]
+    : [path.join(ROOT, 'node_modules', '.bin', 'cdktf'), ['deploy', '*', '--auto-approve', '--skip-provider-lock']];
+  const child = spawn(command, args, {
     cwd: env.workDir,
     env: env.baseEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -45,8 +55,7 @@ export async function deployInterruptedWhileCreating(
       10 * 60_000,
     );
   } finally {
-    // SIGKILL: the whole group at once (a dead runner). SIGINT: to cdktf alone, as a terminal's Ctrl-C reaches the
-    // foreground job and cdktf passes it on to Terraform.
+    // SIGKILL: the whole group at once (a dead runner). SIGINT: to cdktf (or the wrapper) alone, which passes it on.
     process.kill(signal === 'SIGKILL' ? -child.pid! : child.pid!, signal);
   }
   const code = await exited;

@@ -73,8 +73,13 @@ test('Ctrl-C while the scraper is CREATING: tainted in state; recover untaints i
   };
   env.writeConfig(config);
   await env.cdktf('synth');
-  const interrupted = await deployInterruptedWhileCreating(env, SOURCE, 'prod-to-audit', 'SIGINT');
+  // Ctrl-C on npm run deploy: the wrapper says what the interruption left and what to run next.
+  const interrupted = await deployInterruptedWhileCreating(env, SOURCE, 'prod-to-audit', 'SIGINT', true);
   expect(interrupted.code).not.toBe(0);
+  const [created] = scrapersOf(env, SOURCE, 'prod-to-audit');
+  expect(interrupted.output).toContain('amp-xa: deploy interrupted (SIGINT); Terraform was told to stop what it was applying.');
+  expect(interrupted.output).toMatch(new RegExp(`scraper ${created.scraperId} \\((CREATING|ACTIVE)|force-unlock -force`));
+  expect(interrupted.output).toMatch(/amp-xa: run what is named above \(npm run recover -- --apply keeps what was created\), then npm run deploy again/);
   env.emulator.completeTransitions();
   const [scraper] = scrapersOf(env, SOURCE, 'prod-to-audit');
 

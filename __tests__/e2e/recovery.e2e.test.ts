@@ -5,6 +5,8 @@
  * without recovering makes a second scraper; status names the one state tracks and the command that deletes the
  * other; after it, exactly one scraper per pair. No scraper deletion goes through the provider (its 8-minute wait).
  */
+import { readFileSync } from 'fs';
+import * as path from 'path';
 import { E2eEnvironment, exampleFleet, expectNoChanges, expectSuccess, waitFor } from './harness';
 import { deployInterruptedWhileCreating, script as runScript, scrapersOf as scrapersIn, stateCheck, status as statusOf } from './interrupt';
 
@@ -38,6 +40,13 @@ test('killed while the scraper is CREATING: status names the untracked scraper a
   const [scraper] = scrapersOf('prod-to-central');
   expect(check.details.join('\n')).toContain(`scraper ${scraper.scraperId}`);
   expect(check.details.join('\n')).toContain('npm run recover -- --apply');
+  // The PR check and the post-deploy check too: every plan is empty (state knows nothing of it), yet exit 2.
+  const prCheck = await env.diffAll();
+  expect(prCheck.code).toBe(2);
+  const summary = JSON.parse(readFileSync(path.join(env.workDir, 'cdktf.out', 'plan-summary.json'), 'utf8'));
+  expect(summary.untracked).toMatchObject({ checked: true, findings: [{ pair: 'prod-to-central', stack: 'fleet-scrapers' }] });
+  expect(summary.untracked.findings[0].lines.join('\n')).toMatch(new RegExp(`scraper ${scraper.scraperId} .*npm run recover -- --apply`));
+  expect(prCheck.output).toContain(`pair prod-to-central: scraper ${scraper.scraperId}`);
 
   const dryRun = await script('recover.ts');
   expect(dryRun.code).toBe(2);
@@ -51,6 +60,8 @@ test('killed while the scraper is CREATING: status names the untracked scraper a
   const healthy = await status();
   expect({ code: healthy.code, pairs: healthy.code ? healthy.pairs : [] }).toEqual({ code: 0, pairs: [] });
   expect((await script('recover.ts')).code).toBe(0);
+  const clean = await env.diffAll();
+  expect({ code: clean.code, tail: clean.code ? clean.output.slice(-2000) : '' }).toEqual({ code: 0, tail: '' });
 });
 
 test('deploying again instead: a second scraper; status says which one state tracks and how to delete the other', async () => {

@@ -9,6 +9,8 @@ export interface Options {
   markdown: string;
   logs: string;
   synth: boolean;
+  /** Compare each pair's scrapers and roles in AWS with its unit's state (untracked.ts). */
+  untracked: boolean;
   help: boolean;
 }
 
@@ -22,8 +24,9 @@ export const USAGE = `usage: npm run diff -- [options]    (scripts/ci/plan-all.s
   --markdown FILE       Markdown report for a PR comment (default: <output>/plan-summary.md)
   --logs DIR            one full log per stack (default: <output>/plan-logs)
   --skip-synth          plan the app already in <output> instead of running cdktf synth first
+  --skip-untracked      do not read AWS for scrapers and roles that no state tracks (left by an interrupted deploy)
   --skip-provider-lock  accepted for cdktf compatibility; plan-all never runs terraform providers lock
-exit: 0 no changes, 2 changes pending or orphaned state, 1 error`;
+exit: 0 no changes, 2 changes pending, orphaned state, or untracked scrapers or roles in AWS, 1 error`;
 
 function positive(option: string, text: string | undefined): number {
   const n = Number(text);
@@ -44,6 +47,7 @@ export function defaultConcurrency(): number {
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): Options {
   const given: Record<string, string> = {};
   let synth = true;
+  let untracked = true;
   let help = false;
   const valued: Record<string, string> = {
     '-j': 'concurrency',
@@ -63,6 +67,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       if (value === undefined) throw new UsageError(`plan-all: ${flag} needs a value`);
       given[valued[flag]] = value;
     } else if (arg === '--skip-synth') synth = false;
+    else if (arg === '--skip-untracked') untracked = false;
     else if (arg === '--skip-provider-lock') continue;
     else if (arg === '-h' || arg === '--help') help = true;
     else throw new UsageError(`plan-all: unknown option ${JSON.stringify(arg)}\n${USAGE}`);
@@ -81,6 +86,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     markdown: given.markdown ?? path.join(outdir, 'plan-summary.md'),
     logs: given.logs ?? path.join(outdir, 'plan-logs'),
     synth,
+    untracked,
     help,
   };
 }

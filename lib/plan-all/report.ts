@@ -71,6 +71,23 @@ export interface StackSummary extends Partial<Counts> {
   pendingPhase1?: { pairs: number; after: string[] };
 }
 
+export interface UntrackedFinding {
+  readonly pair: string;
+  readonly stack: string;
+  /** What is untracked and the command that fixes it (recoveryAdvice). */
+  readonly lines: string[];
+}
+
+export interface UntrackedReport {
+  /** False when the check could not be made; `note` says why. */
+  readonly checked: boolean;
+  readonly note?: string;
+  readonly findings: UntrackedFinding[];
+}
+
+/** The untracked check (untracked.ts) did not run. */
+export const NOT_CHECKED: UntrackedReport = { checked: false, note: 'not run', findings: [] };
+
 export interface OrphanReport {
   /** False when the backend could not be listed; `note` says why. */
   checked: boolean;
@@ -83,17 +100,19 @@ export interface Summary {
   result: 'no-changes' | 'changes' | 'error';
   exitCode: 0 | 1 | 2;
   concurrency: number;
-  totals: Counts & { stacks: number; changed: number; failed: number; orphans: number; pendingPairs: number };
+  totals: Counts & { stacks: number; changed: number; failed: number; orphans: number; pendingPairs: number; untrackedPairs: number };
   stacks: StackSummary[];
   orphans: OrphanReport;
+  /** Scrapers and roles in AWS that no state tracks (untracked.ts); each finding makes the exit code 2. */
+  untracked: UntrackedReport;
   /** Set when synth or the manifest failed (then `stacks` is empty). */
   error?: string;
 }
 
 /** The exit code contract: any error 1; else changes or orphans holding resources 2; else 0. */
-export function exitCodeOf(stacks: StackSummary[], orphans: OrphanReport, error?: string): 0 | 1 | 2 {
+export function exitCodeOf(stacks: StackSummary[], orphans: OrphanReport, error?: string, untracked: UntrackedReport = NOT_CHECKED): 0 | 1 | 2 {
   if (error || stacks.some((s) => s.result === 'error')) return 1;
-  if (stacks.some((s) => s.result === 'changes') || orphans.findings.some((f) => !f.empty)) return 2;
+  if (stacks.some((s) => s.result === 'changes') || orphans.findings.some((f) => !f.empty) || untracked.findings.length) return 2;
   return 0;
 }
 
@@ -126,9 +145,15 @@ export function errorGroups(stacks: readonly StackSummary[]): { error: string; s
   return [...groups].map(([error, names]) => ({ error, stacks: names }));
 }
 
-export function summarize(concurrency: number, planned: StackSummary[], orphans: OrphanReport, error?: string): Summary {
+export function summarize(
+  concurrency: number,
+  planned: StackSummary[],
+  orphans: OrphanReport,
+  error?: string,
+  untracked: UntrackedReport = NOT_CHECKED,
+): Summary {
   const stacks = withPendingPhase1(planned);
-  const exitCode = exitCodeOf(stacks, orphans, error);
+  const exitCode = exitCodeOf(stacks, orphans, error, untracked);
   const totals = emptyCounts();
   for (const s of stacks) {
     for (const k of ['add', 'change', 'destroy', 'replace', 'import', 'move', 'forget', 'finalizerRuns', 'newScrapers', 'outputChanges'] as const)
@@ -149,9 +174,11 @@ export function summarize(concurrency: number, planned: StackSummary[], orphans:
       failed: stacks.filter((s) => s.result === 'error').length,
       orphans: orphans.findings.filter((f) => !f.empty).length,
       pendingPairs: stacks.reduce((n, s) => n + (s.pendingPhase1?.pairs ?? 0), 0),
+      untrackedPairs: untracked.findings.length,
     },
     stacks,
     orphans,
+    untracked,
     ...(error ? { error } : {}),
   };
 }
@@ -207,6 +234,13 @@ export function renderMarkdown(summary: Summary): string {
     out.push('');
   }
   if (!o.checked) out.push(`Orphaned states: not checked (${o.note}).`, '');
+  const u = summary.untracked;
+  if (u.findings.length) {
+    out.push('#### In AWS, not in state', '', 'Left by an interrupted deploy: no plan shows them, and they keep running.', '');
+    for (const f of u.findings.slice(0, 50)) out.push(`- pair ${code(f.pair)} (${code(f.stack)}): ${f.lines.join(' ')}`);
+    out.push('');
+  }
+  if (!u.checked && summary.stacks.length) out.push(`Untracked scrapers and roles: not checked (${u.note}).`, '');
   out.push('Full plans: the job log, one group per stack.');
   const text = out.join('\n') + '\n';
   return text.length > 60000 ? text.slice(0, 60000) + '\n\n… (truncated; see the job log)\n' : text;

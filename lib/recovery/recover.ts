@@ -31,7 +31,9 @@ export interface RecoveryContext {
 }
 
 /** A pair's recovery from its status snapshot (reads that failed throw: recovery needs the whole picture). */
-export function recoveryOf(pair: PairPlan, stack: string, snapshot: PairSnapshot, tracked: readonly TrackedResource[], stackJson: unknown): PairRecovery {
+export type RecoverySnapshot = Pick<PairSnapshot, 'scrapers' | 'sourceRole' | 'targetRole'>;
+
+export function recoveryOf(pair: PairPlan, stack: string, snapshot: RecoverySnapshot, tracked: readonly TrackedResource[], stackJson: unknown): PairRecovery {
   const live = {
     scrapers: value(snapshot.scrapers, `the scrapers of pair ${pair.name}`) ?? [],
     sourceRole: value<LiveRole>(snapshot.sourceRole, `role ${pair.sourceRoleName} in ${pair.source.id}`),

@@ -34,9 +34,34 @@ const clientConfig = (region: string, credentials: ReturnType<typeof credentials
   requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
 });
 
+/**
+ * The base identity: the profile, read from the account's sharedConfigFiles when it names some (as the provider's
+ * shared_config_files: a web-identity profile among them works the same). The SDK reads one config file at a
+ * time where Terraform merges them, so each file is tried in order and the first that resolves wins. HCP
+ * Terraform's per-run file (hcpDynamicCredentialsTag) exists only inside the run: outside it the default chain.
+ */
+function baseCredentials(account: AccountRef) {
+  const { profile, sharedConfigFiles: files } = account.credentials;
+  if (files?.length) {
+    const providers = files.map((configFilepath) => fromIni({ profile: profile ?? 'default', configFilepath }));
+    return async () => {
+      let last: unknown;
+      for (const provider of providers) {
+        try {
+          return await provider();
+        } catch (e) {
+          last = e;
+        }
+      }
+      throw last;
+    };
+  }
+  return profile ? fromIni({ profile }) : undefined;
+}
+
 export function credentialsFor(account: AccountRef) {
-  const { profile, assumeRoleArn, externalId, sessionName } = account.credentials;
-  const base = profile ? fromIni({ profile }) : undefined;
+  const { assumeRoleArn, externalId, sessionName } = account.credentials;
+  const base = baseCredentials(account);
   if (!assumeRoleArn) return base;
   return fromTemporaryCredentials({
     masterCredentials: base,

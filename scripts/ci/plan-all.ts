@@ -10,8 +10,11 @@
  * so offline runners need TF_CLI_CONFIG_FILE (scripts/offline-terraform.sh) and the lock files
  * scripts/lock-providers.sh copies; `terraform providers lock` is never run.
  *
- * Exit code: 0 = no changes anywhere; 2 = changes pending, or an orphaned state (a state whose stack is no
- * longer in the app: it still holds resources no deploy will touch); 1 = a stack failed to init or plan,
+ * After the plans, each pair's scrapers and roles are read with the config's credentials and compared with its
+ * unit's state (lib/plan-all/untracked.ts): what an interrupted deploy left in AWS untracked no plan shows.
+ *
+ * Exit code: 0 = no changes anywhere; 2 = changes pending, an orphaned state (a state whose stack is no
+ * longer in the app: it still holds resources no deploy will touch), or a scraper or role in AWS no state tracks; 1 = a stack failed to init or plan,
  * synth failed, or bad options. Writes a JSON summary and a Markdown report (PR comment) built from it.
  */
 import { spawn } from 'child_process';
@@ -20,7 +23,16 @@ import * as path from 'path';
 import { exec } from '../../lib/plan-all/exec';
 import { forgetInit, initIsCurrent, needsInit, rememberInit } from '../../lib/plan-all/init-stamp';
 import { countSavedPlan, errorLines, readPlanStream } from '../../lib/plan-all/plan-stream';
-import { errorGroups, pendingText, summarize, renderMarkdown, type OrphanReport, type StackSummary, type Summary } from '../../lib/plan-all/report';
+import {
+  errorGroups,
+  pendingText,
+  summarize,
+  renderMarkdown,
+  type OrphanReport,
+  type StackSummary,
+  type Summary,
+  type UntrackedReport,
+} from '../../lib/plan-all/report';
 import { orphanReport } from '../../lib/plan-all/states';
 import { parseOptions, UsageError, USAGE, type Options } from '../../lib/plan-all/options';
 import { inDependencyOrder, readManifest, type ManifestStack } from '../../lib/plan-all/schedule';
@@ -252,10 +264,22 @@ export async function planAll(
     },
   );
   const orphans = await orphansPromise;
+  // After the plans: they initialized every stack, so each state reads as Terraform reads it.
+  const planned = stacks.filter((s) => results.get(s.name)?.result !== 'error').map((s) => s.name);
+  const untracked = options.untracked
+    ? // Loaded only here: the AWS SDK clients take a while to load, and --skip-untracked never needs them.
+      await (
+        await import('../../lib/plan-all/untracked')
+      )
+        .untrackedReport(options.outdir, tfEnv, planned, 4)
+        .catch((e): UntrackedReport => ({ checked: false, note: (e as Error).message, findings: [] }))
+    : { checked: false, note: 'skipped (--skip-untracked)', findings: [] };
   const summary = summarize(
     options.concurrency,
     stacks.map((s) => results.get(s.name)!),
     orphans,
+    undefined,
+    untracked,
   );
   write(summary, options, env);
 
@@ -270,6 +294,8 @@ export async function planAll(
   if (summary.totals.failed) lines.push(`  logs of the failed stacks: ${path.join(options.logs, '<stack>.log')}`);
   for (const f of orphans.findings) lines.push(`  ${github && !f.empty ? '::warning::' : ''}${f.line}`);
   if (!orphans.checked) lines.push(`  orphaned states not checked: ${orphans.note}`);
+  for (const f of untracked.findings) for (const line of f.lines) lines.push(`  ${github ? '::warning::' : ''}pair ${f.pair}: ${line}`);
+  if (!untracked.checked) lines.push(`  untracked scrapers and roles not checked: ${untracked.note}`);
   lines.push(`  summary: ${options.summary}, report: ${options.markdown}`);
   print(lines.join('\n') + '\n');
   return summary;
