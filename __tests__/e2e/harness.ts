@@ -108,6 +108,9 @@ export class E2eEnvironment {
       AWS_SHARED_CREDENTIALS_FILE: path.join(this.workDir, 'no-aws-credentials'),
       TF_IN_AUTOMATION: '1',
       CDKTF_DISABLE_PLUGIN_CACHE_ENV: 'true',
+      // Less garbage-collection CPU in Terraform and the provider (jest.e2e.config.js says why).
+      ...(process.env.GOGC ? { GOGC: process.env.GOGC } : {}),
+      ...(process.env.GOMEMLIMIT ? { GOMEMLIMIT: process.env.GOMEMLIMIT } : {}),
     };
     this.cliEnv = { ...this.baseEnv, PATH: process.env.PATH };
   }
