@@ -190,9 +190,10 @@ const STATE_BUCKET_PROVIDER = 'state-bucket';
 export const FLEET_OUTPUT = 'amp_xa_fleet';
 
 /**
- * Marks the stack's state as this fleet's, and refuses at plan time (before anything changes, in a destroy too:
- * data sources are read in its refresh) a state another fleet recorded: two fleets whose state locations meet
- * would otherwise plan each other's resources away. The stack reads its own state as it was before this run;
+ * Marks the stack's state as this fleet's, and refuses at plan time (before anything changes) a state another fleet
+ * recorded: two fleets whose state locations meet would otherwise plan each other's resources away. A destroy
+ * does not evaluate it (tried on Terraform 1.11: the postcondition of a data source is skipped when destroying),
+ * so there only the locations keep fleets apart. The stack reads its own state as it was before this run;
  * HCP Terraform has no plan-time existence check for that read (see remoteState), so there the workspace name,
  * which includes the fleet name and is unique in the organization, is the guard.
  */

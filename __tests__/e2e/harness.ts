@@ -287,7 +287,19 @@ export class E2eEnvironment {
     }
   }
 
-  private async assume(account: string): Promise<Record<string, string>> {
+  /** Each account's deployer session, assumed once: every AWS CLI start costs half a second of CPU on 2 cores. */
+  private readonly sessions = new Map<string, Promise<Record<string, string>>>();
+
+  private assume(account: string): Promise<Record<string, string>> {
+    if (!this.sessions.has(account)) {
+      const session = this.assumeNow(account);
+      session.catch(() => this.sessions.delete(account)); // a failed start is retried by the next call
+      this.sessions.set(account, session);
+    }
+    return this.sessions.get(account)!;
+  }
+
+  private async assumeNow(account: string): Promise<Record<string, string>> {
     const { stdout } = await execFileAsync(
       'aws',
       ['sts', 'assume-role', '--role-arn', `arn:aws:iam::${account}:role/amp-xa-deployer`, '--role-session-name', 'e2e-check', '--output', 'json'],

@@ -10,17 +10,31 @@ import { unitStackNames } from '../config/plan';
 import { needsRecovery, recoveryAdvice } from '../recovery/plan';
 import { recoveryOf, TrackedStates, type RecoverySnapshot } from '../recovery/recover';
 import { AccountPool } from '../status/aws';
-import { findScrapers, readRole } from '../status/fetch';
+import { listAccountScrapers, readRoleTags } from '../status/fetch';
+import { found, missing, type LiveRole, type LiveScraper, type Read } from '../status/model';
+import { pairAddresses } from '../recovery/tracked';
 import type { UntrackedFinding, UntrackedReport } from './report';
 
-/** A pair's scrapers and roles: the reads recovery needs, nothing else (plan-all pays for each per pair). */
-async function recoveryReads(pair: PairPlan, pool: AccountPool): Promise<RecoverySnapshot> {
-  const [scrapers, sourceRole, targetRole] = await Promise.all([
-    findScrapers(pair, pool),
-    readRole(pool.for(pair.source), pair.sourceRoleName),
-    readRole(pool.for(pair.target), pair.targetRoleName),
-  ]);
-  return { scrapers, sourceRole, targetRole };
+/**
+ * What recovery needs to know of a pair, read as cheaply as plan-all can afford at hundreds of pairs: the scrapers
+ * from one listing per source account (filtered here by alias and cluster, as findScrapers asks AWS to), and only
+ * the roles the state does not track (GetRole alone: their tags say whose they are).
+ */
+class CheapReads {
+  private readonly listings = new Map<string, Promise<Read<LiveScraper[]>>>();
+  constructor(private readonly pool: AccountPool) {}
+
+  async of(pair: PairPlan, inState: (roleName: string) => boolean): Promise<RecoverySnapshot> {
+    const clients = this.pool.for(pair.source);
+    if (!this.listings.has(pair.source.name)) this.listings.set(pair.source.name, listAccountScrapers(clients));
+    const listing = await this.listings.get(pair.source.name)!;
+    const scrapers: Read<LiveScraper[]> =
+      listing.state === 'found' ? found(listing.value.filter((s) => s.alias === pair.alias && s.clusterArn === pair.cluster.arn)) : listing;
+    const role = (account: PairPlan['source'], name: string): Promise<Read<LiveRole>> =>
+      inState(name) ? Promise.resolve(missing('tracked in state: not read')) : readRoleTags(this.pool.for(account), name);
+    const [sourceRole, targetRole] = await Promise.all([role(pair.source, pair.sourceRoleName), role(pair.target, pair.targetRoleName)]);
+    return { scrapers, sourceRole, targetRole };
+  }
 }
 
 /**
@@ -44,6 +58,7 @@ export async function untrackedReport(
   const states = new TrackedStates({ outdir, env });
   const pairs = fleet.pairs.filter((p) => stacks.includes(unitStackNames(p.source.unit).scraperStackName));
   const findings: UntrackedFinding[] = [];
+  const reads = new CheapReads(pool);
   let failure: string | undefined;
   let next = 0;
   try {
@@ -53,8 +68,14 @@ export async function untrackedReport(
           const pair = pairs[next++];
           const stack = unitStackNames(pair.source.unit).scraperStackName;
           try {
-            const [snapshot, tracked] = await Promise.all([recoveryReads(pair, pool), states.tracked(stack)]);
-            const recovery = recoveryOf(pair, stack, snapshot, tracked, states.stackJson(stack));
+            const tracked = await states.tracked(stack);
+            const stackJson = states.stackJson(stack);
+            const roleAddresses = pairAddresses(stackJson, pair.name).roles;
+            const inState = new Set(tracked.map((t) => t.address));
+            const snapshot = pair.adopt
+              ? { scrapers: found([]), sourceRole: missing<LiveRole>('adopted'), targetRole: missing<LiveRole>('adopted') } // the config imports them
+              : await reads.of(pair, (name) => inState.has(roleAddresses.get(name) ?? ''));
+            const recovery = recoveryOf(pair, stack, snapshot, tracked, stackJson);
             if (needsRecovery(recovery)) findings.push({ pair: pair.name, stack, lines: recoveryAdvice(recovery) });
           } catch (e) {
             failure ??= `pair ${pair.name}: ${(e as Error).message.split('\n').slice(0, 6).join(' ')}`;

@@ -111,6 +111,37 @@ export function findScrapers(pair: PairPlan, pool: AccountPool): Promise<Read<Li
   });
 }
 
+/** Every scraper of the account's region, in one paginated listing (for checks over many pairs of one account). */
+export function listAccountScrapers(clients: AccountClients): Promise<Read<LiveScraper[]>> {
+  return attempt(clients, async () => {
+    const scrapers: LiveScraper[] = [];
+    let nextToken: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const answer = await clients.amp.send(new ListScrapersCommand({ nextToken }));
+      scrapers.push(...(answer.scrapers ?? []).map(toLiveScraper));
+      nextToken = answer.nextToken;
+      if (!nextToken) break;
+    }
+    return found(scrapers);
+  });
+}
+
+/** A role's name, ARN, trust and tags (GetRole alone): enough to tell whose it is, without its policies. */
+export function readRoleTags(clients: AccountClients, roleName: string): Promise<Read<LiveRole>> {
+  return attempt(clients, async () => {
+    const { Role } = await clients.iam.send(new GetRoleCommand({ RoleName: roleName }));
+    const tags = Object.fromEntries((Role?.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+    return found({
+      name: Role?.RoleName ?? roleName,
+      arn: Role?.Arn ?? '',
+      trust: decodePolicyDocument(Role?.AssumeRolePolicyDocument),
+      inline: [],
+      attached: [],
+      tags,
+    });
+  });
+}
+
 async function pages<T>(fetchPage: (marker?: string) => Promise<{ items: T[]; marker?: string }>): Promise<T[]> {
   const out: T[] = [];
   let marker: string | undefined;
