@@ -7,7 +7,8 @@ const Sequencer = require('@jest/test-sequencer').default;
 const path = require('path');
 
 const LONGEST_FIRST = [
-  // Each waits 8 minutes on a scraper deletion (measured 12-17 min with four workers): started first, they overlap.
+  // The longest (measured 14-18 min with six workers): four wait 8 minutes on a scraper deletion, two-phase runs seven
+  // deploys. Started first, they overlap.
   'fleet',
   'two-phase',
   'fleet-removal',
