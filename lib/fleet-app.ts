@@ -7,6 +7,7 @@ import { App, type TerraformStack } from 'cdktf';
 import './terraform-version-check';
 import { ConfigError, quotaWarnings, type FleetPlan } from './config/fleet';
 import { loadFleetConfig } from './config/load';
+import { fleetStackNames } from './config/plan';
 import * as path from 'path';
 import { legacyLocalStates, localOrphans } from './orphans';
 import { claimStackDirectory } from './stack-dirs';
@@ -79,7 +80,7 @@ export function synthFleetApp(options: { configPath?: string; outdir?: string; l
     return 1;
   }
   for (const warning of quotaWarnings(fleet)) warn(`amp-xa warning: ${warning}`);
-  const stackNames = [...fleet.createdWorkspaces.map((w) => w.stackName), ...fleet.units.flatMap((u) => [u.scraperStackName, u.trustStackName])];
+  const stackNames = fleetStackNames(fleet);
   if (fleet.backend.type === 'local' && fleet.configuredBackend.type === 'local') {
     const moves = legacyLocalStates(fleet.configuredBackend.directory, fleet.backend.directory, stackNames);
     // Deploying without them would try to create again what they hold: nothing is synthesized until they move.

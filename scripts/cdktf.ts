@@ -27,6 +27,7 @@ import { StringDecoder } from 'string_decoder';
 import { asksForHelp } from '../lib/cli-options';
 import { ConfigError } from '../lib/config/fleet';
 import { loadFleetConfig } from '../lib/config/load';
+import { fleetStackNames } from '../lib/config/plan';
 import { deletingHint, lockHint, stateLocks } from '../lib/recovery/hints';
 import { lockHolder, terraformProcessesIn } from '../lib/recovery/holder';
 
@@ -137,8 +138,7 @@ export function withoutStatusFrames(): Transform {
 /** The fleet's stack names; none when the config changed meanwhile and no longer loads (hints then go without them). */
 function stackNames(): string[] {
   try {
-    const fleet = loadFleetConfig();
-    return [...fleet.units.flatMap((u) => [u.scraperStackName, u.trustStackName]), ...fleet.createdWorkspaces.map((w) => w.stackName)];
+    return fleetStackNames(loadFleetConfig());
   } catch {
     return [];
   }

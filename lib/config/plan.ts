@@ -109,5 +109,11 @@ export interface FleetPlan {
   readonly tags: Record<string, string>;
 }
 
+/** Every stack name of the fleet: created workspaces first, then each unit's phase 1 and phase 2. */
+export const fleetStackNames = (fleet: Pick<FleetPlan, 'units' | 'createdWorkspaces'>): string[] => [
+  ...fleet.createdWorkspaces.map((w) => w.stackName),
+  ...fleet.units.flatMap((u) => [u.scraperStackName, u.trustStackName]),
+];
+
 export const unitStackNames = (unit: string) => ({ scraperStackName: `${unit}-scrapers`, trustStackName: `${unit}-trust` });
 export const workspaceStackName = (workspace: string) => `${workspace}-workspace`;

@@ -10,7 +10,7 @@ import { unitStackNames } from '../config/plan';
 import { needsRecovery, recoveryAdvice } from '../recovery/plan';
 import { recoveryOf, TrackedStates, type RecoverySnapshot } from '../recovery/recover';
 import { AccountPool } from '../status/aws';
-import { listAccountScrapers, readRoleTags } from '../status/fetch';
+import { isPairScraper, listAccountScrapers, readRoleTags } from '../status/fetch';
 import { found, missing, type LiveRole, type LiveScraper, type Read } from '../status/model';
 import { pairAddresses } from '../recovery/tracked';
 import type { UntrackedFinding, UntrackedReport } from './report';
@@ -28,8 +28,7 @@ class CheapReads {
     const clients = this.pool.for(pair.source);
     if (!this.listings.has(pair.source.name)) this.listings.set(pair.source.name, listAccountScrapers(clients));
     const listing = await this.listings.get(pair.source.name)!;
-    const scrapers: Read<LiveScraper[]> =
-      listing.state === 'found' ? found(listing.value.filter((s) => s.alias === pair.alias && s.clusterArn === pair.cluster.arn)) : listing;
+    const scrapers: Read<LiveScraper[]> = listing.state === 'found' ? found(listing.value.filter((s) => isPairScraper(s, pair))) : listing;
     const role = (account: PairPlan['source'], name: string): Promise<Read<LiveRole>> =>
       inState(name) ? Promise.resolve(missing('tracked in state: not read')) : readRoleTags(this.pool.for(account), name);
     const [sourceRole, targetRole] = await Promise.all([role(pair.source, pair.sourceRoleName), role(pair.target, pair.targetRoleName)]);

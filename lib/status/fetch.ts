@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-amp';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcAttributeCommand } from '@aws-sdk/client-ec2';
-import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { GetRoleCommand, type GetRoleCommandOutput, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { parseArn } from '../arn';
 import type { PairPlan } from '../config/fleet';
 import { errorText, isNotFound, type AccountClients, type AccountPool } from './aws';
@@ -90,6 +90,9 @@ export function toLiveScraper(s: ScraperSummary | ScraperDescription): LiveScrap
   };
 }
 
+/** A scraper of the pair: its alias on its cluster (what findScrapers asks AWS to filter by). */
+export const isPairScraper = (s: LiveScraper, pair: PairPlan): boolean => s.alias === pair.alias && s.clusterArn === pair.cluster.arn;
+
 /** The pair's scrapers: `adopt.scraperId` if set (DescribeScraper), else ListScrapers by alias and cluster ARN. */
 export function findScrapers(pair: PairPlan, pool: AccountPool): Promise<Read<LiveScraper[]>> {
   const clients = pool.for(pair.source);
@@ -107,7 +110,7 @@ export function findScrapers(pair: PairPlan, pool: AccountPool): Promise<Read<Li
       if (!nextToken) break;
     }
     // Filters are AWS's; checked again here so a service that ignores one cannot make a wrong match.
-    return found(scrapers.filter((s) => s.alias === pair.alias && s.clusterArn === pair.cluster.arn));
+    return found(scrapers.filter((s) => isPairScraper(s, pair)));
   });
 }
 
@@ -130,16 +133,18 @@ export function listAccountScrapers(clients: AccountClients): Promise<Read<LiveS
 export function readRoleTags(clients: AccountClients, roleName: string): Promise<Read<LiveRole>> {
   return attempt(clients, async () => {
     const { Role } = await clients.iam.send(new GetRoleCommand({ RoleName: roleName }));
-    const tags = Object.fromEntries((Role?.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
-    return found({
-      name: Role?.RoleName ?? roleName,
-      arn: Role?.Arn ?? '',
-      trust: decodePolicyDocument(Role?.AssumeRolePolicyDocument),
-      inline: [],
-      attached: [],
-      tags,
-    });
+    return found({ ...roleBasics(Role, roleName), inline: [], attached: [] });
   });
+}
+
+/** What GetRole says of a role: name, ARN, trust and tags. */
+function roleBasics(role: GetRoleCommandOutput['Role'], roleName: string): Omit<LiveRole, 'inline' | 'attached'> {
+  return {
+    name: role?.RoleName ?? roleName,
+    arn: role?.Arn ?? '',
+    trust: decodePolicyDocument(role?.AssumeRolePolicyDocument),
+    tags: Object.fromEntries((role?.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+  };
 }
 
 async function pages<T>(fetchPage: (marker?: string) => Promise<{ items: T[]; marker?: string }>): Promise<T[]> {
@@ -174,15 +179,7 @@ export function readRole(clients: AccountClients, roleName: string): Promise<Rea
         marker: a.IsTruncated ? a.Marker : undefined,
       };
     });
-    const tags = Object.fromEntries((Role?.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
-    return found({
-      name: Role?.RoleName ?? roleName,
-      arn: Role?.Arn ?? '',
-      trust: decodePolicyDocument(Role?.AssumeRolePolicyDocument),
-      inline,
-      attached,
-      tags,
-    });
+    return found({ ...roleBasics(Role, roleName), inline, attached });
   });
 }
 
