@@ -6,7 +6,9 @@
  * process tree, each as a ratio to the anchor. Prints figures; asserts nothing; not part of npm test.
  * Each side of each fleet size gets a fresh moto + emulator + scratch directory; nothing is destroyed (the
  * provider waits 8 minutes per scraper deletion), everything started is stopped at the end, on errors and on Ctrl-C.
- * Options: --pairs 10,20,50 (default; add 100 when wanted), --source-accounts N (default ceil(pairs/10) per size).
+ * Options: --pairs 10,20,50 (default; add 100 when wanted), --source-accounts N (default ceil(pairs/10) per size),
+ * --preflight-cost (after amp-xa's no-change deploy, the phase-1 stack's no-change plan with and without the
+ * plan-time preflight, three of each, alternately: scripts/bench/preflight-cost.ts).
  */
 import { readFileSync } from 'fs';
 import * as path from 'path';
@@ -16,11 +18,12 @@ import { asksForHelp } from '../lib/cli-options';
 import { parseFleetConfig } from '../lib/config/load';
 import { DEPLOYER_ROLE, TARGET_ACCOUNT_ID, defaultSourceAccounts, generateFleet, sourceAccountId, wholeNumber, workspaceCount } from './generate-fleet';
 import { writePlainRoot } from './bench/plain-root';
-import { SAMPLE_MS, combine, measure, stopAll, type Measurement } from './bench/measure';
+import { preflightCost } from './bench/preflight-cost';
+import { SAMPLE_MS, combine, measure, stopAll, timeline, type Measurement } from './bench/measure';
 
 const ROOT = path.join(__dirname, '..');
 const CDKTF = path.join(ROOT, 'node_modules', '.bin', 'cdktf');
-const USAGE = 'usage: npm run bench:deploy -- [--pairs 10,20,50[,100]] [--source-accounts N]';
+const USAGE = 'usage: npm run bench:deploy -- [--pairs 10,20,50[,100]] [--source-accounts N] [--preflight-cost]';
 const STEPS = ['first deploy', 'no-change deploy', 'plan-all'] as const;
 type Step = (typeof STEPS)[number];
 
@@ -30,19 +33,27 @@ interface SideResult {
   notes: string[];
 }
 
-function parseOptions(argv: string[]): { sizes: number[]; sourceAccounts?: number } {
+interface Options {
+  sizes: number[];
+  sourceAccounts?: number;
+  preflightCost: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
   let sizes = [10, 20, 50];
   let sourceAccounts: number | undefined;
+  let preflightCost = false;
   for (let i = 0; i < argv.length; i++) {
     const option = argv[i];
     if (option === '--pairs') sizes = (argv[++i] ?? '').split(',').map((n) => wholeNumber('bench:deploy', '--pairs', n));
     else if (option === '--source-accounts') sourceAccounts = wholeNumber('bench:deploy', '--source-accounts', argv[++i]);
+    else if (option === '--preflight-cost') preflightCost = true;
     else {
       console.error(`bench:deploy: unknown option ${JSON.stringify(option)}; ${USAGE}`);
       process.exit(2);
     }
   }
-  return { sizes, sourceAccounts };
+  return { sizes, sourceAccounts, preflightCost };
 }
 
 const environments = new Set<E2eEnvironment>();
@@ -97,7 +108,7 @@ function diffAllArgs(): { command: string; args: string[]; env: NodeJS.ProcessEn
 /** `npm run deploy -- --auto-approve`: the documented deploy (bounded parallelism, clean logs; offline it adds --skip-provider-lock). */
 const NPM_DEPLOY = [process.execPath, '-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', 'cdktf.ts'), 'deploy', '--auto-approve'];
 
-async function runAmpXa(pairs: number, sourceAccounts: number): Promise<SideResult & { stacks: number }> {
+async function runAmpXa(pairs: number, sourceAccounts: number, withPreflightCost: boolean): Promise<SideResult & { stacks: number }> {
   const { env } = await prepare(pairs, sourceAccounts);
   try {
     const detail: string[] = [];
@@ -112,6 +123,16 @@ async function runAmpXa(pairs: number, sourceAccounts: number): Promise<SideResu
     checkScrapers(env, pairs, notes);
     const again = await step(detail, 'npm run deploy (no change)', node, deployArgs, dir, e);
     if (/Resources: [1-9]\d* added|[1-9]\d* changed|[1-9]\d* destroyed/.test(again.output)) notes.push('the second cdktf deploy changed something');
+    if (withPreflightCost) {
+      const phase1 = Object.keys(JSON.parse(readFileSync(path.join(dir, 'cdktf.out', 'manifest.json'), 'utf8')).stacks).filter((s) => s.endsWith('-scrapers'));
+      for (const stack of phase1) {
+        const cost = await preflightCost(path.join(dir, 'cdktf.out', 'stacks', stack), e, 3);
+        const added = ((cost.seconds.with / cost.seconds.without - 1) * 100).toFixed(0);
+        detail.push(
+          `    ${`terraform plan ${stack}, no change`.padEnd(44)} with preflight ${cost.seconds.with.toFixed(1)} s, without ${cost.seconds.without.toFixed(1)} s (medians of 3): ${added}% (peak PSS ${cost.with.peakPssMb.toFixed(0)} / ${cost.without.peakPssMb.toFixed(0)} MB)`,
+        );
+      }
+    }
     const diff = diffAllArgs();
     const planAll = await step(detail, 'scripts/ci/diff-all.sh', diff.command, diff.args, dir, { ...e, ...diff.env }, diff.ok);
     if (planAll.code !== 0) notes.push(`diff-all exited ${planAll.code} (changes pending) after deploying`);
@@ -178,6 +199,12 @@ function printTable(pairs: number, sourceAccounts: number, amp: SideResult & { s
   for (const line of amp.detail) console.log(line);
   console.log('  plain Terraform');
   for (const line of plain.detail) console.log(line);
+  for (const s of ['no-change deploy', 'plan-all'] as const) {
+    for (const [side, result] of [['amp-xa', amp], ['plain Terraform', plain]] as const) {
+      console.log(`  where the time went: ${s}, ${side} (processes by kind, in the order they started)`);
+      for (const line of timeline(result.steps[s])) console.log(`    ${line}`);
+    }
+  }
   for (const note of [...amp.notes.map((n) => `amp-xa: ${n}`), ...plain.notes.map((n) => `plain: ${n}`)]) console.log(`  note: ${note}`);
 }
 
@@ -193,7 +220,7 @@ async function main(): Promise<void> {
   Terraform root of the same fleet, and prints the times and peak memory of each step. Needs moto_server and terraform.`);
     return;
   }
-  const { sizes, sourceAccounts } = parseOptions(process.argv.slice(2));
+  const { sizes, sourceAccounts, preflightCost: withPreflightCost } = parseOptions(process.argv.slice(2));
   const interrupted = (signal: string) => {
     console.error(`\nbench:deploy: ${signal}, stopping everything it started`);
     void cleanup().finally(() => process.exit(130));
@@ -210,7 +237,7 @@ async function main(): Promise<void> {
     console.error(`bench:deploy: ${pairs} pairs over ${accounts} source account(s): plain Terraform ...`);
     const plain = await runPlain(pairs, accounts);
     console.error(`bench:deploy: ${pairs} pairs: amp-xa ...`);
-    const amp = await runAmpXa(pairs, accounts);
+    const amp = await runAmpXa(pairs, accounts, withPreflightCost);
     printTable(pairs, accounts, amp, plain);
   }
 }

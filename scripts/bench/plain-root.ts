@@ -4,8 +4,10 @@
  * allowed_account_ids, as the app's providers); a child module `./pair` instantiated with `for_each` over the
  * pairs of each (source account, target account) combination (a module call's providers are static).
  * Per pair: Source and Target roles with the bootstrap trust (ignore_changes on assume_role_policy), their inline
- * policies, the scraper, then phase 2 in the same graph: a `terraform_data` finalizer per role running the app's
- * own finalizer script and module (lib/trust/), and `data.aws_iam_role` read-backs with a postcondition.
+ * policies, the scraper. Phase 2 in the same graph, in the root: a `terraform_data` finalizer per account and role
+ * kind (at most MAX_ROLES_PER_BATCH roles each, sources first) running the app's own finalizer script and module
+ * (lib/trust/), as the app batches them (one provider start per batch, not per role: a Terraform user who ran
+ * 200 finalizers once would batch them too), and `data.aws_iam_role` read-backs with a postcondition.
  * Every value comes in through terraform.tfvars.json (literal, never a template); documents are rendered by the
  * app's builders (lib/iam-documents.ts) with placeholders that Terraform replaces with the real ARNs.
  */
@@ -15,6 +17,7 @@ import type { AccountRef, FleetPlan, PairPlan } from '../../lib/config/fleet';
 import { sourceSide } from '../../lib/config/fleet';
 import { renderPolicy, sourcePermissionsPolicy, sourceTrustPolicy, targetPermissionsPolicy, targetTrustPolicy } from '../../lib/iam-documents';
 import { FINALIZE_COMMAND, finalizeEnvironment } from '../../lib/trust/command';
+import { MAX_ROLES_PER_BATCH } from '../../lib/trust/finalizer';
 import { trustModule } from '../../lib/trust/module';
 import { providerSettings } from '../../lib/provider-settings';
 
@@ -24,8 +27,8 @@ const SOURCE_ROLE_ARN = '__SOURCE_ROLE_ARN__';
 const TARGET_ROLE_ARN = '__TARGET_ROLE_ARN__';
 
 /**
- * The finalizer's environment from the app's own builders (one role per run here); Terraform fills in the
- * variables (the role's final document) and the role name. The builder escapes literals for Terraform's JSON
+ * The finalizer's environment of an account from the app's own builders; Terraform fills in the variables (the
+ * batch's final documents) and the role names. The builder escapes literals for Terraform's JSON
  * syntax (`${` -> `$${`); tfvars are not templates, so undo it once (the module keeps its own escaping).
  */
 function finalizerEnvironment(account: AccountRef): Record<string, string> {
@@ -79,10 +82,6 @@ function pairVariables(fleet: FleetPlan, pair: PairPlan) {
       source_final: renderPolicy(sourceTrustPolicy(side, SCRAPER_ARN)),
       target_final: renderPolicy(targetTrustPolicy(side, pair.sourceRoleArn, SCRAPER_ARN)),
     },
-    finalizer_env: {
-      source: finalizerEnvironment(pair.source),
-      target: finalizerEnvironment(pair.target),
-    },
   };
 }
 
@@ -102,7 +101,6 @@ const PAIR_TYPE = `object({
     scrape_configuration    = string
     tags                    = map(string)
     documents               = map(string)
-    finalizer_env           = object({ source = map(string), target = map(string) })
   })`;
 
 const PAIR_MODULE = `terraform {
@@ -116,10 +114,6 @@ const PAIR_MODULE = `terraform {
 
 variable "pair" {
   type = ${PAIR_TYPE}
-}
-
-variable "finalize_command" {
-  type = string
 }
 
 locals {
@@ -195,56 +189,25 @@ resource "aws_prometheus_scraper" "this" {
   depends_on = [aws_iam_role_policy.source_assume_target, aws_iam_role_policy.target_remote_write]
 }
 
-# Phase 2: pin both trusts to the scraper ARN with the app's finalizer script, then read them back.
-resource "terraform_data" "source_trust" {
-  triggers_replace = { scraper_arn = aws_prometheus_scraper.this.arn, role_name = aws_iam_role.source.name, policy_sha256 = sha256(local.source_final) }
-  provisioner "local-exec" {
-    command     = var.finalize_command
-    interpreter = ["/bin/sh", "-c"]
-    environment = merge(var.pair.finalizer_env.source, { AMP_XA_VARS = jsonencode({ policies = { (aws_iam_role.source.name) = local.source_final } }), AMP_XA_ROLES = aws_iam_role.source.name })
-  }
+output "source_role" {
+  value = aws_iam_role.source.name
 }
 
-resource "terraform_data" "target_trust" {
-  triggers_replace = { scraper_arn = aws_prometheus_scraper.this.arn, role_name = aws_iam_role.target.name, policy_sha256 = sha256(local.target_final) }
-  provisioner "local-exec" {
-    command     = var.finalize_command
-    interpreter = ["/bin/sh", "-c"]
-    environment = merge(var.pair.finalizer_env.target, { AMP_XA_VARS = jsonencode({ policies = { (aws_iam_role.target.name) = local.target_final } }), AMP_XA_ROLES = aws_iam_role.target.name })
-  }
-  depends_on = [terraform_data.source_trust]
+output "target_role" {
+  value = aws_iam_role.target.name
 }
 
-data "aws_iam_role" "source_verified" {
-  provider   = aws.source
-  name       = aws_iam_role.source.name
-  depends_on = [terraform_data.source_trust]
-  lifecycle {
-    postcondition {
-      condition     = jsondecode(self.assume_role_policy) == jsondecode(local.source_final)
-      error_message = "The trust policy of \${self.name} is not pinned to the scraper ARN."
-    }
-  }
+# Phase 2's documents: the root pins them in batches per account.
+output "source_final" {
+  value = local.source_final
 }
 
-data "aws_iam_role" "target_verified" {
-  provider   = aws.target
-  name       = aws_iam_role.target.name
-  depends_on = [terraform_data.target_trust]
-  lifecycle {
-    postcondition {
-      condition     = jsondecode(self.assume_role_policy) == jsondecode(local.target_final)
-      error_message = "The trust policy of \${self.name} is not pinned to the scraper ARN."
-    }
-  }
+output "target_final" {
+  value = local.target_final
 }
 
 output "scraper_arn" {
   value = aws_prometheus_scraper.this.arn
-}
-
-output "finalized" {
-  value = data.aws_iam_role.source_verified.arn != "" && data.aws_iam_role.target_verified.arn != ""
 }
 `;
 
@@ -283,9 +246,45 @@ function rootModule(fleet: FleetPlan): string {
   for_each         = { for name, p in var.pairs : name => p if p.source_account == "${g.source}" && p.target_account == "${g.target}" }
   providers        = { aws.source = aws.${ident(g.source)}, aws.target = aws.${ident(g.target)} }
   pair             = each.value
-  finalize_command = var.finalize_command
 }
 `,
+  );
+  const holders = { source: new Set(fleet.pairs.map((p) => p.source.name)), target: new Set(fleet.pairs.map((p) => p.target.name)) };
+  const sourceBatches = [...holders.source].map((a) => `terraform_data.trust_source_${ident(a)}`);
+  const phase2 = (['source', 'target'] as const).flatMap((kind) =>
+    [...holders[kind]].map((a) => {
+      const id = `${kind}_${ident(a)}`;
+      const batchPolicies = `{ for r in local.batches_${id}[count.index] : r => local.final_${id}[r] }`;
+      return `locals {
+  final_${id}   = { for name, p in var.pairs : p.${kind}_role_name => local.pair_modules[name].${kind}_final if p.${kind}_account == "${a}" }
+  batches_${id} = chunklist(sort(keys(local.final_${id})), ${MAX_ROLES_PER_BATCH})
+}
+
+resource "terraform_data" "trust_${id}" {
+  count            = length(local.batches_${id})
+  triggers_replace = { policies_sha256 = sha256(jsonencode(${batchPolicies})) }
+  provisioner "local-exec" {
+    command     = var.finalize_command
+    interpreter = ["/bin/sh", "-c"]
+    environment = merge(var.finalizer_env["${a}"], { AMP_XA_VARS = jsonencode({ policies = ${batchPolicies} }), AMP_XA_ROLES = join(" ", local.batches_${id}[count.index]) })
+  }${kind === 'target' ? `
+  depends_on = [${sourceBatches.join(', ')}]` : ''}
+}
+
+data "aws_iam_role" "verified_${id}" {
+  for_each   = local.final_${id}
+  provider   = aws.${ident(a)}
+  name       = each.key
+  depends_on = [terraform_data.trust_${id}]
+  lifecycle {
+    postcondition {
+      condition     = jsondecode(self.assume_role_policy) == jsondecode(each.value)
+      error_message = "The trust policy of \${self.name} is not pinned to the scraper ARN."
+    }
+  }
+}
+`;
+    }),
   );
   return `terraform {
   required_providers {
@@ -308,12 +307,22 @@ variable "finalize_command" {
   type = string
 }
 
+variable "finalizer_env" {
+  type = map(map(string))
+}
+
 variable "pairs" {
   type = map(${PAIR_TYPE})
 }
 
 ${providers.join('\n')}
 ${modules.join('\n')}
+# Phase 2: a finalizer per account and role kind (sources first), then every role read back.
+locals {
+  pair_modules = merge(${[...groups.keys()].map((k) => `module.${ident(k)}`).join(', ')})
+}
+
+${phase2.join('\n')}
 output "scraper_arns" {
   value = merge(${[...groups.keys()].map((k) => `{ for name, m in module.${ident(k)} : name => m.scraper_arn }`).join(', ')})
 }
@@ -342,6 +351,7 @@ export function writePlainRoot(fleet: FleetPlan, dir: string): void {
     accounts,
     default_tags: { ...fleet.tags, 'managed-by': 'amp-xa' },
     finalize_command: FINALIZE_COMMAND,
+    finalizer_env: Object.fromEntries([...new Set(fleet.pairs.flatMap((p) => [p.source, p.target]))].map((a) => [a.name, finalizerEnvironment(a)])),
     pairs: Object.fromEntries(fleet.pairs.map((p) => [p.name, pairVariables(fleet, p)])),
   };
   writeFileSync(path.join(dir, 'main.tf'), rootModule(fleet));
