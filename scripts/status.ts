@@ -10,13 +10,15 @@ import { recoveryRead, TrackedStates } from '../lib/recovery/recover';
 import { AccountPool } from '../lib/status/aws';
 import { untrusted } from '../lib/status/text';
 import { pairReport, statusReport } from '../lib/status/checks';
-import { SnapshotReader } from '../lib/status/fetch';
+import { readScraper, SnapshotReader } from '../lib/status/fetch';
+import { removedPairReports } from '../lib/status/removed';
 import type { PairReport } from '../lib/status/model';
 import { renderJson, renderTable } from '../lib/status/render';
 
 const STATUS_USAGE = `usage: npm run status [-- [--json] [--pair NAME]...]
   Reads each pair's scraper, roles, policies and EKS cluster with the config's credentials (AMP_XA_CONFIG), and
-  compares them with the phase-1 state (terraform state pull in cdktf.out/stacks/<unit>-scrapers, when synthesized).
+  compares them with the phase-1 state (terraform state pull in cdktf.out/stacks/<unit>-scrapers, when synthesized);
+  without --pair it also lists what that state still tracks of pairs removed from the config.
   --json       print a JSON document instead of tables
   --pair NAME  only this pair (repeatable)
 exit: 0 healthy, 2 degraded (some pair is not right), 1 error (bad option or config, or AWS could not be read)`;
@@ -54,6 +56,17 @@ async function main(argv: string[]): Promise<number> {
       const recovery = await recoveryRead(states, pair, snapshot, notes);
       return pairReport(pair, recovery ? { ...snapshot, recovery } : snapshot);
     });
+    // A pair removed from the config that a state still tracks (an interrupted removal): only when all pairs are asked for.
+    if (!options.pair) {
+      const stacks = fleet.units.map((u) => u.scraperStackName).filter((stack) => states.stackJson(stack) !== undefined && states.initialized(stack));
+      reports.push(
+        ...(await removedPairReports(stacks, new Set(fleet.pairs.map((p) => p.name)), fleet.accounts, {
+          tracked: (stack) =>
+            states.tracked(stack).catch((e: Error) => void notes.failed.set(stack, e.message.split('\n').slice(0, 12).join(' '))),
+          scraper: (account, scraperId) => readScraper(pool.for(account), scraperId),
+        })),
+      );
+    }
     const report = statusReport(reports);
     // A stack not synthesized or initialized here is not compared, silently: status stays a pure AWS read there
     // (the state check is documented as shown where the stacks are set up, e.g. after a deploy or npm run diff).

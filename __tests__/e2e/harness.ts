@@ -380,7 +380,7 @@ export function expectSuccess(result: RunResult): void {
   expect({ code: result.code, tail: result.code ? result.output.slice(-3000) : '' }).toEqual({ code: 0, tail: '' });
 }
 
-export async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+export async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000, intervalMs = 200): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -389,6 +389,6 @@ export async function waitFor(check: () => Promise<boolean>, what: string, timeo
       /* not up yet */
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

@@ -3,12 +3,15 @@
  * AWS and not in state. `npm run status` says so and names the command; `npm run recover -- --apply` imports it; the
  * next deploy pins both trusts to it; then nothing changes. And the way most people find out: deploying again
  * without recovering makes a second scraper; status names the one state tracks and the command that deletes the
- * other; after it, exactly one scraper per pair. No scraper deletion goes through the provider (its 8-minute wait).
+ * other; after it, exactly one scraper per pair. Killed in phase 2 between the source and the target batch: status
+ * names the unpinned trust and the next deploy re-pins it. Killed while a removed pair's scraper is DELETING: status
+ * lists what the state still tracks of the pair and says to wait; a deploy meanwhile fails saying the same; the
+ * deploy after the deletion finishes the removal. No deploy waits on a deletion (the provider's 8-minute wait).
  */
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { E2eEnvironment, exampleFleet, expectNoChanges, expectSuccess, waitFor } from './harness';
-import { deployInterruptedWhileCreating, script as runScript, scrapersOf as scrapersIn, stateCheck, status as statusOf } from './interrupt';
+import { deployInterrupted, deployInterruptedWhileCreating, finalizerRunningFor, script as runScript, scrapersOf as scrapersIn, stateCheck, status as statusOf } from './interrupt';
 
 const SOURCE = '111111111111';
 // CREATING lasts 20 s: long enough to kill the deploy in it, short enough for the suite.
@@ -107,4 +110,72 @@ test('deploying again instead: a second scraper; status says which one state tra
   const healthy = await status();
   expect({ code: healthy.code, pairs: healthy.code ? healthy.pairs : [] }).toEqual({ code: 0, pairs: [] });
   await expectNoChanges(env, ['fleet-scrapers', 'fleet-trust']);
+});
+
+const SECOND = { source: 'amp-xa-second-source', target: 'amp-xa-second-target' };
+const checkOf = (pairs: any[], pair: string, check: string) => pairs.find((p) => p.pair === pair)?.checks.find((c: any) => c.check === check);
+
+async function expectConverged(): Promise<void> {
+  await expectNoChanges(env, ['fleet-scrapers', 'fleet-trust']);
+  const healthy = await status();
+  expect({ code: healthy.code, pairs: healthy.code ? healthy.pairs : [] }).toEqual({ code: 0, pairs: [] });
+  const clean = await env.diffAll();
+  expect({ code: clean.code, tail: clean.code ? clean.output.slice(-2000) : '' }).toEqual({ code: 0, tail: '' });
+}
+
+test('killed in phase 2 after the source batch, before the target batch: status names the trust left unpinned; the next deploy pins it', async () => {
+  const target = config.accounts.observability.id;
+  // Both trusts edited by hand, so phase 2 has work: the drift trigger re-runs the finalizer of each.
+  const handEdited = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'scraper.aps.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  });
+  await env.aws(SOURCE, ['iam', 'update-assume-role-policy', '--role-name', SECOND.source, '--policy-document', handEdited]);
+  await env.aws(target, ['iam', 'update-assume-role-policy', '--role-name', SECOND.target, '--policy-document', handEdited]);
+  await deployInterrupted(env, { holds: () => finalizerRunningFor(SECOND.target), what: `the finalizer of ${SECOND.target} running` });
+
+  const killed = await status();
+  expect(killed.code).toBe(2);
+  expect(checkOf(killed.pairs, 'prod-to-second', 'source-trust').state).toBe('ok');
+  expect(checkOf(killed.pairs, 'prod-to-second', 'target-trust')).toMatchObject({
+    state: 'problem',
+    summary: `role ${SECOND.target}: trust is not pinned to the live scraper; the next cdktf deploy pins it`,
+  });
+  expectSuccess(await env.deploy());
+  expect(scrapersOf('prod-to-second')).toHaveLength(1);
+  await expectConverged();
+});
+
+test("killed while a removed pair's scraper is DELETING: status lists the leftovers and says to wait; a deploy then finishes the removal", async () => {
+  const [scraper] = scrapersOf('prod-to-second');
+  config.pairs = config.pairs.filter((p: any) => p.name !== 'prod-to-second');
+  delete config.workspaces.second;
+  env.writeConfig(config);
+  await env.cdktf('synth');
+  await deployInterrupted(env, {
+    holds: () => scrapersOf('prod-to-second').some((s: any) => s.status.statusCode === 'DELETING'),
+    what: "the removed pair's scraper DELETING",
+  });
+  // AMP takes minutes to delete a scraper; the emulator's 20 s would end before the next commands look.
+  env.emulator.holdTransition(scraper.scraperId);
+
+  const killed = await status();
+  expect(killed.code).toBe(2);
+  const removed = checkOf(killed.pairs, 'prod-to-second', 'removed');
+  expect(removed).toMatchObject({ state: 'problem', summary: expect.stringContaining(`still tracks scraper ${scraper.scraperId}, role ${SECOND.source}`) });
+  expect(removed.details.join('\n')).toContain(`AMP is still deleting scraper ${scraper.scraperId}`);
+  expect(removed.details.at(-1)).toMatch(/^wait until npm run status no longer shows it DELETING .*then run npm run deploy/);
+
+  const meanwhile = await script('cdktf.ts', ['deploy', '--auto-approve', '--skip-provider-lock']);
+  expect(meanwhile.code).not.toBe(0);
+  expect(meanwhile.output).toContain(`AMP is still deleting scraper ${scraper.scraperId}`);
+  expect(meanwhile.output).toContain('then deploy again: the deploy finishes the removal');
+
+  env.emulator.completeTransitions();
+  expect(scrapersOf('prod-to-second')).toEqual([]);
+  expectSuccess(await env.deploy());
+  expect(await env.awsError(SOURCE, ['iam', 'get-role', '--role-name', SECOND.source])).toContain('NoSuchEntity');
+  expect(scrapersOf('prod-to-central')).toHaveLength(1);
+  expect(JSON.stringify(await env.stateResources('fleet-scrapers'))).not.toContain('prod-to-second');
+  await expectConverged();
 });

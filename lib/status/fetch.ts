@@ -115,6 +115,14 @@ export function findScrapers(pair: PairPlan, pool: AccountPool): Promise<Read<Li
 }
 
 /** Every scraper of the account's region, in one paginated listing (for checks over many pairs of one account). */
+/** One scraper by ID (a state's leftover of a pair no longer configured): missing once AMP has deleted it. */
+export function readScraper(clients: AccountClients, scraperId: string): Promise<Read<LiveScraper>> {
+  return attempt(clients, async () => {
+    const answer = await clients.amp.send(new DescribeScraperCommand({ scraperId }));
+    return answer.scraper ? found(toLiveScraper(answer.scraper)) : missing(`scraper ${scraperId} not found`);
+  });
+}
+
 export function listAccountScrapers(clients: AccountClients): Promise<Read<LiveScraper[]>> {
   return attempt(clients, async () => {
     const scrapers: LiveScraper[] = [];

@@ -79,6 +79,7 @@ export interface PairSnapshot {
 
 export type CheckName =
   | 'state'
+  | 'removed'
   | 'scraper'
   | 'source-trust'
   | 'target-trust'

@@ -121,6 +121,16 @@ export class ScraperEmulator {
     scraper.failure = undefined;
   }
 
+  /**
+   * Holds a scraper's pending transition (CREATING, UPDATING, DELETING) until completeTransitions(): AWS takes
+   * minutes where the emulator's transitionMs may end it before the next command looks.
+   */
+  holdTransition(scraperId: string): void {
+    const scraper = this.scrapers.get(scraperId);
+    if (!scraper || scraper.transitionAt === undefined) throw new Error(`scraper ${scraperId} has no transition pending`);
+    scraper.transitionAt = Infinity;
+  }
+
   /** Completes every pending transition now, as if transitionMs had passed. */
   completeTransitions(): void {
     this.advance(Infinity);
