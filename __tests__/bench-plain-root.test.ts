@@ -55,7 +55,9 @@ test('values arrive as tfvars: the app finalizer command and script, the documen
   const v = vars.pairs[p.name];
   expect(v.source_account).toBe('workload-1');
   expect(vars.finalizer_env['workload-1'].AMP_XA_FINALIZE_SCRIPT).toBe(FINALIZE_SCRIPT);
-  expect(JSON.parse(vars.finalizer_env.observability.AMP_XA_MODULE).provider.aws[0].assume_role[0].role_arn).toBe('arn:aws:iam::900000000000:role/amp-xa-deployer');
+  expect(JSON.parse(vars.finalizer_env.observability.AMP_XA_MODULE).provider.aws[0].assume_role[0].role_arn).toBe(
+    'arn:aws:iam::900000000000:role/amp-xa-deployer',
+  );
   expect(v.documents.source_bootstrap).toBe(renderPolicy(sourceTrustPolicy(sourceSide(p))));
   expect(v.documents.source_final).toBe(renderPolicy(sourceTrustPolicy(sourceSide(p), '__SCRAPER_ARN__')));
 });

@@ -6,7 +6,13 @@ import type { AccountRef } from '../lib/config/fleet';
 
 const SCRAPER_ARN = 'arn:aws:aps:eu-west-1:111111111111:scraper/s-1234abcd-0000-0000-0000-000000000000';
 const tracked: TrackedResource[] = [
-  { address: 'aws_prometheus_scraper.gone_scraper_1', type: 'aws_prometheus_scraper', id: 's-1234abcd-0000-0000-0000-000000000000', arn: SCRAPER_ARN, pair: 'gone' },
+  {
+    address: 'aws_prometheus_scraper.gone_scraper_1',
+    type: 'aws_prometheus_scraper',
+    id: 's-1234abcd-0000-0000-0000-000000000000',
+    arn: SCRAPER_ARN,
+    pair: 'gone',
+  },
   { address: 'aws_iam_role.gone_source-role_2', type: 'aws_iam_role', id: 'gone-source', arn: 'arn:aws:iam::111111111111:role/gone-source', pair: 'gone' },
   { address: 'aws_iam_role.gone_target-role_3', type: 'aws_iam_role', id: 'gone-target', arn: 'arn:aws:iam::222222222222:role/gone-target', pair: 'gone' },
   { address: 'aws_iam_role_policy.gone_x', type: 'aws_iam_role_policy', id: 'gone-target:amp-xa-remote-write', pair: 'gone' },
@@ -32,7 +38,9 @@ test('a scraper still DELETING: degraded, says to wait and then deploy', () => {
   expect(report.scraper?.status).toBe('DELETING');
   const [check] = report.checks;
   expect(check).toMatchObject({ check: 'removed', state: 'problem' });
-  expect(check.summary).toBe('not in the config any more; the state of fleet-scrapers still tracks scraper s-1234abcd-0000-0000-0000-000000000000, role gone-source, role gone-target, 1 other resource');
+  expect(check.summary).toBe(
+    'not in the config any more; the state of fleet-scrapers still tracks scraper s-1234abcd-0000-0000-0000-000000000000, role gone-source, role gone-target, 1 other resource',
+  );
   expect(check.details.join('\n')).toContain('AMP is still deleting scraper s-1234abcd');
   expect(check.details.at(-1)).toMatch(/^wait until npm run status no longer shows it DELETING .* then run npm run deploy/);
 });

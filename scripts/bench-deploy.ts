@@ -200,7 +200,10 @@ function printTable(pairs: number, sourceAccounts: number, amp: SideResult & { s
   console.log('  plain Terraform');
   for (const line of plain.detail) console.log(line);
   for (const s of ['no-change deploy', 'plan-all'] as const) {
-    for (const [side, result] of [['amp-xa', amp], ['plain Terraform', plain]] as const) {
+    for (const [side, result] of [
+      ['amp-xa', amp],
+      ['plain Terraform', plain],
+    ] as const) {
       console.log(`  where the time went: ${s}, ${side} (processes by kind, in the order they started)`);
       for (const line of timeline(result.steps[s])) console.log(`    ${line}`);
     }

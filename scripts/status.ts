@@ -61,8 +61,7 @@ async function main(argv: string[]): Promise<number> {
       const stacks = fleet.units.map((u) => u.scraperStackName).filter((stack) => states.stackJson(stack) !== undefined && states.initialized(stack));
       reports.push(
         ...(await removedPairReports(stacks, new Set(fleet.pairs.map((p) => p.name)), fleet.accounts, {
-          tracked: (stack) =>
-            states.tracked(stack).catch((e: Error) => void notes.failed.set(stack, e.message.split('\n').slice(0, 12).join(' '))),
+          tracked: (stack) => states.tracked(stack).catch((e: Error) => void notes.failed.set(stack, e.message.split('\n').slice(0, 12).join(' '))),
           scraper: (account, scraperId) => readScraper(pool.for(account), scraperId),
         })),
       );

@@ -76,7 +76,13 @@ export async function deployInterrupted(
 }
 
 /** The deploy interrupted as soon as a new scraper of `alias` is CREATING. */
-export function deployInterruptedWhileCreating(env: E2eEnvironment, account: string, alias: string, signal: NodeJS.Signals = 'SIGKILL', viaWrapper = false): Promise<RunResult> {
+export function deployInterruptedWhileCreating(
+  env: E2eEnvironment,
+  account: string,
+  alias: string,
+  signal: NodeJS.Signals = 'SIGKILL',
+  viaWrapper = false,
+): Promise<RunResult> {
   const before = new Set(scrapersOf(env, account, alias).map((s: any) => s.scraperId));
   return deployInterrupted(
     env,
@@ -95,7 +101,9 @@ export function finalizerRunningFor(roleName: string): boolean {
     if (!/^\d+$/.test(pid)) continue;
     try {
       if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'terraform') continue;
-      const roles = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('AMP_XA_ROLES='));
+      const roles = readFileSync(`/proc/${pid}/environ`, 'utf8')
+        .split('\0')
+        .find((v) => v.startsWith('AMP_XA_ROLES='));
       if (roles?.slice('AMP_XA_ROLES='.length).split(' ').includes(roleName)) return true;
     } catch {
       /* ended, or not ours */

@@ -11,7 +11,15 @@
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { E2eEnvironment, exampleFleet, expectNoChanges, expectSuccess, waitFor } from './harness';
-import { deployInterrupted, deployInterruptedWhileCreating, finalizerRunningFor, script as runScript, scrapersOf as scrapersIn, stateCheck, status as statusOf } from './interrupt';
+import {
+  deployInterrupted,
+  deployInterruptedWhileCreating,
+  finalizerRunningFor,
+  script as runScript,
+  scrapersOf as scrapersIn,
+  stateCheck,
+  status as statusOf,
+} from './interrupt';
 
 const SOURCE = '111111111111';
 // CREATING lasts 20 s: long enough to kill the deploy in it, short enough for the suite.

@@ -60,7 +60,12 @@ export function removedPairReport(removed: RemovedPair, live: ReadonlyMap<string
       ? 'wait until npm run status no longer shows it DELETING (a few minutes), then run npm run deploy: it finishes the removal'
       : 'run npm run deploy: it deletes them (the deploy that removed the pair did not finish)',
   );
-  const check: CheckResult = { check: 'removed', state: 'problem', summary: `not in the config any more; the state of ${removed.stack} still tracks ${what}`, details };
+  const check: CheckResult = {
+    check: 'removed',
+    state: 'problem',
+    summary: `not in the config any more; the state of ${removed.stack} still tracks ${what}`,
+    details,
+  };
   const scraper = removed.scrapers[0];
   const liveScraper = scraper ? live.get(scraper.id) : undefined;
   // The stack names each pair's roles <pair>/source-role and <pair>/target-role (their addresses say which).
@@ -72,7 +77,14 @@ export function removedPairReport(removed: RemovedPair, live: ReadonlyMap<string
     region: (scraper?.arn ? parseArn(scraper.arn)?.region : undefined) ?? '',
     health: 'degraded',
     ...(scraper && liveScraper?.state === 'found'
-      ? { scraper: { id: scraper.id, arn: liveScraper.value.arn, status: liveScraper.value.statusCode, ...(liveScraper.value.statusReason ? { statusReason: liveScraper.value.statusReason } : {}) } }
+      ? {
+          scraper: {
+            id: scraper.id,
+            arn: liveScraper.value.arn,
+            status: liveScraper.value.statusCode,
+            ...(liveScraper.value.statusReason ? { statusReason: liveScraper.value.statusReason } : {}),
+          },
+        }
       : {}),
     checks: [check],
   };
@@ -84,7 +96,12 @@ export interface RemovedPairReads {
 }
 
 /** Reports of every removed pair the given phase-1 stacks still track, each leftover scraper read from AWS. */
-export async function removedPairReports(stacks: readonly string[], configured: ReadonlySet<string>, accounts: readonly AccountRef[], reads: RemovedPairReads): Promise<PairReport[]> {
+export async function removedPairReports(
+  stacks: readonly string[],
+  configured: ReadonlySet<string>,
+  accounts: readonly AccountRef[],
+  reads: RemovedPairReads,
+): Promise<PairReport[]> {
   const reports: PairReport[] = [];
   for (const stack of stacks) {
     const tracked = await reads.tracked(stack);

@@ -267,8 +267,12 @@ resource "terraform_data" "trust_${id}" {
     command     = var.finalize_command
     interpreter = ["/bin/sh", "-c"]
     environment = merge(var.finalizer_env["${a}"], { AMP_XA_VARS = jsonencode({ policies = ${batchPolicies} }), AMP_XA_ROLES = join(" ", local.batches_${id}[count.index]) })
-  }${kind === 'target' ? `
-  depends_on = [${sourceBatches.join(', ')}]` : ''}
+  }${
+    kind === 'target'
+      ? `
+  depends_on = [${sourceBatches.join(', ')}]`
+      : ''
+  }
 }
 
 data "aws_iam_role" "verified_${id}" {

@@ -24,14 +24,18 @@ export function withoutPreflight(stack: Record<string, any>): Record<string, any
       if (!block.depends_on.length) delete block.depends_on;
     }
   }
-  if (JSON.stringify(out).includes('preflight_')) throw new Error('preflight-cost: a reference to the preflight is left in the stack');
+  if (/(data\.\w+\.|local\.)preflight_/.test(JSON.stringify(out))) throw new Error('preflight-cost: a reference to the preflight is left in the stack');
   return out;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Median wall seconds of `runs` plans each way (and the last of each, for memory); every plan must change nothing. */
-export async function preflightCost(stackDir: string, env: NodeJS.ProcessEnv, runs: number): Promise<{ with: Measurement; without: Measurement; seconds: { with: number; without: number } }> {
+export async function preflightCost(
+  stackDir: string,
+  env: NodeJS.ProcessEnv,
+  runs: number,
+): Promise<{ with: Measurement; without: Measurement; seconds: { with: number; without: number } }> {
   const file = path.join(stackDir, 'cdk.tf.json');
   const original = readFileSync(file, 'utf8');
   const stripped = JSON.stringify(withoutPreflight(JSON.parse(original)), null, 2);
@@ -44,7 +48,8 @@ export async function preflightCost(stackDir: string, env: NodeJS.ProcessEnv, ru
       for (const side of ['with', 'without'] as const) {
         writeFileSync(file, side === 'with' ? original : stripped);
         const m = await measure('terraform', ['plan', '-input=false', '-no-color', '-detailed-exitcode'], { cwd: stackDir, env });
-        if (m.code !== 0) throw new Error(`preflight-cost: terraform plan (${side} preflight) exited ${m.code} (0 = no changes expected):\n${m.output.slice(-3000)}`);
+        if (m.code !== 0)
+          throw new Error(`preflight-cost: terraform plan (${side} preflight) exited ${m.code} (0 = no changes expected):\n${m.output.slice(-3000)}`);
         times[side].push(m.seconds);
         last[side] = m;
       }
