@@ -199,7 +199,7 @@ function printTable(pairs: number, sourceAccounts: number, amp: SideResult & { s
   for (const line of amp.detail) console.log(line);
   console.log('  plain Terraform');
   for (const line of plain.detail) console.log(line);
-  for (const s of ['no-change deploy', 'plan-all'] as const) {
+  for (const s of STEPS) {
     for (const [side, result] of [
       ['amp-xa', amp],
       ['plain Terraform', plain],
