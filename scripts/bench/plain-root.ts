@@ -20,11 +20,9 @@ import { FINALIZE_COMMAND, finalizeEnvironment } from '../../lib/trust/command';
 import { MAX_ROLES_PER_BATCH } from '../../lib/trust/finalizer';
 import { trustModule } from '../../lib/trust/module';
 import { providerSettings } from '../../lib/provider-settings';
+import { PAIR_MODULE, PAIR_TYPE, SCRAPER_ARN, SOURCE_ROLE_ARN, TARGET_ROLE_ARN } from './plain-pair-module';
 
 const ROOT = path.join(__dirname, '..', '..');
-const SCRAPER_ARN = '__SCRAPER_ARN__';
-const SOURCE_ROLE_ARN = '__SOURCE_ROLE_ARN__';
-const TARGET_ROLE_ARN = '__TARGET_ROLE_ARN__';
 
 /**
  * The finalizer's environment of an account from the app's own builders; Terraform fills in the variables (the
@@ -84,132 +82,6 @@ function pairVariables(fleet: FleetPlan, pair: PairPlan) {
     },
   };
 }
-
-const PAIR_TYPE = `object({
-    name                    = string
-    source_account          = string
-    target_account          = string
-    alias                   = string
-    cluster_arn             = string
-    subnet_ids              = list(string)
-    security_group_ids      = list(string)
-    workspace_arn           = string
-    source_role_name        = string
-    target_role_name        = string
-    source_role_description = string
-    target_role_description = string
-    scrape_configuration    = string
-    tags                    = map(string)
-    documents               = map(string)
-  })`;
-
-const PAIR_MODULE = `terraform {
-  required_providers {
-    aws = {
-      source                = "hashicorp/aws"
-      configuration_aliases = [aws.source, aws.target]
-    }
-  }
-}
-
-variable "pair" {
-  type = ${PAIR_TYPE}
-}
-
-locals {
-  docs         = var.pair.documents
-  pair_tags    = { "amp-xa:pair" = var.pair.name }
-  source_final = replace(local.docs.source_final, "${SCRAPER_ARN}", aws_prometheus_scraper.this.arn)
-  target_final = replace(local.docs.target_final, "${SCRAPER_ARN}", aws_prometheus_scraper.this.arn)
-}
-
-# Phase 1: roles with the bootstrap trust, their permissions, the scraper.
-resource "aws_iam_role" "source" {
-  provider           = aws.source
-  name               = var.pair.source_role_name
-  description        = var.pair.source_role_description
-  assume_role_policy = local.docs.source_bootstrap
-  tags               = merge(var.pair.tags, local.pair_tags)
-  lifecycle {
-    ignore_changes = [assume_role_policy] # phase 2 owns the final text
-  }
-}
-
-resource "aws_iam_role" "target" {
-  provider           = aws.target
-  name               = var.pair.target_role_name
-  description        = var.pair.target_role_description
-  assume_role_policy = replace(local.docs.target_bootstrap, "${SOURCE_ROLE_ARN}", aws_iam_role.source.arn)
-  tags               = merge(var.pair.tags, local.pair_tags)
-  lifecycle {
-    ignore_changes = [assume_role_policy]
-  }
-}
-
-resource "aws_iam_role_policy" "source_assume_target" {
-  provider = aws.source
-  role     = aws_iam_role.source.name
-  name     = "amp-xa-assume-target"
-  policy   = replace(local.docs.source_permissions, "${TARGET_ROLE_ARN}", aws_iam_role.target.arn)
-}
-
-resource "aws_iam_role_policy" "target_remote_write" {
-  provider = aws.target
-  role     = aws_iam_role.target.name
-  name     = "amp-xa-remote-write"
-  policy   = local.docs.target_permissions
-}
-
-resource "aws_prometheus_scraper" "this" {
-  provider = aws.source
-  alias    = var.pair.alias
-  source {
-    eks {
-      cluster_arn        = var.pair.cluster_arn
-      subnet_ids         = var.pair.subnet_ids
-      security_group_ids = var.pair.security_group_ids
-    }
-  }
-  destination {
-    amp {
-      workspace_arn = var.pair.workspace_arn
-    }
-  }
-  role_configuration {
-    source_role_arn = aws_iam_role.source.arn
-    target_role_arn = aws_iam_role.target.arn
-  }
-  scrape_configuration = var.pair.scrape_configuration
-  tags                 = merge(var.pair.tags, local.pair_tags)
-  timeouts {
-    create = "45m"
-    update = "45m"
-    delete = "45m"
-  }
-  depends_on = [aws_iam_role_policy.source_assume_target, aws_iam_role_policy.target_remote_write]
-}
-
-output "source_role" {
-  value = aws_iam_role.source.name
-}
-
-output "target_role" {
-  value = aws_iam_role.target.name
-}
-
-# Phase 2's documents: the root pins them in batches per account.
-output "source_final" {
-  value = local.source_final
-}
-
-output "target_final" {
-  value = local.target_final
-}
-
-output "scraper_arn" {
-  value = aws_prometheus_scraper.this.arn
-}
-`;
 
 const ident = (name: string) => name.replace(/[^A-Za-z0-9_]/g, '_');
 
