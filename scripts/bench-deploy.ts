@@ -116,7 +116,7 @@ async function runAmpXa(pairs: number, sourceAccounts: number, withPreflightCost
     const dir = env.workDir;
     const e = env.baseEnv;
     const synth = await step(detail, 'cdktf synth', CDKTF, ['synth'], dir, e);
-    const stacks = Object.keys(JSON.parse(readFileSync(path.join(dir, 'cdktf.out', 'manifest.json'), 'utf8')).stacks).length;
+    const stackNames = Object.keys(JSON.parse(readFileSync(path.join(dir, 'cdktf.out', 'manifest.json'), 'utf8')).stacks);
     const lock = await step(detail, 'scripts/lock-providers.sh', path.join(ROOT, 'scripts', 'lock-providers.sh'), [path.join(dir, 'cdktf.out')], dir, e);
     const [node, ...deployArgs] = NPM_DEPLOY;
     const first = await step(detail, 'npm run deploy (first)', node, deployArgs, dir, e);
@@ -124,8 +124,7 @@ async function runAmpXa(pairs: number, sourceAccounts: number, withPreflightCost
     const again = await step(detail, 'npm run deploy (no change)', node, deployArgs, dir, e);
     if (/Resources: [1-9]\d* added|[1-9]\d* changed|[1-9]\d* destroyed/.test(again.output)) notes.push('the second cdktf deploy changed something');
     if (withPreflightCost) {
-      const phase1 = Object.keys(JSON.parse(readFileSync(path.join(dir, 'cdktf.out', 'manifest.json'), 'utf8')).stacks).filter((s) => s.endsWith('-scrapers'));
-      for (const stack of phase1) {
+      for (const stack of stackNames.filter((s) => s.endsWith('-scrapers'))) {
         const cost = await preflightCost(path.join(dir, 'cdktf.out', 'stacks', stack), e, 3);
         const added = ((cost.seconds.with / cost.seconds.without - 1) * 100).toFixed(0);
         detail.push(
@@ -136,7 +135,12 @@ async function runAmpXa(pairs: number, sourceAccounts: number, withPreflightCost
     const diff = diffAllArgs();
     const planAll = await step(detail, 'scripts/ci/diff-all.sh', diff.command, diff.args, dir, { ...e, ...diff.env }, diff.ok);
     if (planAll.code !== 0) notes.push(`diff-all exited ${planAll.code} (changes pending) after deploying`);
-    return { steps: { 'first deploy': combine([synth, lock, first]), 'no-change deploy': again, 'plan-all': planAll }, detail, notes, stacks };
+    return {
+      steps: { 'first deploy': combine([synth, lock, first]), 'no-change deploy': again, 'plan-all': planAll },
+      detail,
+      notes,
+      stacks: stackNames.length,
+    };
   } finally {
     await release(env);
   }

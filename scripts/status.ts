@@ -6,7 +6,7 @@
 import { parseOptions, selectPairs, UsageError } from '../lib/cli-options';
 import { loadFleetConfig } from '../lib/config/load';
 import { ConfigError, type PairPlan } from '../lib/config/fleet';
-import { recoveryRead, TrackedStates } from '../lib/recovery/recover';
+import { noteStateFailure, recoveryRead, TrackedStates } from '../lib/recovery/recover';
 import { AccountPool } from '../lib/status/aws';
 import { untrusted } from '../lib/status/text';
 import { pairReport, statusReport } from '../lib/status/checks';
@@ -58,10 +58,10 @@ async function main(argv: string[]): Promise<number> {
     });
     // A pair removed from the config that a state still tracks (an interrupted removal): only when all pairs are asked for.
     if (!options.pair) {
-      const stacks = fleet.units.map((u) => u.scraperStackName).filter((stack) => states.stackJson(stack) !== undefined && states.initialized(stack));
+      const stacks = fleet.units.map((u) => u.scraperStackName).filter((stack) => states.readableStack(stack) !== undefined);
       reports.push(
         ...(await removedPairReports(stacks, new Set(fleet.pairs.map((p) => p.name)), fleet.accounts, {
-          tracked: (stack) => states.tracked(stack).catch((e: Error) => void notes.failed.set(stack, e.message.split('\n').slice(0, 12).join(' '))),
+          tracked: (stack) => states.tracked(stack).catch((e: unknown) => void noteStateFailure(notes, stack, e)),
           scraper: (account, scraperId) => readScraper(pool.for(account), scraperId),
         })),
       );

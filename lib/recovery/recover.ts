@@ -55,6 +55,11 @@ export class TrackedStates {
   initialized(stack: string): boolean {
     return isInitialized(stackDirectory(this.ctx.outdir, stack), this.ctx.env);
   }
+  /** The synthesized stack when its state can be pulled here without `terraform init` (status never runs it). */
+  readableStack(stack: string): unknown | undefined {
+    const json = this.stackJson(stack);
+    return json !== undefined && this.initialized(stack) ? json : undefined;
+  }
   tracked(stack: string): Promise<TrackedResource[]> {
     if (!this.states.has(stack)) this.states.set(stack, pullState(stackDirectory(this.ctx.outdir, stack), this.ctx.env).then(trackedResources));
     return this.states.get(stack)!;
@@ -114,6 +119,11 @@ export interface StateNotes {
   readonly failed: Map<string, string>;
 }
 
+/** Notes that a stack's state could not be read, with the first lines of Terraform's error. */
+export function noteStateFailure(notes: StateNotes, stack: string, e: unknown): void {
+  notes.failed.set(stack, (e as Error).message.split('\n').slice(0, 12).join(' '));
+}
+
 /**
  * For status: the pair's recovery, or undefined (no check) when it cannot be computed: the stack is not synthesized
  * or initialized here (status never runs terraform init), its state could not be read (noted once per stack in `notes`),
@@ -121,13 +131,13 @@ export interface StateNotes {
  */
 export async function recoveryRead(states: TrackedStates, pair: PairPlan, snapshot: PairSnapshot, notes: StateNotes): Promise<RecoveryRead | undefined> {
   const stack = unitStackNames(pair.source.unit).scraperStackName;
-  const json = states.stackJson(stack);
-  if (json === undefined || !states.initialized(stack)) return undefined;
+  const json = states.readableStack(stack);
+  if (json === undefined) return undefined;
   let tracked: TrackedResource[];
   try {
     tracked = await states.tracked(stack);
   } catch (e) {
-    return void notes.failed.set(stack, (e as Error).message.split('\n').slice(0, 12).join(' '));
+    return void noteStateFailure(notes, stack, e);
   }
   try {
     return { state: 'found', value: recoveryOf(pair, stack, snapshot, tracked, json) };

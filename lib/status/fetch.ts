@@ -114,7 +114,6 @@ export function findScrapers(pair: PairPlan, pool: AccountPool): Promise<Read<Li
   });
 }
 
-/** Every scraper of the account's region, in one paginated listing (for checks over many pairs of one account). */
 /** One scraper by ID (a state's leftover of a pair no longer configured): missing once AMP has deleted it. */
 export function readScraper(clients: AccountClients, scraperId: string): Promise<Read<LiveScraper>> {
   return attempt(clients, async () => {
@@ -123,6 +122,7 @@ export function readScraper(clients: AccountClients, scraperId: string): Promise
   });
 }
 
+/** Every scraper of the account's region, in one paginated listing (for checks over many pairs of one account). */
 export function listAccountScrapers(clients: AccountClients): Promise<Read<LiveScraper[]>> {
   return attempt(clients, async () => {
     const scrapers: LiveScraper[] = [];
