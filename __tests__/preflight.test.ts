@@ -53,7 +53,7 @@ describe('a fleet of 50 pairs on 5 clusters and 10 workspaces', () => {
     const [groups] = Object.values<any>(all(stack, 'aws_security_groups', 'data'));
     expect(groups.filter[0]).toEqual({ name: 'group-id', values: ['sg-00000000', 'sg-00000001'] });
     const [subnet] = Object.values<any>(all(stack, 'aws_subnet', 'data'));
-    expect(subnet.for_each).toMatch(/^\$\{toset\(data\.aws_subnets\.\S+\.ids\)\}$/);
+    expect(subnet.for_each).toMatch(/^\$\{toset\(try\(data\.aws_subnets\.\S+\[0\]\.ids, \[\]\)\)\}$/);
     const [vpc] = Object.values<any>(all(stack, 'aws_vpc', 'data'));
     expect(vpc.for_each).toMatch(/^\$\{local\.preflight_workload-vpc-ids_\w+\}$/);
     // Each VPC once, whichever clusters share it.
@@ -89,4 +89,58 @@ test('the example: no authenticationMode mismatch allowed, the config mode compa
   const stack = synthFleet(exampleConfig()).json['fleet-scrapers'];
   const conditions = Object.values<string>(stack.locals).filter((v) => v.includes('authentication_mode'));
   expect(conditions.some((v) => v.includes('== "API_AND_CONFIG_MAP"'))).toBe(true);
+});
+
+describe('deployed pairs are not read again while their inputs are the same', () => {
+  const synth = synthFleet(exampleConfig());
+  const stack = synth.json['fleet-scrapers'];
+  const [name, scraper] = Object.entries<any>(all(stack, 'aws_prometheus_scraper'))[0];
+  const digest = stack.output.amp_xa_preflight_verified.value['prod-to-central'];
+
+  test('the state records a digest per pair once its scraper exists', () => {
+    expect(digest).toMatch(new RegExp(`^\\$\\{aws_prometheus_scraper\\.${name}\\.id != "" \\? "[0-9a-f]{32}" : ""\\}$`));
+    expect(scraper.tags['amp-xa:pair']).toBe('prod-to-central');
+  });
+
+  test('every read is counted on the recorded digest, and every check holds for a skipped cluster or workspace', () => {
+    const verifiedLocal = Object.entries<any>(stack.locals).find(([k]) => k.startsWith('preflight_verified-workload-cluster-'))!;
+    const recorded = digest.match(/"([0-9a-f]{32})"/)[1];
+    expect(verifiedLocal[1]).toBe(
+      `\${var.amp_xa_recover_import ? true : (try(data.terraform_remote_state.own-state[0].outputs.amp_xa_preflight_verified["prod-to-central"], "") == "${recorded}")}`,
+    );
+    expect(stack.variable.amp_xa_recover_import).toEqual(expect.objectContaining({ type: 'bool', default: false }));
+    for (const type of ['aws_eks_clusters', 'aws_subnets', 'aws_prometheus_workspaces'])
+      for (const block of Object.values<any>(all(stack, type, 'data'))) expect(block.count).toMatch(/^\$\{\(local\.preflight_verified-.*\) \? 0 : 1\}$/);
+    for (const block of Object.values<any>(all(stack, 'aws_eks_cluster', 'data')))
+      expect(block.count).toMatch(/^\$\{\(local\.preflight_verified-\S+ \? false : contains\(/);
+    const gate = Object.values<any>(all(stack, 'aws_partition', 'data'))[0];
+    for (const { condition } of gate.lifecycle.postcondition)
+      expect(stack.locals[condition.slice(8, -1)]).toMatch(/^\$\{\(local\.preflight_verified-\S+ \? true : \(/);
+  });
+
+  test('the digest changes with anything the checks read, not with what they do not', () => {
+    const digestOf = (config: any) => synthFleet(config).json['fleet-scrapers'].output.amp_xa_preflight_verified.value['prod-to-central'];
+    const base = exampleConfig();
+    const changed = (edit: (c: any) => void) => {
+      const c = exampleConfig();
+      edit(c);
+      return digestOf(c);
+    };
+    expect(digestOf(base)).toBe(digest);
+    expect(changed((c) => Object.values<any>(c.clusters)[0].subnetIds.reverse().push('subnet-0fffffffffffffff0'))).not.toBe(digest);
+    expect(changed((c) => (Object.values<any>(c.clusters)[0].authenticationMode = 'CONFIG_MAP'))).not.toBe(digest);
+    expect(changed((c) => (c.tags = { team: 'other' }))).toBe(digest);
+  });
+});
+
+test('an HCP Terraform stack cannot read its own state at plan time: it reads and checks every pair, and records nothing', () => {
+  const config = exampleConfig();
+  config.backend = { type: 'cloud', organization: 'acme', workspacePrefix: 'amp-xa-' };
+  const stack = synthFleet(config).json['fleet-scrapers'];
+  expect(stack.output.amp_xa_preflight_verified).toBeUndefined();
+  expect(JSON.stringify(stack)).not.toContain('amp_xa_preflight_verified');
+  // Only recover's imports skip the reads there.
+  const skips = Object.entries<string>(stack.locals).filter(([k]) => k.startsWith('preflight_verified-'));
+  expect(skips.length).toBeGreaterThan(0);
+  for (const [, skip] of skips) expect(skip).toBe('${var.amp_xa_recover_import ? true : (false)}');
 });

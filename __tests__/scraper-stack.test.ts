@@ -119,9 +119,12 @@ describe('phase 1: the <unit>-scrapers stack of the example fleet', () => {
       },
       eks_aws_auth_map_roles: {},
       amp_xa_fleet: 'fleet',
+      amp_xa_preflight_verified: {
+        'prod-to-central': expect.stringMatching(/^\$\{aws_prometheus_scraper\.prod-to-central_scraper_\w+\.id != "" \? "[0-9a-f]{32}" : ""\}$/),
+      },
     });
-    for (const [name, output] of Object.entries<any>(stack.output))
-      expect(output.description).toMatch(name === 'amp_xa_fleet' ? /fleet this state belongs to/ : / by pair name/);
+    const descriptions: Record<string, RegExp> = { amp_xa_fleet: /fleet this state belongs to/, amp_xa_preflight_verified: /Per deployed pair, the digest/ };
+    for (const [name, output] of Object.entries<any>(stack.output)) expect(output.description).toMatch(descriptions[name] ?? / by pair name/);
   });
 
   test('construct IDs are the contract: every address derives from the pair name', () => {

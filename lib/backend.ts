@@ -195,12 +195,13 @@ export const FLEET_OUTPUT = 'amp_xa_fleet';
  * does not evaluate it (tried on Terraform 1.11: the postcondition of a data source is skipped when destroying),
  * so there only the locations keep fleets apart. The stack reads its own state as it was before this run;
  * HCP Terraform has no plan-time existence check for that read (see remoteState), so there the workspace name,
- * which includes the fleet name and is unique in the organization, is the guard.
+ * which includes the fleet name and is unique in the organization, is the guard. Returns the stack's own outputs as
+ * they were before this run (undefined for HCP Terraform), which the preflight uses to skip what it already checked.
  */
-export function claimStateForFleet(stack: TerraformStack, config: BackendConfig, stackName: string, fleet: string): void {
+export function claimStateForFleet(stack: TerraformStack, config: BackendConfig, stackName: string, fleet: string): StackOutputs | undefined {
   new TerraformOutput(stack, FLEET_OUTPUT, { value: fleet, description: 'The amp-xa fleet this state belongs to' });
-  if (config.type === 'cloud') return;
-  const { state } = remoteState(stack, 'own-state', config, stackName);
+  if (config.type === 'cloud') return undefined;
+  const { state, outputs } = remoteState(stack, 'own-state', config, stackName);
   const mine = hclString(fleet);
   state.addOverride('lifecycle.postcondition', [
     {
@@ -209,4 +210,5 @@ export function claimStateForFleet(stack: TerraformStack, config: BackendConfig,
       error_message: `The state of stack ${stackName} belongs to amp-xa fleet "${interpolation(`try(tostring(self.outputs.${FLEET_OUTPUT}), "?")`)}", not to fleet "${fleet}" (this config): the two fleets' state locations meet. Give this config its own "fleet" name or its own backend location; nothing was changed.`,
     },
   ]);
+  return outputs;
 }

@@ -1,8 +1,9 @@
 import type { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
+import { hclString, interpolation } from '../lib/terraform-expr';
 import { unitStackNames } from '../lib/config/plan';
 import type { CreatedWorkspacePlan, FleetPlan, PairPlan } from '../lib/config/fleet';
-import { PENDING_WORKSPACE_ID, Preflight } from '../lib/preflight/preflight';
+import { PENDING_WORKSPACE_ID, Preflight, PREFLIGHT_VERIFIED_OUTPUT } from '../lib/preflight/preflight';
 import { accountProvider, baseTags } from '../lib/providers';
 import { forgetMovedPair, importMovedPair } from '../lib/pair/move';
 import { stackOutputs } from '../lib/backend';
@@ -51,7 +52,9 @@ export class ScraperStack extends UnitStack {
       pairs: unit.pairs,
       provider: (account) => this.provider(account),
       createdWorkspaceArn: (workspace) => createdWorkspace(workspace).arnExpression,
+      verified: this.ownOutputs ? (pair) => this.ownOutputs!.expression(PREFLIGHT_VERIFIED_OUTPUT, '', pair) : undefined,
     });
+    const verified: Record<string, string> = {};
     // The phase-1 state of each unit an account moved out of: it holds the scraper IDs to import.
     const movedFrom = new Map(
       unit.movedInFrom.map((name) => [name, stackOutputs(this, `moved-from-${name}-state`, fleet.backend, unitStackNames(name).scraperStackName)]),
@@ -79,6 +82,14 @@ export class ScraperStack extends UnitStack {
       outputs[SCRAPER_STACK_OUTPUTS.workspaceArns][pair.name] = workspace.arn;
       outputs[SCRAPER_STACK_OUTPUTS.remoteWriteUrls][pair.name] = workspace.remoteWriteUrl;
       if (built.awsAuthMapRole !== undefined) outputs[SCRAPER_STACK_OUTPUTS.eksAwsAuthMapRoles][pair.name] = built.awsAuthMapRole;
+      // Recorded once the scraper exists: a pair whose apply failed is checked again by the next plan.
+      verified[pair.name] = interpolation(`${built.scraper.fqn}.id != "" ? ${hclString(preflight.fingerprints.get(pair.name) ?? '')} : ""`);
+    }
+    if (this.ownOutputs) {
+      new TerraformOutput(this, PREFLIGHT_VERIFIED_OUTPUT, {
+        value: verified,
+        description: 'Per deployed pair, the digest of what its preflight checked: the next plan skips those reads while it is the same',
+      });
     }
     this.pairs = pairs;
 

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { TerraformStack } from 'cdktf';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { AccountRef, FleetPlan, UnitPlan } from '../lib/config/fleet';
-import { claimStateForFleet, configureBackend } from '../lib/backend';
+import { claimStateForFleet, configureBackend, type StackOutputs } from '../lib/backend';
 import { unitProviders, type AccountProviders } from '../lib/providers';
 
 export interface UnitStackProps {
@@ -19,12 +19,14 @@ export interface UnitStackProps {
 export abstract class UnitStack extends TerraformStack {
   readonly providers: AccountProviders;
   protected readonly pairScope: Construct;
+  /** This stack's outputs as its state held them before this run; undefined where they cannot be read at plan time. */
+  protected readonly ownOutputs?: StackOutputs;
 
   protected constructor(scope: Construct, stackName: string, props: UnitStackProps) {
     super(scope, stackName);
     configureBackend(this, props.fleet.backend, stackName);
     this.providers = unitProviders(this, props.fleet);
-    claimStateForFleet(this, props.fleet.backend, stackName, props.fleet.fleet);
+    this.ownOutputs = claimStateForFleet(this, props.fleet.backend, stackName, props.fleet.fleet);
     this.pairScope = new Construct(this, 'Default');
   }
 

@@ -6,6 +6,7 @@
  * Pure: plain data from the fleet plan; the construct (preflight.ts) turns it into data sources.
  */
 import type { AccountRef, AuthenticationMode, PairPlan, WorkspacePlan } from '../config/fleet';
+import { createHash } from 'crypto';
 import { parseArn } from '../arn';
 
 export interface ClusterRead {
@@ -99,4 +100,34 @@ export function preflightReads(pairs: readonly PairPlan[]): PreflightReads {
     }),
     targets: [...targets.values()].map(({ account, workspaces }) => ({ account, workspaces: [...workspaces.values()] })),
   };
+}
+
+/** Bumped whenever a check is added or changed: the next plan checks every pair again. */
+export const PREFLIGHT_VERSION = 1;
+
+/**
+ * Per pair, a digest of everything its checks depend on (the cluster as the config gives it, the workspace, the
+ * accounts, the checks' version). A deployed pair records it in its state; a plan skips the reads of a pair whose
+ * recorded digest is the same, since nothing of it is created or replaced then. Pure.
+ */
+export function preflightFingerprints(reads: PreflightReads): Map<string, string> {
+  const parts = new Map<string, { cluster?: unknown; workspace?: unknown }>();
+  const part = (pair: string) => parts.get(pair) ?? parts.set(pair, {}).get(pair)!;
+  for (const source of reads.sources)
+    for (const { pairs, ...cluster } of source.clusters) for (const pair of pairs) part(pair).cluster = { account: source.account.id, ...cluster };
+  for (const target of reads.targets)
+    for (const w of target.workspaces) {
+      const ws = w.workspace;
+      const where = ws.kind === 'existing' ? ws.arn : `created ${ws.account.id} ${ws.account.region} ${ws.alias}`;
+      for (const pair of w.pairs) part(pair).workspace = { account: target.account.id, name: w.name, region: w.region, where };
+    }
+  return new Map(
+    [...parts].map(([pair, p]) => [
+      pair,
+      createHash('sha256')
+        .update(JSON.stringify({ version: PREFLIGHT_VERSION, ...p }))
+        .digest('hex')
+        .slice(0, 32),
+    ]),
+  );
 }

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
 import { exec } from '../plan-all/exec';
+import { RECOVER_IMPORT_VARIABLE } from '../preflight/recover-import';
 
 export function stackDirectory(outdir: string, stack: string): string {
   return path.join(outdir, 'stacks', stack);
@@ -54,9 +55,19 @@ export async function pullState(dir: string, env: NodeJS.ProcessEnv): Promise<un
   return text ? JSON.parse(text) : null;
 }
 
+/**
+ * The `-var` arguments of an import: a phase-1 stack's preflight reads nothing while recover imports (see
+ * RECOVER_IMPORT_VARIABLE); a stack that does not declare the variable gets none (Terraform refuses undeclared ones).
+ */
+export function importVariables(synthesized: unknown): string[] {
+  const declared = (synthesized as { variable?: Record<string, unknown> } | undefined)?.variable ?? {};
+  return Object.prototype.hasOwnProperty.call(declared, RECOVER_IMPORT_VARIABLE) ? [`-var=${RECOVER_IMPORT_VARIABLE}=true`] : [];
+}
+
 export async function importResource(dir: string, address: string, id: string, env: NodeJS.ProcessEnv): Promise<void> {
   await ensureInitialized(dir, env);
-  await terraform(dir, ['import', '-input=false', '-no-color', address, id], env);
+  const synthesized = existsSync(path.join(dir, 'cdk.tf.json')) ? JSON.parse(readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8')) : undefined;
+  await terraform(dir, ['import', '-input=false', '-no-color', ...importVariables(synthesized), address, id], env);
 }
 
 export async function untaintResource(dir: string, address: string, env: NodeJS.ProcessEnv): Promise<void> {
