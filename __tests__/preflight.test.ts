@@ -1,8 +1,8 @@
 /**
  * The preflight in a synthesized scraper stack: each cluster, VPC, subnet, security group and workspace read once
- * per stack whatever the number of pairs, the checks as postconditions of one data source (aws_partition: no API
- * call, nothing added to a plan), and every pair's
- * roles (so everything of the pair after them) depending on it. The conditions themselves: preflight-checks.test.ts.
+ * per stack whatever the number of pairs, the checks as postconditions of a data source per cluster and per
+ * workspace (aws_partition: no API call, nothing added to a plan), and every pair's roles (so everything of the pair
+ * after them) depending on its cluster's and its workspace's. The conditions themselves: preflight-checks.test.ts.
  */
 import { all, exampleConfig, synthFleet } from './support/fleet';
 import { preflightReads } from '../lib/preflight/reads';
@@ -60,20 +60,33 @@ describe('a fleet of 50 pairs on 5 clusters and 10 workspaces', () => {
     expect(stack.locals[vpc.for_each.slice(8, -1)]).toMatch(/^\$\{toset\(compact\(concat\(/);
   });
 
-  test('the checks are postconditions of one data source, a cluster check naming all its pairs; no resource is added', () => {
+  test('the checks are postconditions of a gate per cluster and per workspace, a cluster check naming all its pairs; no resource is added', () => {
     expect(all(stack, 'terraform_data')).toEqual({});
-    const gates = Object.values<any>(all(stack, 'aws_partition', 'data'));
-    expect(gates).toHaveLength(1);
-    expect(gates[0].lifecycle.postcondition).toHaveLength(5 * 11 + 10 * 3);
-    const message = stack.locals[gates[0].lifecycle.postcondition[0].error_message.slice(8, -1)];
-    expect(message).toContain('amp-xa: pairs eks-0-to-ws-0, eks-0-to-ws-1, eks-0-to-ws-2');
+    const gates = all(stack, 'aws_partition', 'data');
+    const postconditions = (kind: string) =>
+      Object.entries<any>(gates)
+        .filter(([name]) => name.includes(`-${kind}-`))
+        .map(([, g]) => g.lifecycle.postcondition.length);
+    expect({ clusters: postconditions('cluster'), workspaces: postconditions('workspace') }).toEqual({
+      clusters: Array(5).fill(11),
+      workspaces: Array(10).fill(3),
+    });
+    const first = Object.entries<any>(gates).find(([name]) => name.includes('-cluster-eks-0_'))![1];
+    expect(first.lifecycle.postcondition[0].error_message).toContain('amp-xa: pairs eks-0-to-ws-0, eks-0-to-ws-1, eks-0-to-ws-2');
+    // No check is a local: Terraform evaluates every local on every plan, a skipped gate's postconditions never.
+    expect(Object.keys(stack.locals).filter((k) => /check|message/.test(k))).toEqual([]);
   });
 
-  test("every pair's roles depend on the gate: a failed check means nothing of the pair is applied", () => {
-    const [gate] = Object.keys(all(stack, 'aws_partition', 'data'));
-    const roles = Object.values<any>(all(stack, 'aws_iam_role'));
+  test("every pair's roles depend on its cluster's and its workspace's gates: a failed check means nothing of the pair is applied", () => {
+    const roles = Object.entries<any>(all(stack, 'aws_iam_role'));
     expect(roles).toHaveLength(100);
-    for (const role of roles) expect(role.depends_on).toEqual([`data.aws_partition.${gate}`]);
+    for (const [name, role] of roles) {
+      const [, cluster, workspace] = /^(eks-\d)-to-(ws-\d)_/.exec(name)!;
+      expect(role.depends_on).toEqual([
+        expect.stringMatching(new RegExp(`^data\\.aws_partition\\.preflight_gate-workload-cluster-${cluster}_\\w+$`)),
+        expect.stringMatching(new RegExp(`^data\\.aws_partition\\.preflight_gate-observability-workspace-${workspace}_\\w+$`)),
+      ]);
+    }
   });
 });
 
@@ -87,7 +100,9 @@ test('reads: pairs grouped by cluster and workspace, in config order', () => {
 
 test('the example: no authenticationMode mismatch allowed, the config mode compared exactly', () => {
   const stack = synthFleet(exampleConfig()).json['fleet-scrapers'];
-  const conditions = Object.values<string>(stack.locals).filter((v) => v.includes('authentication_mode'));
+  const conditions = Object.values<any>(all(stack, 'aws_partition', 'data'))
+    .flatMap((gate) => gate.lifecycle.postcondition.map((p: any) => p.condition as string))
+    .filter((v) => v.includes('authentication_mode'));
   expect(conditions.some((v) => v.includes('== "API_AND_CONFIG_MAP"'))).toBe(true);
 });
 
@@ -113,9 +128,8 @@ describe('deployed pairs are not read again while their inputs are the same', ()
       for (const block of Object.values<any>(all(stack, type, 'data'))) expect(block.count).toMatch(/^\$\{\(local\.preflight_verified-.*\) \? 0 : 1\}$/);
     for (const block of Object.values<any>(all(stack, 'aws_eks_cluster', 'data')))
       expect(block.count).toMatch(/^\$\{\(local\.preflight_verified-\S+ \? false : contains\(/);
-    const gate = Object.values<any>(all(stack, 'aws_partition', 'data'))[0];
-    for (const { condition } of gate.lifecycle.postcondition)
-      expect(stack.locals[condition.slice(8, -1)]).toMatch(/^\$\{\(local\.preflight_verified-\S+ \? true : \(/);
+    // A skipped cluster's or workspace's gate has no instance: none of its checks is evaluated.
+    for (const gate of Object.values<any>(all(stack, 'aws_partition', 'data'))) expect(gate.count).toMatch(/^\$\{local\.preflight_verified-\S+ \? 0 : 1\}$/);
   });
 
   test('the digest changes with anything the checks read, not with what they do not', () => {

@@ -16,10 +16,14 @@
  *   stack to a shared AbortSignal (its `terraform init` step) and never removes it, so 11+ stacks print a
  *   harmless leak warning. And --max-old-space-size=4096, which cdktf otherwise warns it cannot set.
  * - The config is checked first: an invalid one is reported once, before cdktf starts.
+ * - deploy/destroy run Terraform through lib/recovery/terraform-logged.sh (cdktf's TERRAFORM_BINARY_NAME), which keeps
+ *   a copy of each apply's output: after a Ctrl-C, cdktf no longer streams it, and the wrapper shows per stack
+ *   whether Terraform finished and, where it was stopped, its last lines; then what the state was left with.
  * - AMP_XA_PROVIDER_MIRROR set (scripts/offline-terraform.sh): --skip-provider-lock, since cdktf's
  *   `terraform providers lock` ignores filesystem mirrors.
  */
 import { spawn, spawnSync } from 'child_process';
+import { mkdtempSync, rmSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Transform } from 'stream';
@@ -30,6 +34,7 @@ import { loadFleetConfig } from '../lib/config/load';
 import { fleetStackNames } from '../lib/config/plan';
 import { deletingHint, lockHint, stateLocks } from '../lib/recovery/hints';
 import { lockHolder, terraformProcessesIn } from '../lib/recovery/holder';
+import { loggedTerraformEnv, readStackRuns, stackRunReport } from '../lib/recovery/terraform-log';
 
 const ROOT = path.join(__dirname, '..');
 const COMMANDS = ['synth', 'deploy', 'destroy'] as const;
@@ -47,7 +52,9 @@ export const USAGE: Record<Command, string> = {
   Deploys every stack ('*' unless stacks are given) in dependency order: workspace -> scrapers -> trust.
   -j, --concurrency N  stacks at once (cdktf --parallelism; default AMP_XA_CONCURRENCY, else the number of CPUs)
   --auto-approve       no prompt; required when stdin is not a terminal (CI): review npm run diff first
-  Run it again: it reports no changes (or repairs hand-edited trust). cdktf's own options: npx cdktf deploy --help`,
+  Run it again: it reports no changes (or repairs hand-edited trust). Interrupted (Ctrl-C, SIGTERM): it waits for
+  Terraform, shows per stack where Terraform stopped and its last lines, and what to run next (npm run recover).
+  cdktf's own options: npx cdktf deploy --help`,
   destroy: `usage: npm run destroy -- [stacks...] [--auto-approve] [-j N | --concurrency N] [cdktf destroy options]
   Destroys every stack ('*' unless stacks are given), trust stacks first; a scraper's deletion takes 8+ minutes.
   To remove one pair, delete it from the config and deploy. cdktf's own options: npx cdktf destroy --help`,
@@ -159,13 +166,16 @@ function failureHints(output: string): string[] {
  * stopped in the middle of an apply (a scraper created and tainted, a lock left). So the wrapper asks the read-only
  * recover report what that left, per pair, and says the next command. A second Ctrl-C stops the report too.
  */
-function reportInterruption(command: string, signal: NodeJS.Signals): void {
+function reportInterruption(command: string, signal: NodeJS.Signals, terraformLogs: string | undefined): void {
   // cdktf can end before the Terraform it started has written its state: wait for those (a minute at most).
-  const stackDirs = stackNames().map((stack) => path.join('cdktf.out', 'stacks', stack));
+  const stacks = stackNames();
+  const stackDirs = stacks.map((stack) => path.join('cdktf.out', 'stacks', stack));
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline && stackDirs.some((dir) => (terraformProcessesIn(dir) ?? []).length > 0))
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
-  console.error(`amp-xa: ${command} interrupted (${signal}); Terraform was told to stop what it was applying. What it left (npm run recover, read-only):`);
+  console.error(`amp-xa: ${command} interrupted (${signal}); Terraform was told to stop what it was applying.`);
+  if (terraformLogs) for (const line of stackRunReport(readStackRuns(terraformLogs, stacks))) console.error(line);
+  console.error('amp-xa: what it left (npm run recover, read-only):');
   const report = spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', 'recover.ts')], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: process.env,
@@ -175,6 +185,11 @@ function reportInterruption(command: string, signal: NodeJS.Signals): void {
   else if (report.status === 2)
     console.error(`amp-xa: run what is named above (npm run recover -- --apply keeps what was created), then npm run ${command} again`);
   else console.error(`amp-xa: the report did not finish; run npm run status, then npm run recover, before npm run ${command} again`);
+}
+
+/** The shim is a bash script; without bash, Terraform runs as before and a Ctrl-C shows only the state it left. */
+function bashRuns(): boolean {
+  return spawnSync('bash', ['-c', 'exit 0'], { stdio: 'ignore' }).status === 0;
 }
 
 function main(): void {
@@ -202,7 +217,12 @@ function main(): void {
   }
   const cdktf = process.env.CDKTF || path.join(ROOT, 'node_modules', '.bin', 'cdktf');
   const onTerminal = Boolean(process.stdout.isTTY);
-  const child = spawn(cdktf, inv.args, { env: inv.env, stdio: ['inherit', onTerminal ? 'inherit' : 'pipe', 'inherit'] });
+  // Each apply's output is also kept, for what to show after a Ctrl-C (lib/recovery/terraform-log.ts).
+  const terraformLogs = inv.args[0] === 'synth' || !bashRuns() ? undefined : mkdtempSync(path.join(os.tmpdir(), 'amp-xa-terraform-'));
+  const child = spawn(cdktf, inv.args, {
+    env: terraformLogs ? loggedTerraformEnv(inv.env, terraformLogs) : inv.env,
+    stdio: ['inherit', onTerminal ? 'inherit' : 'pipe', 'inherit'],
+  });
   // The end of the log, for what to say when the run fails (a stale lock, a scraper still deleting).
   let tail = '';
   if (!onTerminal)
@@ -226,8 +246,9 @@ function main(): void {
     if (process.exitCode !== 0) for (const hint of failureHints(tail)) console.error(hint);
     if (interrupted && inv.args[0] !== 'synth') {
       process.exitCode = process.exitCode || 1;
-      reportInterruption(inv.args[0], interrupted);
+      reportInterruption(inv.args[0], interrupted, terraformLogs);
     }
+    if (terraformLogs) rmSync(terraformLogs, { recursive: true, force: true });
   });
 }
 

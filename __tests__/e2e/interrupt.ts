@@ -2,7 +2,7 @@
 import { spawn } from 'child_process';
 import { readdirSync, readFileSync } from 'fs';
 import * as path from 'path';
-import { type E2eEnvironment, run, type RunResult, waitFor } from './harness';
+import { type E2eEnvironment, expectNoChanges, expectSuccess, run, type RunResult, waitFor } from './harness';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -110,4 +110,46 @@ export function finalizerRunningFor(roleName: string): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Ctrl-C on `npm run deploy` while the scraper of `alias` (a pair being added) is CREATING, then what the messages
+ * say to run, to the end: the wrapper shows where Terraform stopped and what it said, the scraper is tainted in
+ * state, recover untaints it (after releasing a lock, if cdktf stopped Terraform before it released one) and the
+ * next deploy keeps it: one scraper, no changes, status healthy, plan-all exit 0.
+ */
+export async function expectCtrlCRecovers(env: E2eEnvironment, account: string, alias: string, stacks: { phase1: string; phase2: string }): Promise<void> {
+  const interrupted = await deployInterruptedWhileCreating(env, account, alias, 'SIGINT', true);
+  expect(interrupted.code).not.toBe(0);
+  const [created] = scrapersOf(env, account, alias);
+  expect(interrupted.output).toContain('amp-xa: deploy interrupted (SIGINT); Terraform was told to stop what it was applying.');
+  // What Terraform said after cdktf stopped streaming it: the stack it was stopped in, its own last lines.
+  const stopped = new RegExp(`amp-xa: Terraform was stopped in ${stacks.phase1}; its last lines:\\n((?:  \\| .*\\n)+)`).exec(interrupted.output);
+  expect({ stopped: Boolean(stopped), tail: stopped ? '' : interrupted.output.slice(-3000) }).toEqual({ stopped: true, tail: '' });
+  expect(stopped![1]).toMatch(/Interrupt received|Stopping operation|execution halted|context canceled/);
+  expect(interrupted.output).toContain(`amp-xa: Terraform did not start ${stacks.phase2} (nothing changed there)`);
+  expect(interrupted.output).toMatch(new RegExp(`scraper ${created.scraperId} \\((CREATING|ACTIVE)|force-unlock -force`));
+  expect(interrupted.output).toMatch(/amp-xa: run what is named above \(npm run recover -- --apply keeps what was created\), then npm run deploy again/);
+  env.emulator.completeTransitions();
+  const [scraper] = scrapersOf(env, account, alias);
+
+  const check = stateCheck((await status(env)).pairs, alias);
+  expect(check.details.join('\n')).toContain(`scraper ${scraper.scraperId} (ACTIVE, tainted in state): the next deploy would replace it`);
+  let apply = await script(env, 'recover.ts', ['--apply']);
+  // cdktf may stop Terraform before it releases the lock: recover then names the command that releases it.
+  const unlock = /Release it with: (terraform -chdir=\S+ force-unlock -force \S+)/.exec(apply.output);
+  if (apply.code !== 0 && unlock) {
+    expectSuccess(await run('sh', ['-c', unlock[1]], { cwd: env.workDir, env: env.baseEnv }));
+    apply = await script(env, 'recover.ts', ['--apply']);
+  }
+  expect({ code: apply.code, output: apply.code ? apply.output : '' }).toEqual({ code: 0, output: '' });
+  expect(apply.output).toContain(`pair ${alias}: untainted scraper ${scraper.scraperId}`);
+
+  expectSuccess(await env.deploy());
+  expect(scrapersOf(env, account, alias).map((s: any) => s.scraperId)).toEqual([scraper.scraperId]);
+  await expectNoChanges(env, [stacks.phase1, stacks.phase2]);
+  const healthy = await status(env);
+  expect({ code: healthy.code, output: healthy.code ? healthy.output : '' }).toEqual({ code: 0, output: '' });
+  const clean = await env.diffAll();
+  expect({ code: clean.code, tail: clean.code ? clean.output.slice(-2000) : '' }).toEqual({ code: 0, tail: '' });
 }

@@ -6,7 +6,10 @@
  * other; after it, exactly one scraper per pair. Killed in phase 2 between the source and the target batch: status
  * names the unpinned trust and the next deploy re-pins it. Killed while a removed pair's scraper is DELETING: status
  * lists what the state still tracks of the pair and says to wait; a deploy meanwhile fails saying the same; the
- * deploy after the deletion finishes the removal. No deploy waits on a deletion (the provider's 8-minute wait).
+ * deploy after the deletion finishes the removal. A Ctrl-C (SIGINT to npm run deploy) while a new pair's scraper
+ * is CREATING: the deploy shows where Terraform stopped and its last lines, recover untaints the scraper, the next
+ * deploy keeps it (recovery-s3 does the same with S3 state). No deploy waits on a deletion (the provider's 8-minute
+ * wait).
  */
 import { readFileSync } from 'fs';
 import * as path from 'path';
@@ -14,6 +17,7 @@ import { E2eEnvironment, exampleFleet, expectNoChanges, expectSuccess, waitFor }
 import {
   deployInterrupted,
   deployInterruptedWhileCreating,
+  expectCtrlCRecovers,
   finalizerRunningFor,
   script as runScript,
   scrapersOf as scrapersIn,
@@ -186,4 +190,16 @@ test("killed while a removed pair's scraper is DELETING: status lists the leftov
   expect(scrapersOf('prod-to-central')).toHaveLength(1);
   expect(JSON.stringify(await env.stateResources('fleet-scrapers'))).not.toContain('prod-to-second');
   await expectConverged();
+});
+
+test("Ctrl-C with local state while a new pair's scraper is CREATING: Terraform's last lines are shown; recover untaints it; the next deploy keeps it", async () => {
+  config.pairs.push({ name: 'prod-to-third', cluster: 'prod-eks', workspace: 'third' });
+  config.workspaces.third = {
+    account: config.workspaces.central.account,
+    arn: (await env.aws(config.accounts.observability.id, ['amp', 'create-workspace', '--alias', 'third'])).arn,
+  };
+  env.writeConfig(config);
+  await env.cdktf('synth');
+  await expectCtrlCRecovers(env, SOURCE, 'prod-to-third', { phase1: 'fleet-scrapers', phase2: 'fleet-trust' });
+  expect(scrapersOf('prod-to-central')).toHaveLength(1);
 });

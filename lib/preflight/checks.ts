@@ -47,8 +47,8 @@ export interface WorkspaceRefs {
 }
 
 /**
- * A message: literal text and HCL expressions, joined. Terraform evaluates every message (a local) whether its
- * check fails or not, also when the object it reports on does not exist: each expression falls back to "?".
+ * A message: literal text and HCL expressions, joined. It may be evaluated when the object it reports on does not
+ * exist (a missing cluster's detail checks pass, but their messages are still expressions): each part falls back to "?".
  */
 type Part = string | { readonly hcl: string };
 const hcl = (expression: string): Part => ({ hcl: expression });

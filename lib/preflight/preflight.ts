@@ -1,10 +1,11 @@
 /**
  * Plan-time preflight of a phase-1 stack: reads (reads.ts) what its scrapers depend on with the provider's data
- * sources, and guards it with the checks (checks.ts) as postconditions of one data source. A failed check fails
- * `terraform plan` (so `cdktf diff`, `npm run diff` and the deploy's plan) before anything is created; every
- * resource of the pairs depends on the gate, so nothing is applied ahead of a check either. A pair whose state
- * records that it was deployed with the same inputs (`verified`: reads.ts preflightFingerprints) is not read again:
- * nothing of it is created or replaced, so a no-change plan reads nothing (npm run status checks deployed pairs live).
+ * sources, and guards it with the checks (checks.ts) as postconditions of a gate per cluster and per workspace. A
+ * failed check fails `terraform plan` (so `cdktf diff`, `npm run diff` and the deploy's plan) before anything is
+ * created; every resource of a pair depends on its gates, so nothing is applied ahead of a check either. A pair whose
+ * state records that it was deployed with the same inputs (`verified`: reads.ts preflightFingerprints) is not read
+ * or checked again: nothing of it is created or replaced, so a no-change plan reads nothing and evaluates no check
+ * (npm run status checks deployed pairs live).
  */
 import { Construct } from 'constructs';
 import { TerraformLocal, TerraformVariable, type TerraformElement } from 'cdktf';
@@ -40,13 +41,14 @@ export interface PreflightProps {
 export const PREFLIGHT_VERIFIED_OUTPUT = 'amp_xa_preflight_verified';
 
 export class Preflight extends Construct {
-  /**
-   * What the pairs' resources depend on; undefined when the stack has no pair. A data source, not a resource: the
-   * checks are its postconditions, so the plan of a healthy stack adds nothing and a failed one fails the read.
-   * aws_partition makes no API call.
-   */
-  readonly gate?: DataAwsPartition;
   readonly checks: PreflightCheck[] = [];
+  /**
+   * Per pair, what its resources depend on: a gate per cluster and per workspace it uses, whose postconditions are
+   * that cluster's (or workspace's) checks. Data sources, not resources: the plan of a healthy stack adds nothing and
+   * a failed check fails the read. aws_partition makes no API call. A skipped cluster's gate has no instance, so a
+   * no-change plan evaluates none of its checks.
+   */
+  private readonly gates = new Map<string, DataAwsPartition[]>();
   /** Each pair's digest (reads.ts), for the stack to record once the pair is deployed. */
   readonly fingerprints: ReadonlyMap<string, string>;
   private readonly verified?: (pair: string) => string;
@@ -62,19 +64,27 @@ export class Preflight extends Construct {
       description: 'Set by npm run recover while it imports: the preflight reads nothing (an import creates nothing)',
     });
     importing.overrideLogicalId(RECOVER_IMPORT_VARIABLE);
-    for (const source of reads.sources) this.checks.push(...this.readSource(source, props.provider(source.account)));
-    for (const target of reads.targets) this.checks.push(...this.readTarget(target, props.provider(target.account), props.createdWorkspaceArn));
-    if (!this.checks.length || !reads.sources.length) return;
-    this.gate = new DataAwsPartition(this, 'gate', {
-      provider: props.provider(reads.sources[0].account),
-      // Through locals: cdktf escapes the quotes of string literals written inline in a condition, which HCL rejects.
-      lifecycle: {
-        postcondition: this.checks.map((check, i) => ({
-          condition: this.local(`check-${i}`, check.condition).asBoolean,
-          errorMessage: this.local(`message-${i}`, check.message).asString,
-        })),
-      },
-    });
+    for (const source of reads.sources) this.readSource(source, props.provider(source.account));
+    for (const target of reads.targets) this.readTarget(target, props.provider(target.account), props.createdWorkspaceArn);
+  }
+
+  /** The gates a pair's resources depend on (none for a pair the stack does not plan). */
+  gatesOf(pair: string): DataAwsPartition[] {
+    return this.gates.get(pair) ?? [];
+  }
+
+  /** One cluster's or workspace's checks, as the postconditions of a gate counted on its skip. */
+  private gate(id: string, provider: AwsProvider, skip: string, pairs: readonly string[], checks: PreflightCheck[]): void {
+    if (!checks.length) return;
+    this.checks.push(...checks);
+    const gate = new DataAwsPartition(this, `gate-${id}`, { provider });
+    gate.addOverride('count', interpolation(`${skip} ? 0 : 1`));
+    // Overrides, written as given: cdktf escapes the quotes of string literals inside a condition passed as a property.
+    gate.addOverride(
+      'lifecycle.postcondition',
+      checks.map((check) => ({ condition: interpolation(check.condition), error_message: interpolation(check.message) })),
+    );
+    for (const pair of pairs) this.gates.set(pair, [...this.gatesOf(pair), gate]);
   }
 
   /**
@@ -86,11 +96,6 @@ export class Preflight extends Construct {
     const verified = this.verified;
     const same = verified ? pairs.map((p) => `${verified(p)} == ${hclString(this.fingerprints.get(p) ?? '')}`).join(' && ') : 'false';
     return this.localRef(`verified-${id}`, `var.${RECOVER_IMPORT_VARIABLE} ? true : (${same})`);
-  }
-
-  /** The checks of skipped pairs hold without touching a data source (HCL evaluates only the chosen branch). */
-  private unlessSkipped(skip: string, checks: PreflightCheck[]): PreflightCheck[] {
-    return checks.map((c) => ({ ...c, condition: `(${skip} ? true : (${c.condition}))` }));
   }
 
   /** `count` of an account-wide listing: none when every cluster (or workspace) it serves is skipped. */
@@ -107,7 +112,7 @@ export class Preflight extends Construct {
     return `local.${this.local(id, expression).friendlyUniqueId}`;
   }
 
-  private readSource(source: SourceReads, provider: AwsProvider): PreflightCheck[] {
+  private readSource(source: SourceReads, provider: AwsProvider): void {
     const prefix = `${source.account.name}`;
     const skips = source.clusters.map((c) => this.skipped(`${prefix}-cluster-${c.configName}`, c.pairs));
     const listing = new DataAwsEksClusters(this, `${prefix}-clusters`, { provider });
@@ -138,9 +143,12 @@ export class Preflight extends Construct {
       this.countedUnless(listingOfGroups, skips);
       groups = `${address(listingOfGroups, 'data')}[0]`;
     }
-    return clusters.flatMap(({ read, data, skip }) =>
-      this.unlessSkipped(
+    for (const { read, data, skip } of clusters)
+      this.gate(
+        `${prefix}-cluster-${read.configName}`,
+        provider,
         skip,
+        read.pairs,
         clusterChecks(read, source.account.id, {
           clusterNames,
           cluster: address(data, 'data'),
@@ -149,17 +157,16 @@ export class Preflight extends Construct {
           subnets: address(subnets, 'data'),
           securityGroups: groups,
         }),
-      ),
-    );
+      );
   }
 
-  private readTarget(target: TargetReads, provider: AwsProvider, createdArn: (workspace: CreatedWorkspacePlan) => string): PreflightCheck[] {
+  private readTarget(target: TargetReads, provider: AwsProvider, createdArn: (workspace: CreatedWorkspacePlan) => string): void {
     const prefix = `${target.account.name}`;
     const skips = target.workspaces.map((w) => this.skipped(`${prefix}-workspace-${w.name}`, w.pairs));
     const listing = new DataAwsPrometheusWorkspaces(this, `${prefix}-workspaces`, { provider });
     this.countedUnless(listing, skips);
     const workspaceIds = `try(${address(listing, 'data')}[0].workspace_ids, [])`;
-    return target.workspaces.flatMap((w, i) => {
+    target.workspaces.forEach((w, i) => {
       const ws = w.workspace;
       // A created workspace's ID comes from its stack's state: through a local, whose reference has no quotes to escape.
       const workspaceId =
@@ -172,8 +179,11 @@ export class Preflight extends Construct {
       });
       const exists = `contains(${workspaceIds}, ${workspaceId})`;
       data.addOverride('count', interpolation(`(${skips[i]} ? false : ${exists}) ? 1 : 0`));
-      return this.unlessSkipped(
+      this.gate(
+        `${prefix}-workspace-${w.name}`,
+        provider,
         skips[i],
+        w.pairs,
         workspaceChecks(w, target.account.id, {
           workspaceIds,
           workspaceId,
