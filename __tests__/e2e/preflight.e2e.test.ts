@@ -139,12 +139,19 @@ test('allowAuthenticationModeMismatch lets the CONFIG_MAP cluster configured as 
   expectSuccess(await env.cdktf('diff', 'fleet-scrapers'));
 });
 
-test('a healthy pair plans and deploys, and a second plan changes nothing', async () => {
+/** A line of a plan in which Terraform reads one of the preflight's data sources. */
+const PREFLIGHT_READ = /data\.aws_[a-z_]+\.preflight_[\w-]+(\[[^\]]*\])?: Reading\.\.\./g;
+
+test('a healthy pair plans and deploys; the next plan changes nothing and, the pair deployed with the same inputs, reads none of its preflight', async () => {
   const config = JSON.parse(JSON.stringify(fleet));
   config.pairs = [config.pairs[0]];
   env.writeConfig(config);
-  expectSuccess(await env.cdktf('diff', 'fleet-scrapers'));
+  const diff = await env.cdktf('diff', 'fleet-scrapers');
+  expectSuccess(diff);
+  expect(diff.output.match(PREFLIGHT_READ)?.length).toBeGreaterThan(3);
   expectSuccess(await env.deploy());
   expect(env.emulator.list().map((s) => s.alias)).toEqual(['prod-to-central']);
   await expectNoChanges(env, ['fleet-scrapers', 'fleet-trust']);
+  const again = await env.plan('fleet-scrapers');
+  expect({ code: again.code, reads: again.output.match(PREFLIGHT_READ) ?? [] }).toEqual({ code: 0, reads: [] });
 });
