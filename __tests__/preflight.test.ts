@@ -53,11 +53,13 @@ describe('a fleet of 50 pairs on 5 clusters and 10 workspaces', () => {
     const [groups] = Object.values<any>(all(stack, 'aws_security_groups', 'data'));
     expect(groups.filter[0]).toEqual({ name: 'group-id', values: ['sg-00000000', 'sg-00000001'] });
     const [subnet] = Object.values<any>(all(stack, 'aws_subnet', 'data'));
-    expect(subnet.for_each).toMatch(/^\$\{toset\(try\(data\.aws_subnets\.\S+\[0\]\.ids, \[\]\)\)\}$/);
+    // Empty while recover imports (Terraform's import walk sees a counted data source without instances as unknown).
+    const whileImporting = '${var.amp_xa_recover_import ? toset([]) : ';
+    expect(subnet.for_each).toMatch(/^\$\{var\.amp_xa_recover_import \? toset\(\[\]\) : toset\(try\(data\.aws_subnets\.\S+\[0\]\.ids, \[\]\)\)\}$/);
     const [vpc] = Object.values<any>(all(stack, 'aws_vpc', 'data'));
-    expect(vpc.for_each).toMatch(/^\$\{local\.preflight_workload-vpc-ids_\w+\}$/);
+    expect(vpc.for_each).toMatch(/^\$\{var\.amp_xa_recover_import \? toset\(\[\]\) : local\.preflight_workload-vpc-ids_\w+\}$/);
     // Each VPC once, whichever clusters share it.
-    expect(stack.locals[vpc.for_each.slice(8, -1)]).toMatch(/^\$\{toset\(compact\(concat\(/);
+    expect(stack.locals[vpc.for_each.slice(whileImporting.length, -1).replace(/^local\./, '')]).toMatch(/^\$\{toset\(compact\(concat\(/);
   });
 
   test('the checks are postconditions of a gate per cluster and per workspace, a cluster check naming all its pairs; no resource is added', () => {

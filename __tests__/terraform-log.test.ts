@@ -80,6 +80,27 @@ test("an apply stopped by SIGINT to the whole process group: Terraform's last wo
   });
 });
 
+test("the shim exits only once its copies have written everything: cdktf reads the output's end when the process exits", async () => {
+  const logs = mkdtempSync(path.join(base, 'logs-'));
+  const loud = path.join(base, 'loud-terraform');
+  // Two MB of output (50,000 lines), then the line cdktf and the report look for, then an immediate exit.
+  writeFileSync(
+    loud,
+    [
+      '#!/bin/sh',
+      'yes "aws_iam_role.x: Refreshing state..." | head -n 50000',
+      'echo "Apply complete! Resources: 0 added, 1 changed, 0 destroyed."',
+      'exit 0',
+    ].join('\n'),
+  );
+  chmodSync(loud, 0o755);
+  const child = spawn(TERRAFORM_SHIM, ['apply'], { cwd: stackDir('loud'), env: loggedTerraformEnv({ ...process.env, TERRAFORM_BINARY_NAME: loud }, logs) });
+  child.stdout.resume();
+  // 'exit', not 'close': the moment a pty reader (cdktf's node-pty) sees the process end.
+  const atExit = await new Promise<string>((resolve) => child.on('exit', () => resolve(readFileSync(path.join(logs, 'loud.log'), 'utf8'))));
+  expect(atExit.trimEnd().split('\n').at(-1)).toBe('Apply complete! Resources: 0 added, 1 changed, 0 destroyed.');
+});
+
 test('without a log directory the shim is Terraform untouched, apply included', () => {
   const r = spawnSync(TERRAFORM_SHIM, ['version'], { cwd: stackDir('s2'), env: { ...process.env, AMP_XA_TERRAFORM: fake }, encoding: 'utf8' });
   expect(r.stdout).toBe('args: version\n');

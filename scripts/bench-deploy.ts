@@ -8,7 +8,7 @@
  * provider waits 8 minutes per scraper deletion), everything started is stopped at the end, on errors and on Ctrl-C.
  * Options: --pairs 10,20,50 (default; add 100 when wanted), --source-accounts N (default ceil(pairs/10) per size),
  * --preflight-cost (after amp-xa's no-change deploy, the phase-1 stack's no-change plan with and without the
- * plan-time preflight, three of each, alternately: scripts/bench/preflight-cost.ts).
+ * plan-time preflight, three of each (--preflight-runs N: N), alternately: scripts/bench/preflight-cost.ts).
  */
 import { readFileSync } from 'fs';
 import * as path from 'path';
@@ -23,7 +23,7 @@ import { SAMPLE_MS, combine, measure, stopAll, timeline, type Measurement } from
 
 const ROOT = path.join(__dirname, '..');
 const CDKTF = path.join(ROOT, 'node_modules', '.bin', 'cdktf');
-const USAGE = 'usage: npm run bench:deploy -- [--pairs 10,20,50[,100]] [--source-accounts N] [--preflight-cost]';
+const USAGE = 'usage: npm run bench:deploy -- [--pairs 10,20,50[,100]] [--source-accounts N] [--preflight-cost] [--preflight-runs N]';
 const STEPS = ['first deploy', 'no-change deploy', 'plan-all'] as const;
 type Step = (typeof STEPS)[number];
 
@@ -37,23 +37,29 @@ interface Options {
   sizes: number[];
   sourceAccounts?: number;
   preflightCost: boolean;
+  /** Plans each way for the preflight's cost (medians of these). */
+  preflightRuns: number;
 }
 
 function parseOptions(argv: string[]): Options {
   let sizes = [10, 20, 50];
   let sourceAccounts: number | undefined;
   let preflightCost = false;
+  let preflightRuns = 3;
   for (let i = 0; i < argv.length; i++) {
     const option = argv[i];
     if (option === '--pairs') sizes = (argv[++i] ?? '').split(',').map((n) => wholeNumber('bench:deploy', '--pairs', n));
     else if (option === '--source-accounts') sourceAccounts = wholeNumber('bench:deploy', '--source-accounts', argv[++i]);
     else if (option === '--preflight-cost') preflightCost = true;
-    else {
+    else if (option === '--preflight-runs') {
+      preflightRuns = wholeNumber('bench:deploy', '--preflight-runs', argv[++i]);
+      preflightCost = true;
+    } else {
       console.error(`bench:deploy: unknown option ${JSON.stringify(option)}; ${USAGE}`);
       process.exit(2);
     }
   }
-  return { sizes, sourceAccounts, preflightCost };
+  return { sizes, sourceAccounts, preflightCost, preflightRuns };
 }
 
 const environments = new Set<E2eEnvironment>();
@@ -108,7 +114,7 @@ function diffAllArgs(): { command: string; args: string[]; env: NodeJS.ProcessEn
 /** `npm run deploy -- --auto-approve`: the documented deploy (bounded parallelism, clean logs; offline it adds --skip-provider-lock). */
 const NPM_DEPLOY = [process.execPath, '-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', 'cdktf.ts'), 'deploy', '--auto-approve'];
 
-async function runAmpXa(pairs: number, sourceAccounts: number, withPreflightCost: boolean): Promise<SideResult & { stacks: number }> {
+async function runAmpXa(pairs: number, sourceAccounts: number, preflightRuns: number | undefined): Promise<SideResult & { stacks: number }> {
   const { env } = await prepare(pairs, sourceAccounts);
   try {
     const detail: string[] = [];
@@ -123,12 +129,12 @@ async function runAmpXa(pairs: number, sourceAccounts: number, withPreflightCost
     checkScrapers(env, pairs, notes);
     const again = await step(detail, 'npm run deploy (no change)', node, deployArgs, dir, e);
     if (/Resources: [1-9]\d* added|[1-9]\d* changed|[1-9]\d* destroyed/.test(again.output)) notes.push('the second cdktf deploy changed something');
-    if (withPreflightCost) {
+    if (preflightRuns) {
       for (const stack of stackNames.filter((s) => s.endsWith('-scrapers'))) {
-        const cost = await preflightCost(path.join(dir, 'cdktf.out', 'stacks', stack), e, 3);
+        const cost = await preflightCost(path.join(dir, 'cdktf.out', 'stacks', stack), e, preflightRuns);
         const added = ((cost.seconds.with / cost.seconds.without - 1) * 100).toFixed(0);
         detail.push(
-          `    ${`terraform plan ${stack}, no change`.padEnd(44)} with preflight ${cost.seconds.with.toFixed(1)} s, without ${cost.seconds.without.toFixed(1)} s (medians of 3): ${added}% (peak PSS ${cost.with.peakPssMb.toFixed(0)} / ${cost.without.peakPssMb.toFixed(0)} MB)`,
+          `    ${`terraform plan ${stack}, no change`.padEnd(44)} with preflight ${cost.seconds.with.toFixed(1)} s, without ${cost.seconds.without.toFixed(1)} s (medians of ${preflightRuns}): ${added}% (peak PSS ${cost.with.peakPssMb.toFixed(0)} / ${cost.without.peakPssMb.toFixed(0)} MB)`,
         );
       }
     }
@@ -227,7 +233,7 @@ async function main(): Promise<void> {
   Terraform root of the same fleet, and prints the times and peak memory of each step. Needs moto_server and terraform.`);
     return;
   }
-  const { sizes, sourceAccounts, preflightCost: withPreflightCost } = parseOptions(process.argv.slice(2));
+  const { sizes, sourceAccounts, preflightCost: withPreflightCost, preflightRuns } = parseOptions(process.argv.slice(2));
   const interrupted = (signal: string) => {
     console.error(`\nbench:deploy: ${signal}, stopping everything it started`);
     void cleanup().finally(() => process.exit(130));
@@ -244,7 +250,7 @@ async function main(): Promise<void> {
     console.error(`bench:deploy: ${pairs} pairs over ${accounts} source account(s): plain Terraform ...`);
     const plain = await runPlain(pairs, accounts);
     console.error(`bench:deploy: ${pairs} pairs: amp-xa ...`);
-    const amp = await runAmpXa(pairs, accounts, withPreflightCost);
+    const amp = await runAmpXa(pairs, accounts, withPreflightCost ? preflightRuns : undefined);
     printTable(pairs, accounts, amp, plain);
   }
 }

@@ -194,8 +194,12 @@ export class Preflight extends Construct {
     });
   }
 
+  /**
+   * `for_each` over a set read from other data sources, empty while recover imports: in Terraform's import walk a
+   * counted data source without instances evaluates to an unknown value (not an empty one), which for_each refuses.
+   */
   private forEach<T extends TerraformElement & { terraformResourceType: string; friendlyUniqueId: string }>(element: T, keys: string): T {
-    element.addOverride('for_each', interpolation(keys));
+    element.addOverride('for_each', interpolation(`var.${RECOVER_IMPORT_VARIABLE} ? toset([]) : ${keys}`));
     return element;
   }
 }
