@@ -7,7 +7,7 @@ import { spawnSync } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { clusterChecks, workspaceChecks, type PreflightCheck } from '../lib/preflight/checks';
+import { clusterChecks, messageExpression, workspaceChecks, type PreflightCheck } from '../lib/preflight/checks';
 import type { ClusterRead, WorkspaceRead } from '../lib/preflight/reads';
 import { interpolation } from '../lib/terraform-expr';
 import { plan, exampleConfig } from './support/fleet';
@@ -80,9 +80,9 @@ function run(read: ClusterRead, scenarios: Record<string, Record<string, unknown
     checks.forEach((c) => {
       outputs[`${name}__${c.id}__ok`] = c.condition;
       // A message is only evaluated when its check fails, as Terraform does.
-      outputs[`${name}__${c.id}__message`] = `(${c.condition}) ? "" : ${c.message}`;
+      outputs[`${name}__${c.id}__message`] = `(${c.condition}) ? "" : ${messageExpression(c.message)}`;
       // Terraform evaluates a message local whether its check fails or not: it must never be an error.
-      outputs[`${name}__${c.id}__always`] = c.message;
+      outputs[`${name}__${c.id}__always`] = messageExpression(c.message);
     });
   }
   const values = evaluate(locals, outputs);
@@ -266,7 +266,7 @@ describe('workspace checks', () => {
       workspace: `local.${name}_ws`,
       pending: s.pending === undefined ? undefined : String(s.pending),
     }))
-      outputs[`${name}__${c.id}`] = `(${c.condition}) ? "ok" : ${c.message}`;
+      outputs[`${name}__${c.id}`] = `(${c.condition}) ? "ok" : ${messageExpression(c.message)}`;
   }
   const values = evaluate(locals, outputs);
   const failed = (name: string) =>

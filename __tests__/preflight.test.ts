@@ -76,7 +76,13 @@ describe('a fleet of 50 pairs on 5 clusters and 10 workspaces', () => {
     const first = Object.entries<any>(gates).find(([name]) => name.includes('-cluster-eks-0_'))![1];
     expect(first.lifecycle.postcondition[0].error_message).toContain('amp-xa: pairs eks-0-to-ws-0, eks-0-to-ws-1, eks-0-to-ws-2');
     // No check is a local: Terraform evaluates every local on every plan, a skipped gate's postconditions never.
-    expect(Object.keys(stack.locals).filter((k) => /check|message/.test(k))).toEqual([]);
+    expect(Object.keys(stack.locals).filter((k) => /check/.test(k))).toEqual([]);
+    // Each sentence once per stack, however many clusters and workspaces: the messages format it.
+    const templates = Object.keys(stack.locals).filter((k) => k.startsWith('preflight_message-'));
+    expect(templates.length).toBe(
+      new Set(Object.values(gates).flatMap((g: any) => g.lifecycle.postcondition.map((p: any) => p.error_message.match(/format\(local\.(\S+?), /)[1]))).size,
+    );
+    expect(templates.length).toBeLessThanOrEqual(14);
   });
 
   test("every pair's roles depend on its cluster's and its workspace's gates: a failed check means nothing of the pair is applied", () => {

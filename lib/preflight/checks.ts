@@ -14,8 +14,8 @@ export interface PreflightCheck {
   readonly id: string;
   /** HCL boolean: true = fine. */
   readonly condition: string;
-  /** HCL string expression: the message when the condition is false. */
-  readonly message: string;
+  /** The message when the condition is false (messageExpression makes it one HCL expression). */
+  readonly message: Message;
 }
 
 /** HCL expressions of the data sources one cluster's checks read. */
@@ -47,13 +47,37 @@ export interface WorkspaceRefs {
 }
 
 /**
- * A message: literal text and HCL expressions, joined. It may be evaluated when the object it reports on does not
- * exist (a missing cluster's detail checks pass, but their messages are still expressions): each part falls back to "?".
+ * A message, as `format(template, args...)`: the template is a call site's literal text, the same for every cluster
+ * or workspace it reports on, so a stack keeps each one once (a local: preflight.ts) instead of the sentence once per
+ * cluster; the arguments are config values (quoted) and HCL expressions, each falling back to "?" (a message may be
+ * evaluated when the object it reports on does not exist).
  */
-type Part = string | { readonly hcl: string };
+export interface Message {
+  readonly template: string;
+  readonly args: readonly string[];
+}
+/** Text that is the same at every use of a message: part of its template. */
+type Fixed = { readonly fixed: string };
+type Part = string | Fixed | { readonly hcl: string };
 const hcl = (expression: string): Part => ({ hcl: expression });
-function message(...parts: Part[]): string {
-  return `join("", [${parts.map((p) => (typeof p === 'string' ? hclString(p) : `try(tostring(${p.hcl}), "?")`)).join(', ')}])`;
+const escape = (text: string) => text.replace(/%/g, '%%');
+function msg(strings: TemplateStringsArray, ...values: Part[]): Message {
+  let template = escape(strings[0]);
+  const args: string[] = [];
+  values.forEach((v, i) => {
+    if (typeof v === 'object' && 'fixed' in v) template += escape(v.fixed);
+    else {
+      template += '%s';
+      args.push(typeof v === 'string' ? hclString(v) : `try(tostring(${v.hcl}), "?")`);
+    }
+    template += escape(strings[i + 1]);
+  });
+  return { template, args };
+}
+
+/** The message as one HCL string expression; `template`: an expression for its template (default: inline). */
+export function messageExpression(message: Message, template = hclString(message.template)): string {
+  return `format(${[template, ...message.args].join(', ')})`;
 }
 const list = (values: readonly string[]) => `[${values.map(hclString).join(', ')}]`;
 const joined = (expression: string) => hcl(`join(", ", ${expression})`);
@@ -62,7 +86,7 @@ const joined = (expression: string) => hcl(`join(", ", ${expression})`);
 export function pairsPrefix(pairs: readonly string[]): string {
   return `amp-xa: ${pairs.length === 1 ? 'pair' : 'pairs'} ${pairs.join(', ')}: `;
 }
-const NOTHING_CREATED = ' Nothing was created.';
+const NOTHING_CREATED: Fixed = { fixed: ' Nothing was created.' };
 
 export function clusterChecks(c: ClusterRead, accountId: string, refs: ClusterRefs): PreflightCheck[] {
   const at = pairsPrefix(c.pairs);
@@ -79,78 +103,42 @@ export function clusterChecks(c: ClusterRead, accountId: string, refs: ClusterRe
     {
       id: 'cluster-exists',
       condition: exists,
-      message: message(
-        `${at}cluster ${c.eksName} (clusters.${c.configName}.arn ${c.arn}) does not exist in account ${accountId} region ${c.region}; fix clusters.${c.configName}.arn, or create the cluster first.${NOTHING_CREATED}`,
-      ),
+      message: msg`${at}cluster ${c.eksName} (clusters.${c.configName}.arn ${c.arn}) does not exist in account ${accountId} region ${c.region}; fix clusters.${c.configName}.arn, or create the cluster first.${NOTHING_CREATED}`,
     },
     {
       id: 'cluster-active',
       condition: ifExists(`${cluster}.status == "ACTIVE"`),
-      message: message(
-        `${at}cluster ${c.eksName} is `,
-        hcl(`${cluster}.status`),
-        `; AMP needs an ACTIVE cluster: wait until EKS reports ACTIVE.${NOTHING_CREATED}`,
-      ),
+      message: msg`${at}cluster ${c.eksName} is ${hcl(`${cluster}.status`)}; AMP needs an ACTIVE cluster: wait until EKS reports ACTIVE.${NOTHING_CREATED}`,
     },
     {
       id: 'private-endpoint',
       condition: ifExists(`${cluster}.vpc_config[0].endpoint_private_access`),
-      message: message(
-        `${at}cluster ${c.eksName} has no private endpoint access (AMP scrapes it from inside the VPC); enable it: ${fixUpdate} --resources-vpc-config endpointPrivateAccess=true.${NOTHING_CREATED}`,
-      ),
+      message: msg`${at}cluster ${c.eksName} has no private endpoint access (AMP scrapes it from inside the VPC); enable it: ${fixUpdate} --resources-vpc-config endpointPrivateAccess=true.${NOTHING_CREATED}`,
     },
     {
       id: 'vpc-dns-support',
       condition: ifExists(`${vpc}.enable_dns_support`),
-      message: message(
-        `${at}VPC `,
-        hcl(vpcId),
-        ` of cluster ${c.eksName} has DNS support disabled; enable it: aws ec2 modify-vpc-attribute --region ${c.region} --vpc-id `,
-        hcl(vpcId),
-        ` --enable-dns-support.${NOTHING_CREATED}`,
-      ),
+      message: msg`${at}VPC ${hcl(vpcId)} of cluster ${c.eksName} has DNS support disabled; enable it: aws ec2 modify-vpc-attribute --region ${c.region} --vpc-id ${hcl(vpcId)} --enable-dns-support.${NOTHING_CREATED}`,
     },
     {
       id: 'vpc-dns-hostnames',
       condition: ifExists(`${vpc}.enable_dns_hostnames`),
-      message: message(
-        `${at}VPC `,
-        hcl(vpcId),
-        ` of cluster ${c.eksName} has DNS hostnames disabled; enable them: aws ec2 modify-vpc-attribute --region ${c.region} --vpc-id `,
-        hcl(vpcId),
-        ` --enable-dns-hostnames.${NOTHING_CREATED}`,
-      ),
+      message: msg`${at}VPC ${hcl(vpcId)} of cluster ${c.eksName} has DNS hostnames disabled; enable them: aws ec2 modify-vpc-attribute --region ${c.region} --vpc-id ${hcl(vpcId)} --enable-dns-hostnames.${NOTHING_CREATED}`,
     },
     {
       id: 'subnets-exist',
       condition: `length(setsubtract(${subnetIds}, ${refs.existingSubnetIds})) == 0`,
-      message: message(
-        `${at}subnets `,
-        joined(`sort(setsubtract(${subnetIds}, ${refs.existingSubnetIds}))`),
-        ` of clusters.${c.configName}.subnetIds do not exist in account ${accountId} region ${c.region}; fix clusters.${c.configName}.subnetIds.${NOTHING_CREATED}`,
-      ),
+      message: msg`${at}subnets ${joined(`sort(setsubtract(${subnetIds}, ${refs.existingSubnetIds}))`)} of clusters.${c.configName}.subnetIds do not exist in account ${accountId} region ${c.region}; fix clusters.${c.configName}.subnetIds.${NOTHING_CREATED}`,
     },
     {
       id: 'subnets-in-cluster-vpc',
       condition: ifExists(`alltrue([for id in ${found} : ${refs.subnets}[id].vpc_id == ${vpcId}])`),
-      message: message(
-        `${at}subnets `,
-        joined(`[for id in ${found} : format("%s (in %s)", id, ${refs.subnets}[id].vpc_id) if ${refs.subnets}[id].vpc_id != ${vpcId}]`),
-        ` of clusters.${c.configName}.subnetIds are not in the VPC of cluster ${c.eksName} (`,
-        hcl(vpcId),
-        `); use subnets of that VPC.${NOTHING_CREATED}`,
-      ),
+      message: msg`${at}subnets ${joined(`[for id in ${found} : format("%s (in %s)", id, ${refs.subnets}[id].vpc_id) if ${refs.subnets}[id].vpc_id != ${vpcId}]`)} of clusters.${c.configName}.subnetIds are not in the VPC of cluster ${c.eksName} (${hcl(vpcId)}); use subnets of that VPC.${NOTHING_CREATED}`,
     },
     {
       id: 'subnets-two-zones',
       condition: `length(distinct([for id in ${found} : ${refs.subnets}[id].availability_zone])) >= 2`,
-      message: message(
-        `${at}the subnets of clusters.${c.configName}.subnetIds that exist (`,
-        joined(`[for id in ${found} : format("%s in %s", id, ${refs.subnets}[id].availability_zone)]`),
-        `) span `,
-        hcl(`length(distinct([for id in ${found} : ${refs.subnets}[id].availability_zone]))`),
-        ` Availability Zone(s); AMP needs at least two subnets in at least two Availability Zones: add a subnet of the cluster VPC in another zone to clusters.${c.configName}.subnetIds.${NOTHING_CREATED}`,
-      ),
+      message: msg`${at}the subnets of clusters.${c.configName}.subnetIds that exist (${joined(`[for id in ${found} : format("%s in %s", id, ${refs.subnets}[id].availability_zone)]`)}) span ${hcl(`length(distinct([for id in ${found} : ${refs.subnets}[id].availability_zone]))`)} Availability Zone(s); AMP needs at least two subnets in at least two Availability Zones: add a subnet of the cluster VPC in another zone to clusters.${c.configName}.subnetIds.${NOTHING_CREATED}`,
     },
   ];
   if (c.securityGroupIds?.length && refs.securityGroups) {
@@ -160,22 +148,12 @@ export function clusterChecks(c: ClusterRead, accountId: string, refs: ClusterRe
       {
         id: 'security-groups-exist',
         condition: `length(setsubtract(${groups}, ${sg}.ids)) == 0`,
-        message: message(
-          `${at}security groups `,
-          joined(`sort(setsubtract(${groups}, ${sg}.ids))`),
-          ` of clusters.${c.configName}.securityGroupIds do not exist in account ${accountId} region ${c.region}; fix clusters.${c.configName}.securityGroupIds.${NOTHING_CREATED}`,
-        ),
+        message: msg`${at}security groups ${joined(`sort(setsubtract(${groups}, ${sg}.ids))`)} of clusters.${c.configName}.securityGroupIds do not exist in account ${accountId} region ${c.region}; fix clusters.${c.configName}.securityGroupIds.${NOTHING_CREATED}`,
       },
       {
         id: 'security-groups-in-cluster-vpc',
         condition: ifExists(`alltrue([for i, id in ${sg}.ids : ${sg}.vpc_ids[i] == ${vpcId} if contains(${groups}, id)])`),
-        message: message(
-          `${at}security groups `,
-          joined(`[for i, id in ${sg}.ids : format("%s (in %s)", id, ${sg}.vpc_ids[i]) if contains(${groups}, id) && ${sg}.vpc_ids[i] != ${vpcId}]`),
-          ` of clusters.${c.configName}.securityGroupIds are not in the VPC of cluster ${c.eksName} (`,
-          hcl(vpcId),
-          `); use security groups of that VPC, or leave the field out for the cluster security group.${NOTHING_CREATED}`,
-        ),
+        message: msg`${at}security groups ${joined(`[for i, id in ${sg}.ids : format("%s (in %s)", id, ${sg}.vpc_ids[i]) if contains(${groups}, id) && ${sg}.vpc_ids[i] != ${vpcId}]`)} of clusters.${c.configName}.securityGroupIds are not in the VPC of cluster ${c.eksName} (${hcl(vpcId)}); use security groups of that VPC, or leave the field out for the cluster security group.${NOTHING_CREATED}`,
       },
     );
   }
@@ -203,11 +181,7 @@ function authenticationModeCheck(
     return {
       id: 'authentication-mode',
       condition: ifExists(`contains(["API", "API_AND_CONFIG_MAP"], ${live})`),
-      message: message(
-        `${at}cluster ${c.eksName} is in authentication mode `,
-        hcl(live),
-        `, which takes no EKS access entries: AMP could not give the scraper access and it would be ACTIVE with no data. Enable access entries: ${enableEntries}; or ${configMapWay}.${NOTHING_CREATED}`,
-      ),
+      message: msg`${at}cluster ${c.eksName} is in authentication mode ${hcl(live)}, which takes no EKS access entries: AMP could not give the scraper access and it would be ACTIVE with no data. Enable access entries: ${enableEntries}; or ${configMapWay}.${NOTHING_CREATED}`,
     };
   }
   if (c.allowAuthenticationModeMismatch) return undefined;
@@ -218,15 +192,9 @@ function authenticationModeCheck(
   return {
     id: 'authentication-mode',
     condition: ifExists(`${live} == ${hclString(c.authenticationMode)}`),
-    message: message(
-      `${at}cluster ${c.eksName} is in authentication mode `,
-      hcl(live),
-      ` but ${field} says ${c.authenticationMode}. `,
-      hcl(
-        `${live} == "CONFIG_MAP" ? ${hclString(`The cluster takes no access entries: the scraper would be ACTIVE with no data. Fix: ${advice}.`)} : ${hclString(`Fix: set ${field} to the live mode.`)}`,
-      ),
-      ` If the difference is intended, set clusters.${c.configName}.allowAuthenticationModeMismatch to true.${NOTHING_CREATED}`,
-    ),
+    message: msg`${at}cluster ${c.eksName} is in authentication mode ${hcl(live)} but ${field} says ${c.authenticationMode}. ${hcl(
+      `${live} == "CONFIG_MAP" ? ${hclString(`The cluster takes no access entries: the scraper would be ACTIVE with no data. Fix: ${advice}.`)} : ${hclString(`Fix: set ${field} to the live mode.`)}`,
+    )} If the difference is intended, set clusters.${c.configName}.allowAuthenticationModeMismatch to true.${NOTHING_CREATED}`,
   };
 }
 
@@ -243,31 +211,17 @@ export function workspaceChecks(w: WorkspaceRead, accountId: string, refs: Works
     {
       id: 'workspace-exists',
       condition: unlessPending(exists),
-      message: message(
-        `${at}workspace ${w.name} (`,
-        hcl(refs.workspaceId),
-        `, ${where}) does not exist in account ${accountId} region ${w.region}; ${fix}.${NOTHING_CREATED}`,
-      ),
+      message: msg`${at}workspace ${w.name} (${hcl(refs.workspaceId)}, ${where}) does not exist in account ${accountId} region ${w.region}; ${fix}.${NOTHING_CREATED}`,
     },
     {
       id: 'workspace-active',
       condition: ifExists(`${ws}.status == "ACTIVE"`),
-      message: message(
-        `${at}workspace ${w.name} (`,
-        hcl(refs.workspaceId),
-        `) is `,
-        hcl(`${ws}.status`),
-        `; AMP writes only to an ACTIVE workspace: wait for it, or choose another.${NOTHING_CREATED}`,
-      ),
+      message: msg`${at}workspace ${w.name} (${hcl(refs.workspaceId)}) is ${hcl(`${ws}.status`)}; AMP writes only to an ACTIVE workspace: wait for it, or choose another.${NOTHING_CREATED}`,
     },
     {
       id: 'workspace-region',
       condition: ifExists(`split(":", ${ws}.arn)[3] == ${hclString(w.region)}`),
-      message: message(
-        `${at}workspace ${w.name} is in region `,
-        hcl(`split(":", ${ws}.arn)[3]`),
-        `, its cluster in ${w.region}; cluster, scraper and workspace must share a region: choose a workspace in ${w.region}.${NOTHING_CREATED}`,
-      ),
+      message: msg`${at}workspace ${w.name} is in region ${hcl(`split(":", ${ws}.arn)[3]`)}, its cluster in ${w.region}; cluster, scraper and workspace must share a region: choose a workspace in ${w.region}.${NOTHING_CREATED}`,
     },
   ];
 }

@@ -22,7 +22,7 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { AccountRef, CreatedWorkspacePlan, PairPlan } from '../config/fleet';
 import { address, hclString, interpolation, literal } from '../terraform-expr';
 import { RECOVER_IMPORT_VARIABLE } from './recover-import';
-import { clusterChecks, workspaceChecks, type PreflightCheck } from './checks';
+import { clusterChecks, messageExpression, workspaceChecks, type PreflightCheck } from './checks';
 import { preflightFingerprints, preflightReads, type SourceReads, type TargetReads } from './reads';
 
 /** The workspace ID of a workspace ARN that the workspace stack's state does not hold yet. */
@@ -49,6 +49,8 @@ export class Preflight extends Construct {
    * no-change plan evaluates none of its checks.
    */
   private readonly gates = new Map<string, DataAwsPartition[]>();
+  /** Each message template once per stack (a local): the sentences are the same for every cluster and workspace. */
+  private readonly templates = new Map<string, string>();
   /** Each pair's digest (reads.ts), for the stack to record once the pair is deployed. */
   readonly fingerprints: ReadonlyMap<string, string>;
   private readonly verified?: (pair: string) => string;
@@ -82,7 +84,10 @@ export class Preflight extends Construct {
     // Overrides, written as given: cdktf escapes the quotes of string literals inside a condition passed as a property.
     gate.addOverride(
       'lifecycle.postcondition',
-      checks.map((check) => ({ condition: interpolation(check.condition), error_message: interpolation(check.message) })),
+      checks.map((check) => ({
+        condition: interpolation(check.condition),
+        error_message: interpolation(messageExpression(check.message, this.template(check.message.template))),
+      })),
     );
     for (const pair of pairs) this.gates.set(pair, [...this.gatesOf(pair), gate]);
   }
@@ -96,6 +101,12 @@ export class Preflight extends Construct {
     const verified = this.verified;
     const same = verified ? pairs.map((p) => `${verified(p)} == ${hclString(this.fingerprints.get(p) ?? '')}`).join(' && ') : 'false';
     return this.localRef(`verified-${id}`, `var.${RECOVER_IMPORT_VARIABLE} ? true : (${same})`);
+  }
+
+  private template(text: string): string {
+    let ref = this.templates.get(text);
+    if (!ref) this.templates.set(text, (ref = this.localRef(`message-${this.templates.size}`, hclString(text))));
+    return ref;
   }
 
   /** `count` of an account-wide listing: none when every cluster (or workspace) it serves is skipped. */
