@@ -70,7 +70,7 @@ export class ScraperStack extends UnitStack {
         target: this.provider(pair.target),
         workspaceArn: workspace.arn,
         bootstrapTrust: fleet.bootstrapTrust,
-        after: preflight.gatesOf(pair.name).length ? preflight.gatesOf(pair.name) : undefined,
+        after: preflight.gatesOf(pair.name),
       });
       const oldUnit = pair.source.movedFrom === undefined ? undefined : movedFrom.get(pair.source.movedFrom);
       if (oldUnit) importMovedPair(built, pair, oldUnit, built.movable);

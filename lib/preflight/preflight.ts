@@ -70,9 +70,9 @@ export class Preflight extends Construct {
     for (const target of reads.targets) this.readTarget(target, props.provider(target.account), props.createdWorkspaceArn);
   }
 
-  /** The gates a pair's resources depend on (none for a pair the stack does not plan). */
-  gatesOf(pair: string): DataAwsPartition[] {
-    return this.gates.get(pair) ?? [];
+  /** The gates a pair's resources depend on; undefined when it has none (no `depends_on` then). */
+  gatesOf(pair: string): DataAwsPartition[] | undefined {
+    return this.gates.get(pair);
   }
 
   /** One cluster's or workspace's checks, as the postconditions of a gate counted on its skip. */
@@ -89,7 +89,7 @@ export class Preflight extends Construct {
         error_message: interpolation(messageExpression(check.message, this.template(check.message.template))),
       })),
     );
-    for (const pair of pairs) this.gates.set(pair, [...this.gatesOf(pair), gate]);
+    for (const pair of pairs) this.gates.set(pair, [...(this.gatesOf(pair) ?? []), gate]);
   }
 
   /**

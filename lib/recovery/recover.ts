@@ -11,7 +11,7 @@ import { SnapshotReader } from '../status/fetch';
 import type { LiveRole, PairSnapshot, Read } from '../status/model';
 import { pairRecovery, type PairRecovery } from './plan';
 import type { RecoveryRead } from '../status/state-check';
-import { importResource, isInitialized, pullState, stackDirectory, synthesizedStack, untaintResource } from './terraform';
+import { importResource, importVariables, isInitialized, pullState, stackDirectory, synthesizedStack, untaintResource } from './terraform';
 import { pairAddresses, trackedResources, type TrackedResource } from './tracked';
 
 export class RecoveryError extends Error {}
@@ -83,6 +83,8 @@ export async function findRecoveries(ctx: RecoveryContext, pairs: readonly PairP
 
 export async function applyImports(ctx: RecoveryContext, recoveries: readonly PairRecovery[], say: (line: string) => void): Promise<number> {
   let count = 0;
+  const variables = new Map<string, string[]>();
+  const variablesOf = (stack: string) => variables.get(stack) ?? variables.set(stack, importVariables(synthesizedStack(ctx.outdir, stack))).get(stack)!;
   for (const r of recoveries) {
     for (const u of r.untaints) {
       await untaintResource(stackDirectory(ctx.outdir, r.stack), u.address, ctx.env);
@@ -90,7 +92,7 @@ export async function applyImports(ctx: RecoveryContext, recoveries: readonly Pa
       count++;
     }
     for (const i of r.imports) {
-      await importResource(stackDirectory(ctx.outdir, r.stack), i.address, i.id, ctx.env);
+      await importResource(stackDirectory(ctx.outdir, r.stack), i.address, i.id, ctx.env, variablesOf(r.stack));
       say(`pair ${r.pair}: imported ${i.what} into ${r.stack} as ${i.address}`);
       count++;
     }

@@ -64,10 +64,10 @@ export function importVariables(synthesized: unknown): string[] {
   return Object.prototype.hasOwnProperty.call(declared, RECOVER_IMPORT_VARIABLE) ? [`-var=${RECOVER_IMPORT_VARIABLE}=true`] : [];
 }
 
-export async function importResource(dir: string, address: string, id: string, env: NodeJS.ProcessEnv): Promise<void> {
+/** `variables`: importVariables of the stack's synthesized JSON. */
+export async function importResource(dir: string, address: string, id: string, env: NodeJS.ProcessEnv, variables: readonly string[]): Promise<void> {
   await ensureInitialized(dir, env);
-  const synthesized = existsSync(path.join(dir, 'cdk.tf.json')) ? JSON.parse(readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8')) : undefined;
-  await terraform(dir, ['import', '-input=false', '-no-color', ...importVariables(synthesized), address, id], env);
+  await terraform(dir, ['import', '-input=false', '-no-color', ...variables, address, id], env);
 }
 
 export async function untaintResource(dir: string, address: string, env: NodeJS.ProcessEnv): Promise<void> {
