@@ -3,30 +3,11 @@
  * sources they read are stood in for by locals shaped like the provider's attributes, so every condition is seen
  * true for a healthy setup and false for exactly the setup it guards against, with its message rendered.
  */
-import { spawnSync } from 'child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import * as path from 'path';
-import { clusterChecks, messageExpression, workspaceChecks, type PreflightCheck } from '../lib/preflight/checks';
+import { clusterChecks, clusterInput, messageExpression, workspaceChecks, workspaceInput, type PreflightCheck } from '../lib/preflight/checks';
 import type { ClusterRead, WorkspaceRead } from '../lib/preflight/reads';
 import { interpolation } from '../lib/terraform-expr';
 import { plan, exampleConfig } from './support/fleet';
-
-/** Applies a root with `locals` and `outputs` (HCL expressions) and returns each output's value. */
-function evaluate(locals: Record<string, unknown>, outputs: Record<string, string>): Record<string, unknown> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-preflight-'));
-  try {
-    const output = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { value: interpolation(v) }]));
-    writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify({ locals, output }));
-    const env = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
-    const apply = spawnSync('terraform', ['apply', '-auto-approve', '-input=false', '-no-color'], { cwd: dir, env, encoding: 'utf8' });
-    if (apply.status !== 0) throw new Error(apply.stdout + apply.stderr);
-    const out = spawnSync('terraform', ['output', '-json'], { cwd: dir, env, encoding: 'utf8' });
-    return Object.fromEntries(Object.entries<{ value: unknown }>(JSON.parse(out.stdout)).map(([k, v]) => [k, v.value]));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+import { evaluate } from './support/terraform-eval';
 
 const CLUSTER: ClusterRead = {
   configName: 'prod',
@@ -68,9 +49,11 @@ function run(read: ClusterRead, scenarios: Record<string, Record<string, unknown
   const checksOf: Record<string, PreflightCheck[]> = {};
   for (const [name, data] of Object.entries(scenarios)) {
     for (const [k, v] of Object.entries(data)) locals[`${name}_${k}`] = v;
-    const checks = clusterChecks(read, '111111111111', {
+    locals[`${name}_input`] = interpolation(clusterInput(read, '111111111111'));
+    const checks = clusterChecks({
+      input: `local.${name}_input`,
       clusterNames: `local.${name}_names`,
-      cluster: `local.${name}_cluster`,
+      cluster: `local.${name}_cluster[0]`,
       vpcs: `local.${name}_vpcs`,
       existingSubnetIds: `local.${name}_subnet_ids`,
       subnets: `local.${name}_subnets`,
@@ -229,18 +212,33 @@ describe('authentication mode: declared, default, allowed mismatch', () => {
     expect(mode({ authenticationMode: 'CONFIG_MAP' })).toEqual({ api: false, both: false, configmap: true });
   });
   test('allowAuthenticationModeMismatch: no comparison at all', () => {
-    expect(mode({ allowAuthenticationModeMismatch: true })).toEqual({ api: 'unchecked', both: 'unchecked', configmap: 'unchecked' });
+    expect(mode({ allowAuthenticationModeMismatch: true })).toEqual({ api: true, both: true, configmap: true });
   });
-  test('without security groups in the config, none are checked (the cluster security group is in its VPC)', () => {
-    const ids = clusterChecks({ ...CLUSTER, securityGroupIds: undefined }, '1', {
-      clusterNames: 'a',
-      cluster: 'b',
-      vpcs: 'c',
-      existingSubnetIds: 'd',
-      subnets: 'e',
-    }).map((c) => c.id);
+  test('declared CONFIG_MAP on an API cluster: the fix is to declare the live mode', () => {
+    const results = run({ ...CLUSTER, authenticationMode: 'CONFIG_MAP' }, { api: scenarios.api });
+    expect(results.api['authentication-mode']).toContain(
+      'is in authentication mode API but clusters.prod.authenticationMode says CONFIG_MAP. Fix: set clusters.prod.authenticationMode to the live mode.',
+    );
+  });
+  test('left out of the config on a CONFIG_MAP cluster: both ways out are named', () => {
+    const results = run({ ...CLUSTER, authenticationModeDeclared: false }, { configmap: scenarios.configmap });
+    expect(results.configmap['authentication-mode']).toBe(
+      'amp-xa: pairs prod-to-central, prod-to-audit: cluster prod-eks is in authentication mode CONFIG_MAP, which takes no EKS access entries: AMP could not give the scraper access and it would be ACTIVE with no data. Enable access entries: aws eks update-cluster-config --region eu-west-1 --name prod-eks --access-config authenticationMode=API_AND_CONFIG_MAP; or set clusters.prod.authenticationMode to CONFIG_MAP and apply the RBAC manifest and aws-auth mapping amp-xa outputs (npm run eks-access). Nothing was created.',
+    );
+  });
+});
+
+describe('security groups', () => {
+  const refs = { input: 'a', clusterNames: 'b', cluster: 'c', vpcs: 'd', existingSubnetIds: 'e', subnets: 'f' };
+  test('not read in the account (no cluster names any): not checked', () => {
+    const ids = clusterChecks(refs).map((c) => c.id);
     expect(ids).not.toContain('security-groups-exist');
     expect(ids).not.toContain('security-groups-in-cluster-vpc');
+    expect(clusterChecks({ ...refs, securityGroups: 'g' }).map((c) => c.id)).toContain('security-groups-exist');
+  });
+  test('a cluster without groups in an account whose other clusters name some passes (the cluster security group is in its VPC)', () => {
+    const results = run({ ...CLUSTER, securityGroupIds: undefined }, { nogroups: healthy((s) => (s.groups = { ids: ['sg-9'], vpc_ids: ['vpc-2'] })) });
+    expect(failures(results.nogroups)).toEqual({});
   });
 });
 
@@ -260,12 +258,8 @@ describe('workspace checks', () => {
   for (const [name, s] of Object.entries(scenarios)) {
     locals[`${name}_ids`] = s.ids;
     locals[`${name}_ws`] = s.ws;
-    for (const c of workspaceChecks(read, '222222222222', {
-      workspaceIds: `local.${name}_ids`,
-      workspaceId: JSON.stringify(id),
-      workspace: `local.${name}_ws`,
-      pending: s.pending === undefined ? undefined : String(s.pending),
-    }))
+    locals[`${name}_input`] = interpolation(workspaceInput(read, '222222222222', JSON.stringify(id), s.pending === undefined ? undefined : String(s.pending)));
+    for (const c of workspaceChecks({ workspaceIds: `local.${name}_ids`, input: `local.${name}_input`, workspace: `local.${name}_ws[0]` }))
       outputs[`${name}__${c.id}`] = `(${c.condition}) ? "ok" : ${messageExpression(c.message)}`;
   }
   const values = evaluate(locals, outputs);

@@ -1,11 +1,14 @@
 /**
  * Plan-time preflight of a phase-1 stack: reads (reads.ts) what its scrapers depend on with the provider's data
- * sources, and guards it with the checks (checks.ts) as postconditions of a gate per cluster and per workspace. A
- * failed check fails `terraform plan` (so `cdktf diff`, `npm run diff` and the deploy's plan) before anything is
- * created; every resource of a pair depends on its gates, so nothing is applied ahead of a check either. A pair whose
- * state records that it was deployed with the same inputs (`verified`: reads.ts preflightFingerprints) is not read
- * or checked again: nothing of it is created or replaced, so a no-change plan reads nothing and evaluates no check
- * (npm run status checks deployed pairs live).
+ * sources, and guards it with the checks (checks.ts) as postconditions of a gate per account, one instance per
+ * cluster (or workspace) of it. A failed check fails `terraform plan` (so `cdktf diff`, `npm run diff` and the
+ * deploy's plan) before anything is created; every resource of a pair depends on its gates, so nothing is applied
+ * ahead of a check either. A cluster or workspace whose pairs the state records as deployed with the same inputs
+ * (`verified`: reads.ts preflightFingerprints) is not read or checked again: nothing of it is created or replaced, so
+ * a no-change plan reads nothing and evaluates no check (npm run status checks deployed pairs live).
+ *
+ * Blocks per account, not per cluster: Terraform parses, validates and graphs every block on every plan, skipped
+ * or not, so the preflight's cost on a no-change plan grows with its blocks (docs/performance.md).
  */
 import { Construct } from 'constructs';
 import { TerraformLocal, TerraformVariable, type TerraformElement } from 'cdktf';
@@ -20,9 +23,9 @@ import { DataAwsSubnets } from '@cdktf/provider-aws/lib/data-aws-subnets';
 import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { AccountRef, CreatedWorkspacePlan, PairPlan } from '../config/fleet';
-import { address, hclString, interpolation, literal } from '../terraform-expr';
+import { address, hclString, interpolation } from '../terraform-expr';
 import { RECOVER_IMPORT_VARIABLE } from './recover-import';
-import { clusterChecks, messageExpression, workspaceChecks, type PreflightCheck } from './checks';
+import { clusterChecks, clusterInput, messageExpression, workspaceChecks, workspaceInput, type PreflightCheck } from './checks';
 import { preflightFingerprints, preflightReads, type SourceReads, type TargetReads } from './reads';
 
 /** The workspace ID of a workspace ARN that the workspace stack's state does not hold yet. */
@@ -40,16 +43,17 @@ export interface PreflightProps {
 /** The output a phase-1 state records each deployed pair's preflight digest in (pair -> digest, once its scraper exists). */
 export const PREFLIGHT_VERIFIED_OUTPUT = 'amp_xa_preflight_verified';
 
+type Addressable = TerraformElement & { terraformResourceType: string; friendlyUniqueId: string };
+
 export class Preflight extends Construct {
-  readonly checks: PreflightCheck[] = [];
   /**
-   * Per pair, what its resources depend on: a gate per cluster and per workspace it uses, whose postconditions are
-   * that cluster's (or workspace's) checks. Data sources, not resources: the plan of a healthy stack adds nothing and
-   * a failed check fails the read. aws_partition makes no API call. A skipped cluster's gate has no instance, so a
-   * no-change plan evaluates none of its checks.
+   * Per pair, what its resources depend on: its source account's cluster gate and its target account's workspace
+   * gate, whose postconditions are the checks. Data sources, not resources: the plan of a healthy stack adds nothing
+   * and a failed check fails the read. aws_partition makes no API call. A gate has an instance per cluster (or
+   * workspace) to check, so a no-change plan evaluates none of its checks.
    */
   private readonly gates = new Map<string, DataAwsPartition[]>();
-  /** Each message template once per stack (a local): the sentences are the same for every cluster and workspace. */
+  /** Each message template once per stack (a local): the sentences are the same for every account. */
   private readonly templates = new Map<string, string>();
   /** Each pair's digest (reads.ts), for the stack to record once the pair is deployed. */
   readonly fingerprints: ReadonlyMap<string, string>;
@@ -75,12 +79,10 @@ export class Preflight extends Construct {
     return this.gates.get(pair);
   }
 
-  /** One cluster's or workspace's checks, as the postconditions of a gate counted on its skip. */
-  private gate(id: string, provider: AwsProvider, skip: string, pairs: readonly string[], checks: PreflightCheck[]): void {
-    if (!checks.length) return;
-    this.checks.push(...checks);
+  /** An account's checks, as the postconditions of a gate with an instance per key of `keys` (each.key in the checks). */
+  private gate(id: string, provider: AwsProvider, keys: string, pairs: readonly string[], checks: PreflightCheck[]): void {
     const gate = new DataAwsPartition(this, `gate-${id}`, { provider });
-    gate.addOverride('count', interpolation(`${skip} ? 0 : 1`));
+    gate.addOverride('for_each', interpolation(keys));
     // Overrides, written as given: cdktf escapes the quotes of string literals inside a condition passed as a property.
     gate.addOverride(
       'lifecycle.postcondition',
@@ -93,14 +95,20 @@ export class Preflight extends Construct {
   }
 
   /**
-   * HCL boolean: every one of `pairs` is deployed with these inputs (its state recorded the same digest), so its
-   * reads and checks are skipped; so are they while recover imports. Through a local. A conditional, not `||`: HCL
-   * then never evaluates the state's digests during an import, where they may be unknown.
+   * HCL set of the keys (clusters or workspaces) to read and check: those with a pair the state does not record as
+   * deployed with these inputs (the same digest); none while recover imports. Through a local. A conditional, not
+   * `||`: HCL then never evaluates the state's digests during an import, where they may be unknown.
    */
-  private skipped(id: string, pairs: readonly string[]): string {
+  private pendingKeys(id: string, groups: readonly { key: string; pairs: readonly string[] }[]): string {
     const verified = this.verified;
-    const same = verified ? pairs.map((p) => `${verified(p)} == ${hclString(this.fingerprints.get(p) ?? '')}`).join(' && ') : 'false';
-    return this.localRef(`verified-${id}`, `var.${RECOVER_IMPORT_VARIABLE} ? true : (${same})`);
+    const keys = verified
+      ? `compact([${groups
+          .map(
+            ({ key, pairs }) => `(${pairs.map((p) => `${verified(p)} == ${hclString(this.fingerprints.get(p) ?? '')}`).join(' && ')}) ? "" : ${hclString(key)}`,
+          )
+          .join(', ')}])`
+      : `[${groups.map(({ key }) => hclString(key)).join(', ')}]`;
+    return this.localRef(`pending-${id}`, `var.${RECOVER_IMPORT_VARIABLE} ? toset([]) : toset(${keys})`);
   }
 
   private template(text: string): string {
@@ -109,107 +117,108 @@ export class Preflight extends Construct {
     return ref;
   }
 
-  /** `count` of an account-wide listing: none when every cluster (or workspace) it serves is skipped. */
-  private countedUnless(element: TerraformElement, skips: readonly string[]): void {
-    element.addOverride('count', interpolation(`(${skips.join(' && ')}) ? 0 : 1`));
+  /** `count` of an account-wide listing: one while anything of the account is to be checked. */
+  private countedOn(element: TerraformElement, pending: string): void {
+    element.addOverride('count', interpolation(`length(${pending}) > 0 ? 1 : 0`));
   }
 
-  private local(id: string, expression: string): TerraformLocal {
-    return new TerraformLocal(this, id, interpolation(expression));
-  }
-
-  /** `local.<name>` of a local, for use inside other expressions. */
+  /** `local.<name>` of a new local, for use inside other expressions. */
   private localRef(id: string, expression: string): string {
-    return `local.${this.local(id, expression).friendlyUniqueId}`;
+    return `local.${new TerraformLocal(this, id, interpolation(expression)).friendlyUniqueId}`;
   }
 
   private readSource(source: SourceReads, provider: AwsProvider): void {
-    const prefix = `${source.account.name}`;
-    const skips = source.clusters.map((c) => this.skipped(`${prefix}-cluster-${c.configName}`, c.pairs));
-    const listing = new DataAwsEksClusters(this, `${prefix}-clusters`, { provider });
-    this.countedUnless(listing, skips);
-    // Counted listings: `[0]` exists only when some cluster of the account is read (and then every check may use it).
-    const at0 = (element: TerraformElement & { terraformResourceType: string; friendlyUniqueId: string }, attribute: string, empty: string) =>
-      `try(${address(element, 'data')}[0].${attribute}, ${empty})`;
-    const clusterNames = at0(listing, 'names', '[]');
-    const clusters = source.clusters.map((c, i) => {
-      const data = new DataAwsEksCluster(this, `${prefix}-cluster-${c.configName}`, { provider, name: literal(c.eksName) });
-      const exists = `contains(${clusterNames}, ${hclString(c.eksName)})`;
-      data.addOverride('count', interpolation(`(${skips[i]} ? false : ${exists}) ? 1 : 0`));
-      return { read: c, data, skip: skips[i] };
-    });
-    // Each VPC once, however many clusters share it; a cluster that does not exist (or is skipped) adds none.
-    const vpcIds = `toset(compact(concat(${clusters.map(({ data }) => `${address(data, 'data')}[*].vpc_config[0].vpc_id`).join(', ')})))`;
-    const vpcs = this.forEach(new DataAwsVpc(this, `${prefix}-vpcs`, { provider, id: '${each.key}' }), this.localRef(`${prefix}-vpc-ids`, vpcIds));
-    const subnetListing = new DataAwsSubnets(this, `${prefix}-subnets`, { provider, filter: [{ name: 'subnet-id', values: source.subnetIds }] });
-    this.countedUnless(subnetListing, skips);
-    const existingSubnetIds = at0(subnetListing, 'ids', '[]');
-    const subnets = this.forEach(new DataAwsSubnet(this, `${prefix}-subnet`, { provider, id: '${each.key}' }), `toset(${existingSubnetIds})`);
+    const prefix = `${source.account.name}-clusters`;
+    const inputs = this.localRef(
+      `inputs-${prefix}`,
+      `{${source.clusters.map((c) => `${hclString(c.configName)} = ${clusterInput(c, source.account.id)}`).join(', ')}}`,
+    );
+    const pending = this.pendingKeys(
+      prefix,
+      source.clusters.map((c) => ({ key: c.configName, pairs: c.pairs })),
+    );
+    const listing = new DataAwsEksClusters(this, prefix, { provider });
+    this.countedOn(listing, pending);
+    // Counted listings: `[0]` exists only while something of the account is checked (and then every check may use it).
+    const at0 = (element: Addressable, attribute: string) => `try(${address(element, 'data')}[0].${attribute}, [])`;
+    const clusterNames = at0(listing, 'names');
+    const clusters = this.forEach(
+      new DataAwsEksCluster(this, `${source.account.name}-cluster`, { provider, name: interpolation(`${inputs}[each.key].eks`) }),
+      `toset([for k in ${pending} : k if contains(${clusterNames}, ${inputs}[k].eks)])`,
+    );
+    // Each VPC once, however many clusters share it.
+    const vpcs = this.forEach(
+      new DataAwsVpc(this, `${source.account.name}-vpcs`, { provider, id: '${each.key}' }),
+      `toset(compact([for c in ${address(clusters, 'data')} : c.vpc_config[0].vpc_id]))`,
+    );
+    const subnetListing = new DataAwsSubnets(this, `${source.account.name}-subnets`, { provider, filter: [{ name: 'subnet-id', values: source.subnetIds }] });
+    this.countedOn(subnetListing, pending);
+    const existingSubnetIds = at0(subnetListing, 'ids');
+    const subnets = this.forEach(new DataAwsSubnet(this, `${source.account.name}-subnet`, { provider, id: '${each.key}' }), `toset(${existingSubnetIds})`);
     let groups: string | undefined;
     if (source.securityGroupIds.length) {
-      const listingOfGroups = new DataAwsSecurityGroups(this, `${prefix}-security-groups`, {
+      const listingOfGroups = new DataAwsSecurityGroups(this, `${source.account.name}-security-groups`, {
         provider,
         filter: [{ name: 'group-id', values: source.securityGroupIds }],
       });
-      this.countedUnless(listingOfGroups, skips);
+      this.countedOn(listingOfGroups, pending);
       groups = `${address(listingOfGroups, 'data')}[0]`;
     }
-    for (const { read, data, skip } of clusters)
-      this.gate(
-        `${prefix}-cluster-${read.configName}`,
-        provider,
-        skip,
-        read.pairs,
-        clusterChecks(read, source.account.id, {
-          clusterNames,
-          cluster: address(data, 'data'),
-          vpcs: address(vpcs, 'data'),
-          existingSubnetIds,
-          subnets: address(subnets, 'data'),
-          securityGroups: groups,
-        }),
-      );
+    const checks = clusterChecks({
+      input: `${inputs}[each.key]`,
+      clusterNames,
+      cluster: `${address(clusters, 'data')}[each.key]`,
+      vpcs: address(vpcs, 'data'),
+      existingSubnetIds,
+      subnets: address(subnets, 'data'),
+      securityGroups: groups,
+    });
+    this.gate(
+      prefix,
+      provider,
+      pending,
+      source.clusters.flatMap((c) => c.pairs),
+      checks,
+    );
   }
 
   private readTarget(target: TargetReads, provider: AwsProvider, createdArn: (workspace: CreatedWorkspacePlan) => string): void {
-    const prefix = `${target.account.name}`;
-    const skips = target.workspaces.map((w) => this.skipped(`${prefix}-workspace-${w.name}`, w.pairs));
-    const listing = new DataAwsPrometheusWorkspaces(this, `${prefix}-workspaces`, { provider });
-    this.countedUnless(listing, skips);
-    const workspaceIds = `try(${address(listing, 'data')}[0].workspace_ids, [])`;
-    target.workspaces.forEach((w, i) => {
+    const prefix = `${target.account.name}-workspaces`;
+    const fields = target.workspaces.map((w) => {
       const ws = w.workspace;
-      // A created workspace's ID comes from its stack's state: through a local, whose reference has no quotes to escape.
-      const workspaceId =
-        ws.kind === 'existing'
-          ? hclString(ws.arn.split('/').pop() ?? '')
-          : this.localRef(`${prefix}-workspace-${w.name}-id`, `element(split("/", ${createdArn(ws)}), 1)`);
-      const data = new DataAwsPrometheusWorkspace(this, `${prefix}-workspace-${w.name}`, {
-        provider,
-        workspaceId: ws.kind === 'existing' ? literal(ws.arn.split('/').pop() ?? '') : interpolation(workspaceId),
-      });
-      const exists = `contains(${workspaceIds}, ${workspaceId})`;
-      data.addOverride('count', interpolation(`(${skips[i]} ? false : ${exists}) ? 1 : 0`));
-      this.gate(
-        `${prefix}-workspace-${w.name}`,
-        provider,
-        skips[i],
-        w.pairs,
-        workspaceChecks(w, target.account.id, {
-          workspaceIds,
-          workspaceId,
-          workspace: address(data, 'data'),
-          pending: ws.kind === 'created' ? `${workspaceId} == ${hclString(PENDING_WORKSPACE_ID)}` : undefined,
-        }),
-      );
+      if (ws.kind === 'existing') return workspaceInput(w, target.account.id, hclString(ws.arn.split('/').pop() ?? ''));
+      // A created workspace's ID comes from its stack's state (or the placeholder while it has none).
+      const id = `element(split("/", ${createdArn(ws)}), 1)`;
+      return workspaceInput(w, target.account.id, id, `${id} == ${hclString(PENDING_WORKSPACE_ID)}`);
     });
+    const inputs = this.localRef(`inputs-${prefix}`, `{${target.workspaces.map((w, i) => `${hclString(w.name)} = ${fields[i]}`).join(', ')}}`);
+    const pending = this.pendingKeys(
+      prefix,
+      target.workspaces.map((w) => ({ key: w.name, pairs: w.pairs })),
+    );
+    const listing = new DataAwsPrometheusWorkspaces(this, prefix, { provider });
+    this.countedOn(listing, pending);
+    const workspaceIds = `try(${address(listing, 'data')}[0].workspace_ids, [])`;
+    const workspaces = this.forEach(
+      // Through the local: its reference has no quotes for cdktf to escape.
+      new DataAwsPrometheusWorkspace(this, `${target.account.name}-workspace`, { provider, workspaceId: interpolation(`${inputs}[each.key].id`) }),
+      `toset([for k in ${pending} : k if contains(${workspaceIds}, ${inputs}[k].id)])`,
+    );
+    const checks = workspaceChecks({ input: `${inputs}[each.key]`, workspaceIds, workspace: `${address(workspaces, 'data')}[each.key]` });
+    this.gate(
+      prefix,
+      provider,
+      pending,
+      target.workspaces.flatMap((w) => w.pairs),
+      checks,
+    );
   }
 
   /**
    * `for_each` over a set read from other data sources, empty while recover imports: in Terraform's import walk a
    * counted data source without instances evaluates to an unknown value (not an empty one), which for_each refuses.
    */
-  private forEach<T extends TerraformElement & { terraformResourceType: string; friendlyUniqueId: string }>(element: T, keys: string): T {
+  private forEach<T extends Addressable>(element: T, keys: string): T {
     element.addOverride('for_each', interpolation(`var.${RECOVER_IMPORT_VARIABLE} ? toset([]) : ${keys}`));
     return element;
   }
