@@ -5,6 +5,7 @@ import * as os from 'os';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { parseOptions as parseBenchOptions } from '../scripts/bench';
+import { planFirstVerdict } from '../lib/deploy/plan-first';
 import { invocation } from '../scripts/cdktf';
 import { generateFleet } from '../scripts/generate-fleet';
 import { plan } from './support/fleet';
@@ -94,6 +95,48 @@ describe('npm run synth|deploy|destroy (scripts/cdktf.ts)', () => {
     ]);
   });
 
+  test('deploy plans every stack first only where a no-change plan of all of them says what the deploy would do', () => {
+    const planFirst = (argv: string[], command = 'deploy') => invocation(command, argv, {}, tty).planFirst;
+    expect(planFirst([])).toBe(true);
+    expect(planFirst(['*', '--auto-approve', '-j', '2', '--parallelism=3', '--skip-provider-lock', '--no-color'])).toBe(true);
+    // A subset of stacks, vars, a refresh-only or outputs file: cdktf's own deploy, as asked.
+    expect(planFirst(['a-scrapers'])).toBe(false);
+    expect(planFirst(['--var', 'x=1'])).toBe(false);
+    expect(planFirst(['--refresh-only'])).toBe(false);
+    expect(planFirst(['--outputs-file', 'out.json'])).toBe(false);
+    expect(planFirst(['--auto-approve'], 'destroy')).toBe(false);
+    // Asked not to: and the flag is amp-xa's, never passed on to cdktf.
+    expect(planFirst(['--no-plan-first'])).toBe(false);
+    expect(invocation('deploy', ['--no-plan-first', '--auto-approve'], {}, tty).args).not.toContain('--no-plan-first');
+  });
+
+  test('plan-first: nothing to deploy only when every stack planned no changes', () => {
+    const plan = (name: string, result: 'changes' | 'no-changes' | 'error') => ({
+      name,
+      dependencies: [],
+      result,
+      planExitCode: 0,
+      errors: [],
+      log: '',
+      plan: null,
+      seconds: 1,
+    });
+    expect(planFirstVerdict([plan('a-scrapers', 'no-changes'), plan('a-trust', 'no-changes')])).toEqual({
+      result: 'no-changes',
+      stacks: ['a-scrapers', 'a-trust'],
+    });
+    expect(planFirstVerdict([plan('a-scrapers', 'no-changes'), plan('a-trust', 'changes')])).toEqual({
+      result: 'deploy',
+      why: 'changes in a-trust',
+      synthesized: true,
+    });
+    expect(planFirstVerdict([plan('a-scrapers', 'error'), plan('a-trust', 'changes')])).toEqual({
+      result: 'deploy',
+      why: 'the plan of a-scrapers failed (cdktf deploy shows why)',
+      synthesized: true,
+    });
+  });
+
   test('no terminal to approve on: refused up front unless --auto-approve', () => {
     expect(() => invocation('deploy', [], {}, ci)).toThrow(
       'cdktf deploy: stdin is not a terminal, so cdktf cannot ask for approval. Review the plan (npm run diff), then run npm run deploy -- --auto-approve to deploy without a prompt.',
@@ -137,10 +180,19 @@ describe('npm run synth|deploy|destroy (scripts/cdktf.ts)', () => {
       const refused = script('cdktf.ts', ['deploy'], env);
       expect({ status: refused.status, stdout: refused.stdout }).toEqual({ status: 1, stdout: '' });
       expect(refused.stderr).toMatch(/^cdktf deploy: stdin is not a terminal/);
-      const ran = script('cdktf.ts', ['deploy', '--auto-approve'], env);
+      const ran = script('cdktf.ts', ['deploy', '--auto-approve', '--no-plan-first'], env);
       expect({ status: ran.status, stdout: ran.stdout }).toEqual({
         status: 0,
         stdout: 'cdktf deploy * --auto-approve --parallelism 2 --no-color CI=true FORCE_COLOR=0\n',
+      });
+      // Planning first, the app is synthesized first; here it cannot be (no manifest): cdktf deploy synthesizes.
+      const planned = script('cdktf.ts', ['deploy', '--auto-approve'], env);
+      expect({ status: planned.status, stdout: planned.stdout.replace(/\(.*\)/, '(...)') }).toEqual({
+        status: 0,
+        stdout:
+          'cdktf synth --output cdktf.out CI=true FORCE_COLOR=0\n' +
+          'amp-xa: the synthesized app cannot be read (...): deploying with cdktf\n' +
+          'cdktf deploy * --auto-approve --parallelism 2 --no-color CI=true FORCE_COLOR=0\n',
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -161,7 +213,7 @@ test('off a terminal, the last frame of cdktf progress line is dropped, everythi
       'Invoking Terraform CLI failed with exit code 1 ✓',
     ];
     writeFileSync(fake, `#!/bin/sh\nprintf '%s\\n' ${lines.map((l) => `'${l}'`).join(' ')}\nprintf 'no newline at the end'\nexit 3\n`, { mode: 0o755 });
-    const r = script('cdktf.ts', ['deploy', '--auto-approve'], { PATH: process.env.PATH, CDKTF: fake });
+    const r = script('cdktf.ts', ['deploy', '--auto-approve', '--no-plan-first'], { PATH: process.env.PATH, CDKTF: fake });
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 3, stderr: '' });
     expect(r.stdout).toBe(`${[lines[0], lines[1], lines[4], lines[5]].join('\n')}\nno newline at the end`);
   } finally {

@@ -21,6 +21,9 @@
  *   whether Terraform finished and, where it was stopped, its last lines; then what the state was left with.
  * - AMP_XA_PROVIDER_MIRROR set (scripts/offline-terraform.sh): --skip-provider-lock, since cdktf's
  *   `terraform providers lock` ignores filesystem mirrors.
+ * - deploy of every stack, once each has been deployed: every stack is planned side by side first
+ *   (lib/deploy/plan-first.ts) and the deploy ends there when none has a change; otherwise cdktf deploy runs on
+ *   the app just synthesized (--skip-synth). --no-plan-first: straight to cdktf deploy.
  */
 import { spawn, spawnSync } from 'child_process';
 import { mkdtempSync, rmSync } from 'fs';
@@ -31,10 +34,9 @@ import { StringDecoder } from 'string_decoder';
 import { asksForHelp } from '../lib/cli-options';
 import { ConfigError } from '../lib/config/fleet';
 import { loadFleetConfig } from '../lib/config/load';
-import { fleetStackNames } from '../lib/config/plan';
-import { deletingHint, lockHint, stateLocks } from '../lib/recovery/hints';
-import { lockHolder, terraformProcessesIn } from '../lib/recovery/holder';
-import { loggedTerraformEnv, readStackRuns, stackRunReport } from '../lib/recovery/terraform-log';
+import { failureHints, reportInterruption } from '../lib/recovery/after-deploy';
+import { loggedTerraformEnv } from '../lib/recovery/terraform-log';
+import { planFirst, planFirstLogs } from '../lib/deploy/plan-first';
 
 const ROOT = path.join(__dirname, '..');
 const COMMANDS = ['synth', 'deploy', 'destroy'] as const;
@@ -52,6 +54,8 @@ export const USAGE: Record<Command, string> = {
   Deploys every stack ('*' unless stacks are given) in dependency order: workspace -> scrapers -> trust.
   -j, --concurrency N  stacks at once (cdktf --parallelism; default AMP_XA_CONCURRENCY, else the number of CPUs)
   --auto-approve       no prompt; required when stdin is not a terminal (CI): review npm run diff first
+  --no-plan-first      do not plan every stack side by side first (by default, once every stack has been
+                       deployed, a deploy of all of them with no changes ends after those plans)
   Run it again: it reports no changes (or repairs hand-edited trust). Interrupted (Ctrl-C, SIGTERM): it waits for
   Terraform, shows per stack where Terraform stopped and its last lines, and what to run next (npm run recover).
   cdktf's own options: npx cdktf deploy --help`,
@@ -63,6 +67,21 @@ export const USAGE: Record<Command, string> = {
 export interface Invocation {
   args: string[];
   env: NodeJS.ProcessEnv;
+  /** Plan every stack side by side first and stop when none has changes (lib/deploy/plan-first.ts). */
+  planFirst: boolean;
+}
+
+/** Options that leave a deploy of every stack what plan-first checks; any other (a target, vars, refresh-only) skips it. */
+const PLAN_FIRST_COMPATIBLE = new Set(['--auto-approve', '--skip-provider-lock', '--no-color', '--parallelism']);
+
+function planFirstApplies(cmd: Command, rest: readonly string[]): boolean {
+  if (cmd !== 'deploy' || (rest.length && !rest[0].startsWith('-') && rest[0] !== '*')) return false;
+  for (let i = rest[0] === '*' ? 1 : 0; i < rest.length; i++) {
+    const flag = rest[i].split('=')[0];
+    if (!PLAN_FIRST_COMPATIBLE.has(flag)) return false;
+    if (flag === '--parallelism' && !rest[i].includes('=')) i++;
+  }
+  return true;
 }
 
 function concurrencyOf(text: string | undefined, source: string): number {
@@ -77,13 +96,16 @@ export function invocation(command: string, argv: string[], env: NodeJS.ProcessE
   const cmd = command as Command;
   const rest: string[] = [];
   let concurrency: number | undefined;
+  let noPlanFirst = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '-j' || arg === '--concurrency') concurrency = concurrencyOf(argv[++i], arg);
+    if (arg === '--no-plan-first' && cmd === 'deploy') noPlanFirst = true;
+    else if (arg === '-j' || arg === '--concurrency') concurrency = concurrencyOf(argv[++i], arg);
     else if (arg.startsWith('--concurrency=')) concurrency = concurrencyOf(arg.slice('--concurrency='.length), '--concurrency');
     else rest.push(arg);
   }
   const has = (flag: string) => rest.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const planFirst = !noPlanFirst && planFirstApplies(cmd, rest);
   const args: string[] = [cmd];
   const flags: string[] = [];
   if (cmd !== 'synth') {
@@ -115,7 +137,7 @@ export function invocation(command: string, argv: string[], env: NodeJS.ProcessE
   }
   if (!nodeOptions.some((o) => o.startsWith('--max-old-space-size'))) nodeOptions.push('--max-old-space-size=4096');
   childEnv.NODE_OPTIONS = nodeOptions.join(' ');
-  return { args, env: childEnv };
+  return { args, env: childEnv, planFirst };
 }
 
 /**
@@ -142,54 +164,55 @@ export function withoutStatusFrames(): Transform {
   });
 }
 
-/** The fleet's stack names; none when the config changed meanwhile and no longer loads (hints then go without them). */
-function stackNames(): string[] {
-  try {
-    return fleetStackNames(loadFleetConfig());
-  } catch {
-    return [];
-  }
-}
-
-/** What to run next when a deploy failed on what an interrupted one left behind. */
-function failureHints(output: string): string[] {
-  if (!output) return [];
-  const stacks = stackNames();
-  const outdir = 'cdktf.out';
-  const hints = stateLocks(output, stacks).map((lock) => lockHint(lock, outdir, lockHolder(lock, path.join(outdir, 'stacks', lock.stack ?? ''))));
-  const deleting = deletingHint(output);
-  return deleting ? [...hints, deleting] : hints;
-}
-
-/**
- * After a Ctrl-C (or a CI runner's SIGTERM): cdktf reports only "The operation was aborted", and Terraform may have
- * stopped in the middle of an apply (a scraper created and tainted, a lock left). So the wrapper asks the read-only
- * recover report what that left, per pair, and says the next command. A second Ctrl-C stops the report too.
- */
-function reportInterruption(command: string, signal: NodeJS.Signals, terraformLogs: string | undefined): void {
-  // cdktf can end before the Terraform it started has written its state: wait for those (a minute at most).
-  const stacks = stackNames();
-  const stackDirs = stacks.map((stack) => path.join('cdktf.out', 'stacks', stack));
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline && stackDirs.some((dir) => (terraformProcessesIn(dir) ?? []).length > 0))
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
-  console.error(`amp-xa: ${command} interrupted (${signal}); Terraform was told to stop what it was applying.`);
-  if (terraformLogs) for (const line of stackRunReport(readStackRuns(terraformLogs, stacks))) console.error(line);
-  console.error('amp-xa: what it left (npm run recover, read-only):');
-  const report = spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', 'recover.ts')], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: process.env,
-    timeout: 10 * 60_000,
-  });
-  if (report.status === 0) console.error(`amp-xa: nothing is half-done in AWS: run npm run ${command} again to finish`);
-  else if (report.status === 2)
-    console.error(`amp-xa: run what is named above (npm run recover -- --apply keeps what was created), then npm run ${command} again`);
-  else console.error(`amp-xa: the report did not finish; run npm run status, then npm run recover, before npm run ${command} again`);
-}
-
 /** The shim is a bash script; without bash, Terraform runs as before and a Ctrl-C shows only the state it left. */
 function bashRuns(): boolean {
   return spawnSync('bash', ['-c', 'exit 0'], { stdio: 'ignore' }).status === 0;
+}
+
+/** The `--parallelism` cdktf is given (the wrapper always gives one to deploy). */
+function parallelismOf(args: readonly string[]): number {
+  const i = args.indexOf('--parallelism');
+  const given = i >= 0 ? args[i + 1] : args.find((a) => a.startsWith('--parallelism='))?.slice('--parallelism='.length);
+  return Number(given) > 0 ? Number(given) : os.availableParallelism();
+}
+
+/**
+ * Plans every stack first (lib/deploy/plan-first.ts): resolves to the cdktf invocation to run next, or undefined when
+ * there is nothing to deploy or the plans were interrupted (nothing was applied then: plans change nothing).
+ */
+async function planningFirst(inv: Invocation): Promise<Invocation | undefined> {
+  const outdir = 'cdktf.out';
+  const controller = new AbortController();
+  let interrupted: NodeJS.Signals | undefined;
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
+    const handler = () => {
+      interrupted ??= signal;
+      controller.abort();
+    };
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  const started = Date.now();
+  const logs = planFirstLogs(outdir);
+  try {
+    const result = await planFirst({ outdir, concurrency: parallelismOf(inv.args), logs, signal: controller.signal }, inv.env, (line) => console.log(line));
+    if (result.result === 'interrupted') {
+      console.error(`amp-xa: deploy interrupted (${interrupted}) while planning, before anything was applied: nothing changed.`);
+      process.exitCode = 1;
+      return undefined;
+    }
+    if (result.result === 'no-changes') {
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      console.log(
+        `amp-xa: No changes. Your infrastructure matches the configuration: ${result.stacks.length} stacks planned in ${seconds} s, nothing to deploy (plans: ${logs}).`,
+      );
+      return undefined;
+    }
+    console.log(`amp-xa: ${result.why}: deploying with cdktf`);
+    return result.synthesized ? { ...inv, args: [...inv.args, '--skip-synth'] } : inv;
+  } finally {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  }
 }
 
 function main(): void {
@@ -215,6 +238,17 @@ function main(): void {
     console.error(e.message);
     process.exit(1);
   }
+  if (!inv.planFirst) return runCdktf(inv);
+  planningFirst(inv).then(
+    (next) => next && runCdktf(next),
+    (e) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
+}
+
+function runCdktf(inv: Invocation): void {
   const cdktf = process.env.CDKTF || path.join(ROOT, 'node_modules', '.bin', 'cdktf');
   const onTerminal = Boolean(process.stdout.isTTY);
   // Each apply's output is also kept, for what to show after a Ctrl-C (lib/recovery/terraform-log.ts).

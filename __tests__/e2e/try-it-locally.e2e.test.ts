@@ -180,6 +180,8 @@ const outcomes: Array<{ when: RegExp; check: (r: { code: number; output: string 
     when: /^npm run deploy -- --auto-approve[^\n]*\nnpm run status[^\n]*\n$/,
     check: async (r) => {
       expect({ code: r.code, tail: r.code ? r.output.slice(-3000) : '' }).toEqual({ code: 0, tail: '' });
+      // The deploy planned every stack first (local state): the drifted trust is a change, so cdktf deploy ran.
+      expect(r.output).toMatch(/^amp-xa: changes in [^\n]*fleet-trust[^\n]*: deploying with cdktf$/m);
       expect(r.output).toMatch(/^3 pairs: 3 healthy, 0 degraded, 0 unreadable -> healthy \(exit 0\)$/m);
       const scraper = (await scrapers(ACCOUNTS['workload-a'])).find((s) => s.alias === 'prod-to-central');
       const trust = await trustOf(ACCOUNTS['workload-a'], 'amp-xa-prod-to-central-source');
@@ -190,6 +192,8 @@ const outcomes: Array<{ when: RegExp; check: (r: { code: number; output: string 
     when: /^npm run deploy -- --auto-approve[^\n]*\n$/,
     check: async (r) => {
       expect({ code: r.code, tail: r.code ? r.output.slice(-3000) : '' }).toEqual({ code: 0, tail: '' });
+      // The first deploy: no state yet, so no plan-first step, straight to cdktf deploy.
+      expect(r.output).toMatch(/^amp-xa: not deployed yet: [^\n]*: deploying with cdktf$/m);
       const all = [...(await scrapers(ACCOUNTS['workload-a'])), ...(await scrapers(ACCOUNTS['workload-b']))];
       expect(all.map((s) => [s.alias, s.status?.statusCode]).sort()).toEqual([
         ['prod-to-audit', 'ACTIVE'],

@@ -7,7 +7,10 @@ export interface Exec {
   stdout: string;
 }
 
-/** Runs a command; its output (stdout+stderr, or stderr only with captureStdout) is appended to `log`. */
+/**
+ * Runs a command; its output (stdout+stderr, or stderr only with captureStdout) is appended to `log`. `signal`:
+ * aborting it sends the command SIGINT, which Terraform takes as "stop cleanly" (it releases its state lock).
+ */
 export function exec(
   command: string,
   args: string[],
@@ -15,10 +18,15 @@ export function exec(
   env: NodeJS.ProcessEnv,
   log: { write(text: string): unknown },
   captureStdout = false,
+  signal?: AbortSignal,
 ): Promise<Exec> {
   return new Promise((resolve) => {
     log.write(`$ ${[command, ...args].join(' ')}\n`);
+    if (signal?.aborted) return resolve({ code: 130, stdout: '' });
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stop = () => child.kill('SIGINT');
+    signal?.addEventListener('abort', stop, { once: true });
+    child.on('close', () => signal?.removeEventListener('abort', stop));
     const chunks: Buffer[] = [];
     // A character split across two chunks must not become two replacement characters in the log.
     const stdout = new StringDecoder('utf8');

@@ -139,6 +139,22 @@ async function listStates(backend: BackendConfig, env: NodeJS.ProcessEnv): Promi
   }
 }
 
+/**
+ * Which of the app's stacks have a state that holds resources (a count the backend does not give counts as some),
+ * as the backend lists them; undefined, with why, when it cannot be listed.
+ */
+export async function deployedStacks(
+  stacks: ReadonlyArray<{ name: string; workingDirectory: string; synthesizedStackPath: string }>,
+  env: NodeJS.ProcessEnv,
+): Promise<{ deployed?: Set<string>; note?: string }> {
+  if (!stacks.length) return { deployed: new Set() };
+  const backend = backendOfStack(JSON.parse(readFileSync(stacks[0].synthesizedStackPath, 'utf8')), stacks[0].name, stacks[0].workingDirectory);
+  if (!backend) return { note: 'the stacks have no backend amp-xa knows' };
+  const { states, note } = await listStates(backend, env);
+  if (!states) return { note };
+  return { deployed: new Set(states.filter((s) => s.resources !== 0).map((s) => s.stack)) };
+}
+
 export async function orphanReport(
   stacks: ReadonlyArray<{ name: string; workingDirectory: string; synthesizedStackPath: string }>,
   env: NodeJS.ProcessEnv,

@@ -17,12 +17,10 @@
  * longer in the app: it still holds resources no deploy will touch), or a scraper or role in AWS no state tracks; 1 = a stack failed to init or plan,
  * synth failed, or bad options. Writes a JSON summary and a Markdown report (PR comment) built from it.
  */
-import { spawn } from 'child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
-import { exec } from '../../lib/plan-all/exec';
-import { forgetInit, initIsCurrent, needsInit, rememberInit } from '../../lib/plan-all/init-stamp';
-import { countSavedPlan, errorLines, readPlanStream } from '../../lib/plan-all/plan-stream';
+import { planStack } from '../../lib/plan-all/plan-stack';
+import { runSynth } from '../../lib/plan-all/synth';
 import {
   errorGroups,
   pendingText,
@@ -36,136 +34,6 @@ import {
 import { orphanReport } from '../../lib/plan-all/states';
 import { parseOptions, UsageError, USAGE, type Options } from '../../lib/plan-all/options';
 import { inDependencyOrder, readManifest, type ManifestStack } from '../../lib/plan-all/schedule';
-
-const ROOT = path.join(__dirname, '..', '..');
-
-// ---------------------------------------------------------------------------------------------------------
-// Running
-
-/**
- * A stack's log: appended to its file as output arrives (a killed run still leaves what it got), with the current
- * attempt kept in memory, where the errors of a failed stack are read from.
- */
-class StackLog {
-  private attempt = '';
-  constructor(readonly file: string) {
-    writeFileSync(file, '');
-  }
-  write(text: string): void {
-    this.attempt += text;
-    appendFileSync(this.file, text);
-  }
-  retry(reason: string): void {
-    this.attempt = '';
-    this.write(`${reason}\n`);
-  }
-  get lastAttempt(): string {
-    return this.attempt;
-  }
-}
-
-/**
- * `terraform init` (unless the stack was initialized from the same inputs, see init-stamp), then
- * `terraform plan -json -detailed-exitcode -out`, counted from its stream (from the saved plan when the stream
- * lacks the change messages: Terraform Cloud remote runs); a stack with changes gets the saved plan shown in its
- * log for reviewers. A plan that fails after a skipped init saying init is needed is retried once after one.
- */
-async function planStack(stack: ManifestStack, options: Options, terraform: string, env: NodeJS.ProcessEnv): Promise<StackSummary> {
-  const started = Date.now();
-  const log = new StackLog(path.join(options.logs, `${stack.name}.log`));
-  const planFile = 'amp-xa.tfplan';
-  const cwd = stack.workingDirectory;
-  const base = { name: stack.name, dependencies: stack.dependencies, log: log.file };
-  const done = (summary: Omit<StackSummary, keyof typeof base | 'seconds'>): StackSummary => ({
-    ...base,
-    ...summary,
-    seconds: Math.round((Date.now() - started) / 100) / 10,
-  });
-  const fail = (planExitCode: number | null) => done({ result: 'error', planExitCode, errors: errorLines(log.lastAttempt), plan: null });
-  const init = async () => {
-    forgetInit(cwd, env);
-    const r = await exec(terraform, ['init', '-input=false', '-no-color'], cwd, env, log);
-    if (r.code === 0) rememberInit(cwd, env);
-    return r.code === 0;
-  };
-  const plan = async () => {
-    const from = log.lastAttempt.length;
-    const r = await exec(
-      terraform,
-      ['plan', '-json', '-no-color', '-detailed-exitcode', '-input=false', '-lock=false', `-out=${planFile}`],
-      cwd,
-      env,
-      log,
-      true,
-    );
-    const stream = readPlanStream(r.stdout);
-    log.write(stream.text);
-    return { code: r.code, stream, output: log.lastAttempt.slice(from) };
-  };
-
-  const initialized = initIsCurrent(cwd, env);
-  if (initialized) log.write(`(terraform init skipped: it ran for this stack's backend, providers and lock file already)\n`);
-  else if (!(await init())) return fail(null);
-  let planned = await plan();
-  if (initialized && planned.code !== 0 && planned.code !== 2 && needsInit(planned.output)) {
-    log.retry('the plan needs terraform init: initializing and planning again');
-    if (!(await init())) return fail(null);
-    planned = await plan();
-  }
-  if (planned.code !== 0 && planned.code !== 2) return fail(planned.code);
-  let counts = planned.stream.counts;
-  if (planned.code === 2 && !planned.stream.complete) {
-    const saved = await exec(terraform, ['show', '-json', '-no-color', planFile], cwd, env, log, true);
-    try {
-      if (saved.code !== 0) throw new Error(`terraform show -json exited ${saved.code}`);
-      counts = countSavedPlan(JSON.parse(saved.stdout));
-    } catch (e) {
-      log.write(`Error: cannot count the changes of the saved plan: ${(e as Error).message}\n`);
-      return fail(planned.code);
-    }
-  }
-  if (planned.code === 2) await exec(terraform, ['show', '-no-color', planFile], cwd, env, log);
-  return done({
-    result: planned.code === 2 ? 'changes' : 'no-changes',
-    planExitCode: planned.code,
-    errors: [],
-    plan: path.join(cwd, planFile),
-    ...counts,
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------------
-
-/** The `app` command of the project's cdktf.json: what `cdktf synth` runs. */
-function appCommand(): string | undefined {
-  try {
-    const app = JSON.parse(readFileSync('cdktf.json', 'utf8')).app;
-    return typeof app === 'string' && app ? app : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Synthesizes by running the project's app command directly, as `cdktf synth` does, without the seconds of
- * cdktf-cli's own start-up; `CDKTF` (a cdktf command) makes it go through cdktf-cli instead.
- */
-function runSynth(options: Options, env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
-  const app = env.CDKTF ? undefined : appCommand();
-  const cdktf = env.CDKTF || path.join(ROOT, 'node_modules', '.bin', 'cdktf');
-  const [command, ...args] = app ? ['/bin/sh', '-c', app] : [...cdktf.split(' ').filter(Boolean), 'synth', '--output', options.outdir];
-  return new Promise((resolve) => {
-    let output = '';
-    const child = spawn(command, args, {
-      env: { ...env, CI: 'true', FORCE_COLOR: '0', CDKTF_OUTDIR: path.resolve(options.outdir) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    child.on('error', (e) => resolve({ code: 127, output: `cannot run ${cdktf}: ${e.message}` }));
-    child.on('close', (c) => resolve({ code: c ?? 1, output }));
-  });
-}
 
 function write(summary: Summary, options: Options, env: NodeJS.ProcessEnv): void {
   for (const file of [options.summary, options.markdown]) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
