@@ -10,6 +10,7 @@
  * through state (terraform_remote_state), and a stack without changes leaves its state's outputs as they are, so
  * each plan saw what it would see in cdktf's order.
  */
+import { mkdirSync } from 'fs';
 import * as path from 'path';
 import { planStack } from '../plan-all/plan-stack';
 import type { StackSummary } from '../plan-all/report';
@@ -29,6 +30,10 @@ export interface PlanFirstOptions {
   readonly logs: string;
   readonly signal?: AbortSignal;
 }
+
+/** A line of Terraform's output for the terminal: no control characters (it may quote config values). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is replaced
+const printable = (line: string) => line.replace(/[\u0000-\u001f\u007f]/g, '?');
 
 /** Why cdktf deploy is still needed, from the plans (pure). */
 export function planFirstVerdict(plans: readonly StackSummary[]): PlanFirst {
@@ -59,6 +64,7 @@ export async function planFirst(options: PlanFirstOptions, env: NodeJS.ProcessEn
   const first = stacks.filter((s) => !deployed.has(s.name)).map((s) => s.name);
   if (first.length) return { result: 'deploy', why: `not deployed yet: ${first.join(', ')}`, synthesized: true };
 
+  mkdirSync(options.logs, { recursive: true });
   print(`amp-xa: planning the ${stacks.length} stacks side by side first (a deploy with no changes ends there)`);
   const tfEnv: NodeJS.ProcessEnv = { ...env, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: env.CHECKPOINT_DISABLE ?? '1' };
   const plans = new Map<string, StackSummary>();
@@ -67,18 +73,22 @@ export async function planFirst(options: PlanFirstOptions, env: NodeJS.ProcessEn
     options.concurrency,
     async (name) => {
       const stack = stacks.find((s) => s.name === name)!;
-      const plan = await planStack(stack, { logs: options.logs, lock: true, signal: options.signal }, 'terraform', tfEnv).catch((e): StackSummary => ({
-        name,
-        dependencies: [],
-        result: 'error',
-        planExitCode: null,
-        errors: [String(e)],
-        log: '',
-        plan: null,
-        seconds: 0,
-      }));
+      const plan = await planStack(stack, { logs: options.logs, lock: true, signal: options.signal }, env.TERRAFORM_BINARY_NAME || 'terraform', tfEnv).catch(
+        (e): StackSummary => ({
+          name,
+          dependencies: [],
+          result: 'error',
+          planExitCode: null,
+          errors: [String(e)],
+          log: '',
+          plan: null,
+          seconds: 0,
+        }),
+      );
       plans.set(name, plan);
-      print(`amp-xa:   ${name}: ${plan.result === 'error' ? 'plan failed' : plan.result === 'changes' ? 'changes' : 'no changes'} (${plan.seconds} s)`);
+      const result =
+        plan.result === 'error' ? `plan failed${plan.errors[0] ? `: ${printable(plan.errors[0])}` : ''}` : plan.result === 'changes' ? 'changes' : 'no changes';
+      print(`amp-xa:   ${name}: ${result} (${plan.seconds} s)`);
     },
     () => undefined, // no dependencies given: no cycle
   );
