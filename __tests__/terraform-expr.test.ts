@@ -1,27 +1,15 @@
 /** The Terraform literal and expression helpers, read back by real Terraform (built-ins only: no provider needed). */
-import { spawnSync } from 'child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { hclString, interpolation, literal, tryOr } from '../lib/terraform-expr';
+import { evaluate } from './support/terraform-eval';
 
 const HOSTILE = ['${1}', '%{ if true }x%{ endif }', '$${already}', 'a "quoted" \\ back\\slash', 'tab\tnew\nline', '\u0001\u001f\u007f', 'plain $1 % {}'];
 
-/** Applies a root with `locals` and returns each output's value as Terraform computed it. */
-function terraformValues(locals: Record<string, string>): Record<string, unknown> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-expr-'));
-  try {
-    const output = Object.fromEntries(Object.keys(locals).map((k) => [k, { value: `\${local.${k}}` }]));
-    writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify({ locals, output }));
-    const env = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
-    const apply = spawnSync('terraform', ['apply', '-auto-approve', '-input=false', '-no-color'], { cwd: dir, env, encoding: 'utf8' });
-    if (apply.status !== 0) throw new Error(apply.stdout + apply.stderr);
-    const out = spawnSync('terraform', ['output', '-json'], { cwd: dir, env, encoding: 'utf8' });
-    return Object.fromEntries(Object.entries<{ value: unknown }>(JSON.parse(out.stdout)).map(([k, v]) => [k, v.value]));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+/** Each local's value as Terraform computed it. */
+const terraformValues = (locals: Record<string, string>): Record<string, unknown> =>
+  evaluate(locals, Object.fromEntries(Object.keys(locals).map((k) => [k, `local.${k}`])));
 
 test('literal() and hclString() make any text arrive in Terraform byte for byte', () => {
   const locals: Record<string, string> = {};

@@ -12,7 +12,7 @@
  */
 import { mkdirSync } from 'fs';
 import * as path from 'path';
-import { planStack } from '../plan-all/plan-stack';
+import { planStack, unplannedStack } from '../plan-all/plan-stack';
 import type { StackSummary } from '../plan-all/report';
 import { inDependencyOrder, readManifest } from '../plan-all/schedule';
 import { runSynth } from '../plan-all/synth';
@@ -74,16 +74,7 @@ export async function planFirst(options: PlanFirstOptions, env: NodeJS.ProcessEn
     async (name) => {
       const stack = stacks.find((s) => s.name === name)!;
       const plan = await planStack(stack, { logs: options.logs, lock: true, signal: options.signal }, env.TERRAFORM_BINARY_NAME || 'terraform', tfEnv).catch(
-        (e): StackSummary => ({
-          name,
-          dependencies: [],
-          result: 'error',
-          planExitCode: null,
-          errors: [String(e)],
-          log: '',
-          plan: null,
-          seconds: 0,
-        }),
+        (e) => unplannedStack(name, [], e),
       );
       plans.set(name, plan);
       const result =

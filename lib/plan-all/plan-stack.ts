@@ -108,3 +108,8 @@ export async function planStack(
     ...counts,
   });
 }
+
+/** A stack whose plan could not even run (a thrown error): an error summary, as a failed plan has. */
+export function unplannedStack(name: string, dependencies: string[], error: unknown): StackSummary {
+  return { name, dependencies, result: 'error', planExitCode: null, errors: [String(error)], log: '', plan: null, seconds: 0 };
+}

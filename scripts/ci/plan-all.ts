@@ -19,7 +19,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
-import { planStack } from '../../lib/plan-all/plan-stack';
+import { planStack, unplannedStack } from '../../lib/plan-all/plan-stack';
 import { runSynth } from '../../lib/plan-all/synth';
 import {
   errorGroups,
@@ -95,16 +95,7 @@ export async function planAll(
     options.concurrency,
     async (name) => {
       const stack = stacks.find((s) => s.name === name)!;
-      const result = await planStack(stack, options, terraform, tfEnv).catch((e): StackSummary => ({
-        name,
-        dependencies: stack.dependencies,
-        result: 'error',
-        planExitCode: null,
-        errors: [String(e)],
-        log: '',
-        plan: null,
-        seconds: 0,
-      }));
+      const result = await planStack(stack, options, terraform, tfEnv).catch((e) => unplannedStack(name, stack.dependencies, e));
       results.set(name, result);
       const counts =
         result.result === 'error'
