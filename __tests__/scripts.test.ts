@@ -11,8 +11,8 @@ import { generateFleet } from '../scripts/generate-fleet';
 import { plan } from './support/fleet';
 
 const ROOT = path.join(__dirname, '..');
-const script = (name: string, args: string[], env?: NodeJS.ProcessEnv) =>
-  spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', name), ...args], { encoding: 'utf8', env });
+const script = (name: string, args: string[], env?: NodeJS.ProcessEnv, cwd?: string) =>
+  spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), path.join(ROOT, 'scripts', name), ...args], { encoding: 'utf8', env, cwd });
 
 const perSourceAccount = (config: unknown) => {
   const counts = new Map<string, number>();
@@ -186,7 +186,8 @@ describe('npm run synth|deploy|destroy (scripts/cdktf.ts)', () => {
         stdout: 'cdktf deploy * --auto-approve --parallelism 2 --no-color CI=true FORCE_COLOR=0\n',
       });
       // Planning first, the app is synthesized first; here it cannot be (no manifest): cdktf deploy synthesizes.
-      const planned = script('cdktf.ts', ['deploy', '--auto-approve'], env);
+      // In an empty directory: the project's own cdktf.out may hold a synthesized app.
+      const planned = script('cdktf.ts', ['deploy', '--auto-approve'], env, dir);
       expect({ status: planned.status, stdout: planned.stdout.replace(/\(.*\)/, '(...)') }).toEqual({
         status: 0,
         stdout:

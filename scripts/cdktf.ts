@@ -26,7 +26,7 @@
  *   the app just synthesized (--skip-synth). --no-plan-first: straight to cdktf deploy.
  */
 import { spawn, spawnSync } from 'child_process';
-import { mkdtempSync, rmSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Transform } from 'stream';
@@ -169,6 +169,16 @@ function bashRuns(): boolean {
   return spawnSync('bash', ['-c', 'exit 0'], { stdio: 'ignore' }).status === 0;
 }
 
+/** Where cdktf deploy reads the synthesized app (--skip-synth): cdktf.json's `output`, else cdktf.out. */
+function cdktfOutdir(): string {
+  try {
+    const output = JSON.parse(readFileSync('cdktf.json', 'utf8')).output;
+    return typeof output === 'string' && output ? output : 'cdktf.out';
+  } catch {
+    return 'cdktf.out';
+  }
+}
+
 /** The `--parallelism` cdktf is given (the wrapper always gives one to deploy). */
 function parallelismOf(args: readonly string[]): number {
   const i = args.indexOf('--parallelism');
@@ -181,7 +191,7 @@ function parallelismOf(args: readonly string[]): number {
  * there is nothing to deploy or the plans were interrupted (nothing was applied then: plans change nothing).
  */
 async function planningFirst(inv: Invocation): Promise<Invocation | undefined> {
-  const outdir = 'cdktf.out';
+  const outdir = cdktfOutdir();
   const controller = new AbortController();
   let interrupted: NodeJS.Signals | undefined;
   const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
