@@ -7,7 +7,7 @@
  * saying init is needed.
  */
 import { createHash } from 'crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import * as path from 'path';
 
 const STAMP = 'amp-xa-init.sha256';
@@ -64,6 +64,16 @@ export function rememberInit(directory: string, env: NodeJS.ProcessEnv): void {
   } catch {
     /* no stamp: init runs next time */
   }
+}
+
+/**
+ * After another tool's successful `terraform init` of the stack (cdktf deploy runs one per stack): stamps the
+ * directory when Terraform's data directory is there. Returns whether it did.
+ */
+export function rememberOtherInit(directory: string, env: NodeJS.ProcessEnv): boolean {
+  if (!existsSync(dataDir(directory, env))) return false;
+  rememberInit(directory, env);
+  return true;
 }
 
 /**
