@@ -6,7 +6,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { planFirst } from '../lib/deploy/plan-first';
+import { planFirst, rememberDeployedInits } from '../lib/deploy/plan-first';
+import { Stopper } from '../lib/plan-all/exec';
 
 const FAKE_TF = path.join(__dirname, 'support', 'fake-terraform.js');
 const STACKS = ['fleet-scrapers', 'fleet-trust'];
@@ -32,18 +33,20 @@ const deployed = (...names: string[]) => {
     writeFileSync(path.join(dir, 'state', `terraform.${name}.tfstate`), JSON.stringify({ resources: [{ mode: 'managed', type: 'aws_iam_role' }] }));
 };
 
-async function run(scenario: Record<string, unknown> = {}, signal?: AbortSignal) {
+const fakeEnv = () => ({
+  ...process.env,
+  CDKTF: 'true',
+  TERRAFORM_BINARY_NAME: FAKE_TF,
+  FAKE_TF_SCENARIO: path.join(dir, 'scenario.json'),
+  FAKE_TF_EVENTS: path.join(dir, 'events'),
+});
+
+async function run(scenario: Record<string, unknown> = {}, stopper?: Stopper) {
   writeFileSync(path.join(dir, 'scenario.json'), JSON.stringify(scenario));
-  const env = {
-    ...process.env,
-    CDKTF: 'true',
-    TERRAFORM_BINARY_NAME: FAKE_TF,
-    FAKE_TF_SCENARIO: path.join(dir, 'scenario.json'),
-    FAKE_TF_EVENTS: path.join(dir, 'events'),
-  };
+  const env = fakeEnv();
   const lines: string[] = [];
   const logs = path.join(dir, 'out', 'deploy-plan-logs');
-  const result = await planFirst({ outdir: path.join(dir, 'out'), concurrency: 2, logs, signal }, env, (l) => lines.push(l));
+  const result = await planFirst({ outdir: path.join(dir, 'out'), concurrency: 2, logs, stopper }, env, (l) => lines.push(l));
   const events = readFileSync(path.join(dir, 'events'), 'utf8').split('\n').filter(Boolean);
   return { result, lines, events, logs };
 }
@@ -85,7 +88,28 @@ test('a stack never deployed (no state, or a state without resources): no plan a
 
 test('interrupted: says so, whatever the plans had found', async () => {
   deployed(...STACKS);
-  const controller = new AbortController();
-  controller.abort();
-  expect((await run({}, controller.signal)).result).toEqual({ result: 'interrupted' });
+  const stopper = new Stopper();
+  stopper.stop();
+  const { result, events } = await run({}, stopper);
+  expect(result).toEqual({ result: 'interrupted' });
+  // Stopped before the plans: none started.
+  expect(events).toEqual([]);
+});
+
+test('after cdktf deployed every stack, plan-first skips the terraform init cdktf already ran (a stack it never initialized still gets one)', async () => {
+  deployed(...STACKS);
+  // cdktf's init leaves the data directory; here only the phase-1 stack has one.
+  mkdirSync(path.join(dir, 'out', 'stacks', 'fleet-scrapers', '.terraform'));
+  expect(rememberDeployedInits(path.join(dir, 'out'), fakeEnv())).toEqual(['fleet-scrapers']);
+  const { result, events } = await run();
+  expect(result).toEqual({ result: 'no-changes', stacks: STACKS });
+  expect(events.filter((e) => e.startsWith('start') && e.endsWith('init'))).toEqual(['start fleet-trust init']);
+  // Stamped from other inputs (the Terraform binary is one of them): init runs again.
+  expect(rememberDeployedInits(path.join(dir, 'out'), { ...fakeEnv(), TERRAFORM_BINARY_NAME: 'another-terraform' })).toEqual(STACKS);
+  writeFileSync(path.join(dir, 'events'), '');
+  expect((await run()).events.filter((e) => e.startsWith('start') && e.endsWith('init')).sort()).toEqual([
+    'start fleet-scrapers init',
+    'start fleet-trust init',
+  ]);
+  expect(rememberDeployedInits(path.join(dir, 'missing'), fakeEnv())).toEqual([]);
 });

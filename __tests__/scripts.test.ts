@@ -1,6 +1,6 @@
 /** Scripts' options: the benchmark's inputs (generated fleets are valid configs, bad options stop it), the cdktf wrapper. */
 import { spawnSync } from 'child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import { tmpdir } from 'os';
 import * as path from 'path';
@@ -108,6 +108,9 @@ describe('npm run synth|deploy|destroy (scripts/cdktf.ts)', () => {
     // Asked not to: and the flag is amp-xa's, never passed on to cdktf.
     expect(planFirst(['--no-plan-first'])).toBe(false);
     expect(invocation('deploy', ['--no-plan-first', '--auto-approve'], {}, tty).args).not.toContain('--no-plan-first');
+    // Arguments only the apply gets (a -replace): the plans would not show what it does.
+    expect(invocation('deploy', [], { TF_CLI_ARGS_apply: '-replace=aws_iam_role.x' }, tty).planFirst).toBe(false);
+    expect(invocation('deploy', [], { TF_CLI_ARGS_plan: '-lock-timeout=5m' }, tty).planFirst).toBe(true);
   });
 
   test('plan-first: nothing to deploy only when every stack planned no changes', () => {
@@ -199,6 +202,30 @@ describe('npm run synth|deploy|destroy (scripts/cdktf.ts)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+test('a cdktf deploy of every stack that succeeds stamps each stack cdktf initialized; a failed one stamps none', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'amp-xa-cdktf-'));
+  try {
+    const fake = path.join(dir, 'cdktf');
+    // As cdktf deploy leaves it: the synthesized app, and .terraform in each stack it initialized.
+    writeFileSync(
+      fake,
+      `#!/bin/sh\nmkdir -p cdktf.out/stacks/s/.terraform\necho '{"terraform":{}}' > cdktf.out/stacks/s/cdk.tf.json\n` +
+        `echo '{"stacks":{"s":{"name":"s","workingDirectory":"stacks/s","synthesizedStackPath":"stacks/s/cdk.tf.json"}}}' > cdktf.out/manifest.json\nexit $FAKE_EXIT\n`,
+      { mode: 0o755 },
+    );
+    const stamp = path.join(dir, 'cdktf.out', 'stacks', 's', '.terraform', 'amp-xa-init.sha256');
+    const env = { PATH: process.env.PATH, CDKTF: fake, AMP_XA_CONCURRENCY: '2' };
+    expect(script('cdktf.ts', ['deploy', '--auto-approve', '--no-plan-first'], { ...env, FAKE_EXIT: '1' }, dir).status).toBe(1);
+    expect(existsSync(stamp)).toBe(false);
+    expect(script('cdktf.ts', ['deploy', 'a-stack', '--auto-approve'], { ...env, FAKE_EXIT: '0' }, dir).status).toBe(0);
+    expect(existsSync(stamp)).toBe(false);
+    expect(script('cdktf.ts', ['deploy', '--auto-approve', '--no-plan-first'], { ...env, FAKE_EXIT: '0' }, dir).status).toBe(0);
+    expect(readFileSync(stamp, 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('off a terminal, the last frame of cdktf progress line is dropped, everything else kept as written', () => {

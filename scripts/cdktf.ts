@@ -34,9 +34,12 @@ import { StringDecoder } from 'string_decoder';
 import { asksForHelp } from '../lib/cli-options';
 import { ConfigError } from '../lib/config/fleet';
 import { loadFleetConfig } from '../lib/config/load';
+import { escapeText } from '../lib/describe-value';
 import { failureHints, reportInterruption } from '../lib/recovery/after-deploy';
 import { loggedTerraformEnv } from '../lib/recovery/terraform-log';
-import { planFirst, planFirstLogs } from '../lib/deploy/plan-first';
+import { Interrupts } from '../lib/deploy/interrupts';
+import { planFirst, planFirstLogs, rememberDeployedInits } from '../lib/deploy/plan-first';
+import { Stopper } from '../lib/plan-all/exec';
 
 const ROOT = path.join(__dirname, '..');
 const COMMANDS = ['synth', 'deploy', 'destroy'] as const;
@@ -105,7 +108,8 @@ export function invocation(command: string, argv: string[], env: NodeJS.ProcessE
     else rest.push(arg);
   }
   const has = (flag: string) => rest.some((a) => a === flag || a.startsWith(`${flag}=`));
-  const planFirst = !noPlanFirst && planFirstApplies(cmd, rest);
+  // TF_CLI_ARGS_apply (a -replace, a -target) makes the apply do what no plan of plan-first showed.
+  const planFirst = !noPlanFirst && !env.TF_CLI_ARGS_apply && planFirstApplies(cmd, rest);
   const args: string[] = [cmd];
   const flags: string[] = [];
   if (cmd !== 'synth') {
@@ -192,12 +196,16 @@ function parallelismOf(args: readonly string[]): number {
  */
 async function planningFirst(inv: Invocation): Promise<Invocation | undefined> {
   const outdir = cdktfOutdir();
-  const controller = new AbortController();
-  let interrupted: NodeJS.Signals | undefined;
+  // The plans run in their own process groups, so only the wrapper hears a Ctrl-C and each interrupt is one
+  // SIGINT to each plan: the first lets Terraform release its lock, a second stops it at once.
+  const stopper = new Stopper();
+  const interrupts = new Interrupts();
   const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
     const handler = () => {
-      interrupted ??= signal;
-      controller.abort();
+      const n = interrupts.record(signal);
+      if (!n) return;
+      if (n === 1) console.error('amp-xa: stopping the plans (each releases its state lock); interrupt again to stop Terraform at once');
+      stopper.stop();
     };
     process.on(signal, handler);
     return [signal, handler] as const;
@@ -205,9 +213,9 @@ async function planningFirst(inv: Invocation): Promise<Invocation | undefined> {
   const started = Date.now();
   const logs = planFirstLogs(outdir);
   try {
-    const result = await planFirst({ outdir, concurrency: parallelismOf(inv.args), logs, signal: controller.signal }, inv.env, (line) => console.log(line));
-    if (result.result === 'interrupted') {
-      console.error(`amp-xa: deploy interrupted (${interrupted}) while planning, before anything was applied: nothing changed.`);
+    const result = await planFirst({ outdir, concurrency: parallelismOf(inv.args), logs, stopper }, inv.env, (line) => console.log(line));
+    if (result.result === 'interrupted' || interrupts.first) {
+      console.error(`amp-xa: deploy interrupted (${interrupts.first}) while planning, before anything was applied: nothing changed.`);
       process.exitCode = 1;
       return undefined;
     }
@@ -220,6 +228,10 @@ async function planningFirst(inv: Invocation): Promise<Invocation | undefined> {
     }
     console.log(`amp-xa: ${result.why}: deploying with cdktf`);
     return result.synthesized ? { ...inv, args: [...inv.args, '--skip-synth'] } : inv;
+  } catch (e) {
+    // Planning first only saves time: when it breaks, the deploy goes on as it did without it.
+    console.error(`amp-xa: planning first failed (${escapeText(e instanceof Error ? e.message : String(e), 500)}): deploying with cdktf`);
+    return inv;
   } finally {
     for (const [signal, handler] of handlers) process.off(signal, handler);
   }
@@ -287,10 +299,12 @@ function runCdktf(inv: Invocation): void {
   // 'close', not 'exit': the last of cdktf's output is through the filter by then.
   child.on('close', (code, signal) => {
     process.exitCode = code ?? (signal ? 1 : 0);
-    if (process.exitCode !== 0) for (const hint of failureHints(tail)) console.error(hint);
+    // A stamp gone stale (the app changed after this deploy) costs nothing: a plan that says init is needed inits.
+    if (process.exitCode === 0 && inv.args[0] === 'deploy' && inv.args[1] === '*') rememberDeployedInits(cdktfOutdir(), inv.env);
+    if (process.exitCode !== 0) for (const hint of failureHints(tail, cdktfOutdir())) console.error(hint);
     if (interrupted && inv.args[0] !== 'synth') {
       process.exitCode = process.exitCode || 1;
-      reportInterruption(inv.args[0], interrupted, terraformLogs);
+      reportInterruption(inv.args[0], interrupted, terraformLogs, cdktfOutdir());
     }
     if (terraformLogs) rmSync(terraformLogs, { recursive: true, force: true });
   });

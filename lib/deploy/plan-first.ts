@@ -12,6 +12,8 @@
  */
 import { mkdirSync } from 'fs';
 import * as path from 'path';
+import type { Stopper } from '../plan-all/exec';
+import { rememberOtherInit } from '../plan-all/init-stamp';
 import { planStack, unplannedStack } from '../plan-all/plan-stack';
 import type { StackSummary } from '../plan-all/report';
 import { inDependencyOrder, readManifest } from '../plan-all/schedule';
@@ -28,7 +30,8 @@ export interface PlanFirstOptions {
   readonly concurrency: number;
   /** Where each stack's plan log goes. */
   readonly logs: string;
-  readonly signal?: AbortSignal;
+  /** Stopped: the plans are told to stop (each releases its lock) and none starts after. */
+  readonly stopper?: Stopper;
 }
 
 /** A line of Terraform's output for the terminal: no control characters (it may quote config values). */
@@ -46,7 +49,7 @@ export function planFirstVerdict(plans: readonly StackSummary[]): PlanFirst {
 
 export async function planFirst(options: PlanFirstOptions, env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<PlanFirst> {
   const synth = await runSynth(options, env);
-  if (options.signal?.aborted) return { result: 'interrupted' };
+  if (options.stopper?.stopped) return { result: 'interrupted' };
   // cdktf deploy synthesizes again and reports what failed, as it always has.
   if (synth.code !== 0) return { result: 'deploy', why: 'synth failed', synthesized: false };
   // What the app says while it synthesizes (a local state whose stack left the app): as cdktf would show it.
@@ -73,7 +76,7 @@ export async function planFirst(options: PlanFirstOptions, env: NodeJS.ProcessEn
     options.concurrency,
     async (name) => {
       const stack = stacks.find((s) => s.name === name)!;
-      const plan = await planStack(stack, { logs: options.logs, lock: true, signal: options.signal }, env.TERRAFORM_BINARY_NAME || 'terraform', tfEnv).catch(
+      const plan = await planStack(stack, { logs: options.logs, lock: true, stopper: options.stopper }, env.TERRAFORM_BINARY_NAME || 'terraform', tfEnv).catch(
         (e) => unplannedStack(name, [], e),
       );
       plans.set(name, plan);
@@ -83,9 +86,24 @@ export async function planFirst(options: PlanFirstOptions, env: NodeJS.ProcessEn
     },
     () => undefined, // no dependencies given: no cycle
   );
-  if (options.signal?.aborted) return { result: 'interrupted' };
+  if (options.stopper?.stopped) return { result: 'interrupted' };
   return planFirstVerdict(stacks.map((s) => plans.get(s.name)!));
 }
 
 /** The plan logs' directory for an outdir. */
 export const planFirstLogs = (outdir: string) => path.join(outdir, 'deploy-plan-logs');
+
+/**
+ * After a cdktf deploy of every stack exited 0: cdktf ran `terraform init` in each stack's directory of the app it
+ * deployed, so the next deploy's plan-first (and plan-all) skip theirs. Returns the stacks stamped; an unreadable
+ * manifest stamps none (the next plan inits, as without the stamp).
+ */
+export function rememberDeployedInits(outdir: string, env: NodeJS.ProcessEnv): string[] {
+  let stacks: ReturnType<typeof readManifest>;
+  try {
+    stacks = readManifest(outdir);
+  } catch {
+    return [];
+  }
+  return stacks.filter((s) => rememberOtherInit(s.workingDirectory, env)).map((s) => s.name);
+}

@@ -4,7 +4,7 @@
  */
 import { appendFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
-import { exec } from './exec';
+import { exec, type Stopper } from './exec';
 import { forgetInit, initIsCurrent, needsInit, rememberInit } from './init-stamp';
 import { countSavedPlan, errorLines, readPlanStream } from './plan-stream';
 import type { StackSummary } from './report';
@@ -41,7 +41,7 @@ export class StackLog {
  */
 export async function planStack(
   stack: ManifestStack,
-  options: Pick<Options, 'logs'> & { lock?: boolean; signal?: AbortSignal },
+  options: Pick<Options, 'logs'> & { lock?: boolean; stopper?: Stopper },
   terraform: string,
   env: NodeJS.ProcessEnv,
 ): Promise<StackSummary> {
@@ -58,7 +58,7 @@ export async function planStack(
   const fail = (planExitCode: number | null) => done({ result: 'error', planExitCode, errors: errorLines(log.lastAttempt), plan: null });
   const init = async () => {
     forgetInit(cwd, env);
-    const r = await exec(terraform, ['init', '-input=false', '-no-color'], cwd, env, log, false, options.signal);
+    const r = await exec(terraform, ['init', '-input=false', '-no-color'], cwd, env, log, false, options.stopper);
     if (r.code === 0) rememberInit(cwd, env);
     return r.code === 0;
   };
@@ -71,7 +71,7 @@ export async function planStack(
       env,
       log,
       true,
-      options.signal,
+      options.stopper,
     );
     const stream = readPlanStream(r.stdout);
     log.write(stream.text);

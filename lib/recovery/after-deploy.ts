@@ -22,10 +22,9 @@ function stackNames(): string[] {
 }
 
 /** What to run next when a deploy failed on what an interrupted one left behind. */
-export function failureHints(output: string): string[] {
+export function failureHints(output: string, outdir: string): string[] {
   if (!output) return [];
   const stacks = stackNames();
-  const outdir = 'cdktf.out';
   const hints = stateLocks(output, stacks).map((lock) => lockHint(lock, outdir, lockHolder(lock, path.join(outdir, 'stacks', lock.stack ?? ''))));
   const deleting = deletingHint(output);
   return deleting ? [...hints, deleting] : hints;
@@ -36,10 +35,10 @@ export function failureHints(output: string): string[] {
  * stopped in the middle of an apply (a scraper created and tainted, a lock left). So the wrapper asks the read-only
  * recover report what that left, per pair, and says the next command. A second Ctrl-C stops the report too.
  */
-export function reportInterruption(command: string, signal: NodeJS.Signals, terraformLogs: string | undefined): void {
+export function reportInterruption(command: string, signal: NodeJS.Signals, terraformLogs: string | undefined, outdir: string): void {
   // cdktf can end before the Terraform it started has written its state: wait for those (a minute at most).
   const stacks = stackNames();
-  const stackDirs = stacks.map((stack) => path.join('cdktf.out', 'stacks', stack));
+  const stackDirs = stacks.map((stack) => path.join(outdir, 'stacks', stack));
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline && stackDirs.some((dir) => (terraformProcessesIn(dir) ?? []).length > 0))
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
