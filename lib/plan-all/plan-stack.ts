@@ -38,10 +38,11 @@ export class StackLog {
  * `terraform plan -json -detailed-exitcode -out`, counted from its stream (from the saved plan when the stream
  * lacks the change messages: Terraform Cloud remote runs); a stack with changes gets the saved plan shown in its
  * log for reviewers. A plan that fails after a skipped init saying init is needed is retried once after one.
+ * `onInitialized` is called once the stack's init is current, before its plan.
  */
 export async function planStack(
   stack: ManifestStack,
-  options: Pick<Options, 'logs'> & { lock?: boolean; stopper?: Stopper },
+  options: Pick<Options, 'logs'> & { lock?: boolean; stopper?: Stopper; onInitialized?: () => void },
   terraform: string,
   env: NodeJS.ProcessEnv,
 ): Promise<StackSummary> {
@@ -81,6 +82,7 @@ export async function planStack(
   const initialized = initIsCurrent(cwd, env);
   if (initialized) log.write(`(terraform init skipped: it ran for this stack's backend, providers and lock file already)\n`);
   else if (!(await init())) return fail(null);
+  options.onInitialized?.();
   let planned = await plan();
   if (initialized && planned.code !== 0 && planned.code !== 2 && needsInit(planned.output)) {
     log.retry('the plan needs terraform init: initializing and planning again');

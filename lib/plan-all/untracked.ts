@@ -2,7 +2,8 @@
  * For plan-all: per pair, what AWS has that its unit's phase-1 state does not track (a deploy killed while AMP
  * created the scraper, a deploy run again after that). Every later plan says "No changes" while such a scraper
  * runs on, so the plan alone cannot tell; this reads the pair's scrapers and roles with the config's credentials
- * (the status readers) and the state with Terraform (as recover does), after the plans initialized every stack.
+ * (the status readers) and the state with Terraform (as recover does), once the plans initialized its stack: it
+ * runs beside the plans (gates.ts).
  */
 import { loadFleetConfig } from '../config/load';
 import type { FleetPlan, PairPlan } from '../config/fleet';
@@ -13,6 +14,7 @@ import { AccountPool } from '../status/aws';
 import { isPairScraper, listAccountScrapers, readRoleTags } from '../status/fetch';
 import { found, missing, type LiveRole, type LiveScraper, type Read } from '../status/model';
 import { pairAddresses } from '../recovery/tracked';
+import type { StackGate } from './gates';
 import type { UntrackedFinding, UntrackedReport } from './report';
 
 /**
@@ -37,13 +39,15 @@ class CheapReads {
 }
 
 /**
- * `concurrency` pairs at a time. A pair whose unit's stack is not in `stacks` (planned here) is skipped: its state
- * was not read. Any read that fails makes the whole check "not checked", with the first failure as the note.
+ * `concurrency` pairs at a time. A pair is read once its unit's phase-1 stack is initialized (`gate`); a pair whose
+ * stack is not planned, never initialized or whose plan failed is skipped, as its state was not read as Terraform
+ * reads it. A state pull that fails while the plan runs is tried again once the plan succeeded (the plan may have
+ * run init again). Any other failed read makes the whole check "not checked", with the first failure as the note.
  */
 export async function untrackedReport(
   outdir: string,
   env: NodeJS.ProcessEnv,
-  stacks: readonly string[],
+  gate: StackGate,
   concurrency: number,
   load: () => FleetPlan = () => loadFleetConfig(),
   pool: AccountPool = new AccountPool(),
@@ -55,11 +59,20 @@ export async function untrackedReport(
     return { checked: false, note: `the config could not be loaded (${(e as Error).message.split('\n')[0]})`, findings: [] };
   }
   const states = new TrackedStates({ outdir, env });
-  const pairs = fleet.pairs.filter((p) => stacks.includes(unitStackNames(p.source.unit).scraperStackName));
+  const pairs = fleet.pairs;
   const findings: UntrackedFinding[] = [];
   const reads = new CheapReads(pool);
   let failure: string | undefined;
   let next = 0;
+  const trackedOnceReadable = async (stack: string) => {
+    try {
+      return await states.tracked(stack);
+    } catch {
+      if (!(await gate.planned(stack))) return undefined;
+      states.forget(stack);
+      return states.tracked(stack);
+    }
+  };
   try {
     await Promise.all(
       Array.from({ length: Math.min(concurrency, pairs.length) }, async () => {
@@ -67,7 +80,9 @@ export async function untrackedReport(
           const pair = pairs[next++];
           const stack = unitStackNames(pair.source.unit).scraperStackName;
           try {
-            const tracked = await states.tracked(stack);
+            if (!(await gate.initialized(stack))) continue;
+            const tracked = await trackedOnceReadable(stack);
+            if (!tracked) continue;
             const stackJson = states.stackJson(stack);
             const roleAddresses = pairAddresses(stackJson, pair.name).roles;
             const inState = new Set(tracked.map((t) => t.address));
@@ -75,9 +90,10 @@ export async function untrackedReport(
               ? { scrapers: found([]), sourceRole: missing<LiveRole>('adopted'), targetRole: missing<LiveRole>('adopted') } // the config imports them
               : await reads.of(pair, (name) => inState.has(roleAddresses.get(name) ?? ''));
             const recovery = recoveryOf(pair, stack, snapshot, tracked, stackJson);
-            if (needsRecovery(recovery)) findings.push({ pair: pair.name, stack, lines: recoveryAdvice(recovery) });
+            if (needsRecovery(recovery) && (await gate.planned(stack))) findings.push({ pair: pair.name, stack, lines: recoveryAdvice(recovery) });
           } catch (e) {
-            failure ??= `pair ${pair.name}: ${(e as Error).message.split('\n').slice(0, 6).join(' ')}`;
+            // A stack whose plan failed is skipped, whatever its reads said.
+            if (await gate.planned(stack)) failure ??= `pair ${pair.name}: ${(e as Error).message.split('\n').slice(0, 6).join(' ')}`;
           }
         }
       }),

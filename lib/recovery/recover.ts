@@ -60,6 +60,10 @@ export class TrackedStates {
     const json = this.stackJson(stack);
     return json !== undefined && this.initialized(stack) ? json : undefined;
   }
+  /** Reads the stack's state again on the next `tracked`. */
+  forget(stack: string): void {
+    this.states.delete(stack);
+  }
   tracked(stack: string): Promise<TrackedResource[]> {
     if (!this.states.has(stack)) this.states.set(stack, pullState(stackDirectory(this.ctx.outdir, stack), this.ctx.env).then(trackedResources));
     return this.states.get(stack)!;

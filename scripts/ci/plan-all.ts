@@ -19,6 +19,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
+import { StackGates } from '../../lib/plan-all/gates';
 import { planStack, unplannedStack } from '../../lib/plan-all/plan-stack';
 import { runSynth } from '../../lib/plan-all/synth';
 import {
@@ -87,6 +88,15 @@ export async function planAll(
   const orphansPromise = orphanReport(stacks, env).catch(
     (e) => ({ checked: false, note: `orphan check failed: ${(e as Error).message}`, findings: [] }) as OrphanReport,
   );
+  // Beside the plans: each pair's reads start once its stack is initialized (the plan's init makes its state read as
+  // Terraform reads it), so the check adds nothing after the last plan but its last reads.
+  const gates = new StackGates(stacks.map((s) => s.name));
+  const untrackedPromise: Promise<UntrackedReport> = options.untracked
+    ? // Loaded only here: the AWS SDK clients take a while to load, and --skip-untracked never needs them.
+      import('../../lib/plan-all/untracked')
+        .then((m) => m.untrackedReport(options.outdir, tfEnv, gates, 4))
+        .catch((e): UntrackedReport => ({ checked: false, note: (e as Error).message, findings: [] }))
+    : Promise.resolve({ checked: false, note: 'skipped (--skip-untracked)', findings: [] });
   // A plan reads the other stacks' state, never their plans: a stack need not wait for its dependencies' plans to
   // finish. Stacks start in dependency order (the manifest's), up to the concurrency, and run side by side, so
   // plan-all costs about the slowest stack instead of the longest chain.
@@ -95,8 +105,11 @@ export async function planAll(
     options.concurrency,
     async (name) => {
       const stack = stacks.find((s) => s.name === name)!;
-      const result = await planStack(stack, options, terraform, tfEnv).catch((e) => unplannedStack(name, stack.dependencies, e));
+      const result = await planStack(stack, { ...options, onInitialized: () => gates.markInitialized(name) }, terraform, tfEnv).catch((e) =>
+        unplannedStack(name, stack.dependencies, e),
+      );
       results.set(name, result);
+      gates.markPlanned(name, result.result !== 'error');
       const counts =
         result.result === 'error'
           ? `error: ${result.errors[0] ?? ''}`
@@ -122,17 +135,10 @@ export async function planAll(
       }
     },
   );
+  // A stack the plans never reached (a dependency cycle) will not be initialized: nothing waits for it.
+  for (const s of stacks) gates.markPlanned(s.name, false);
   const orphans = await orphansPromise;
-  // After the plans: they initialized every stack, so each state reads as Terraform reads it.
-  const planned = stacks.filter((s) => results.get(s.name)?.result !== 'error').map((s) => s.name);
-  const untracked = options.untracked
-    ? // Loaded only here: the AWS SDK clients take a while to load, and --skip-untracked never needs them.
-      await (
-        await import('../../lib/plan-all/untracked')
-      )
-        .untrackedReport(options.outdir, tfEnv, planned, 4)
-        .catch((e): UntrackedReport => ({ checked: false, note: (e as Error).message, findings: [] }))
-    : { checked: false, note: 'skipped (--skip-untracked)', findings: [] };
+  const untracked = await untrackedPromise;
   const summary = summarize(
     options.concurrency,
     stacks.map((s) => results.get(s.name)!),
