@@ -143,11 +143,18 @@ test('a trust policy edited by hand is detected at plan time and repaired by the
   expect(plan.code).toBe(2);
   expect(plan.output).toMatch(/terraform_data\.trust-source-workload_finalizer_\w+\[0\] must be replaced/);
   expect(plan.output).toMatch(/live_policy\s+= "in-sync" -> \(known after apply\)/);
+  // The drifted batch's roles are read back after its run; the batch in sync reads its role once.
+  expect(plan.output).toMatch(/data\.aws_iam_role\.prod-to-central_source-trust_verified_\w+\[0\] will be read during apply/);
+  expect(plan.output).not.toMatch(/target-trust_verified/);
 
   const repair = await env.deploy();
   expect(repair.code).toBe(0);
   await expectFinalTrust();
   await expectNoChanges();
+  const quiet = await env.plan(PHASE2);
+  expect(quiet.code).toBe(0);
+  expect(quiet.output).toMatch(/prod-to-central_source-trust_live_\w+\[0\]: Read complete/);
+  expect(quiet.output).not.toMatch(/_verified_/);
 });
 
 /** Drifts both roles by hand (Target's principal becomes the source account root, so it is told apart). */

@@ -2,8 +2,9 @@
  * Pins trust policies to the real scraper ARNs, and proves it. Per role (`RoleTrust`, in its pair's scope):
  * - `document`: the final trust document (a local: it holds the scraper ARN from phase 1);
  * - `live`: the role as IAM has it now, read at plan time;
- * - `verified`: the role read back after its batch ran, with a postcondition that fails plan or apply when the
- *   live trust is not the final document.
+ * - `verified`: the role read back after its batch ran, with a postcondition that fails the apply when the live
+ *   trust is not the final document. Read only when the batch has a role out of sync: a batch in sync plans no run,
+ *   and a read-back at plan time would read again what `live` has just read (at 200 pairs, 400 IAM reads per plan).
  * Per batch (`TrustBatch`: one account, one role kind, at most MAX_ROLES_PER_BATCH roles), one finalizer
  * (terraform_data or null_resource) whose local-exec applies lib/trust/module.ts with Terraform alone
  * (lib/trust/finalize.sh): one provider start per batch, not per role. It re-runs when a role, scraper ARN or
@@ -63,13 +64,16 @@ export class RoleTrust extends Construct {
     this.inSync = `alltrue([for p in ${address(this.live, 'data')}[*].assume_role_policy : jsondecode(p) == jsondecode(${this.documentJson})])`;
   }
 
-  /** The read-back, after the batch that finalizes this role. */
-  verifyAfter(finalizer: TerraformResource): void {
+  /**
+   * The read-back, after the batch that finalizes this role, whenever the batch has work (`batchInSync` false): it
+   * then depends on a finalizer with changes pending, so Terraform reads it during the apply, after the run.
+   */
+  verifyAfter(finalizer: TerraformResource, batchInSync: string): void {
     const { provider, roleName, account, enabledExpression } = this.props;
     this.verified = new DataAwsIamRole(this, 'verified', {
       provider,
       name: literal(roleName),
-      count: countWhen(enabledExpression),
+      count: countWhen(`${enabledExpression} && !${batchInSync}`),
       dependsOn: [finalizer],
       lifecycle: {
         postcondition: [
@@ -118,10 +122,13 @@ export class TrustBatch extends Construct {
     const providerVersion = provider.terraformGeneratorMetadata?.providerVersion;
     if (!providerVersion) throw new Error(`amp-xa: the AWS provider bindings name no provider version; the trust module of ${account.name} cannot be pinned`);
     const module = trustModule({ settings, providerSource: provider.terraformProviderSource ?? 'hashicorp/aws', providerVersion });
+    // One local, so the trigger and each read-back's count do not repeat every role's comparison.
+    const inSyncLocal = new TerraformLocal(this, 'in_sync', interpolation(`alltrue([${roles.map((r) => r.inSync).join(', ')}])`));
+    const inSync = `local.${inSyncLocal.friendlyUniqueId}`;
     const triggers = {
       policies_sha256: interpolation(`sha256(jsonencode(${policiesRef}))`),
       // Unknown during plan when drifted (forces a re-run), "in-sync" once applied: see the file comment.
-      live_policy: interpolation(`alltrue([${roles.map((r) => r.inSync).join(', ')}]) ? "in-sync" : (timestamp() != "" ? "in-sync" : "")`),
+      live_policy: interpolation(`${inSync} ? "in-sync" : (timestamp() != "" ? "in-sync" : "")`),
     };
     const provisioners = [
       {
@@ -145,7 +152,7 @@ export class TrustBatch extends Construct {
       props.finalizer.resource === 'terraform_data'
         ? new DataResource(this, 'finalizer', { ...common, triggersReplace: triggers })
         : new NullResource(this, 'finalizer', { ...common, triggers });
-    for (const role of roles) role.verifyAfter(this.finalizer);
+    for (const role of roles) role.verifyAfter(this.finalizer, inSync);
   }
 }
 
