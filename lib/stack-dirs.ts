@@ -26,3 +26,16 @@ export function claimStackDirectory(stackDir: string, fleet: string): void {
   }
   if (existsSync(stackDir)) writeFileSync(marker, `${fleet}\n`);
 }
+
+/**
+ * Where `npm run synth` and `cdktf deploy` put the synthesized app, for the commands that read it afterwards
+ * (deploy's plan-first and hints, recover, status): cdktf.json's `output` in `projectDir`, else cdktf.out.
+ */
+export function synthesizedAppDir(projectDir = '.'): string {
+  try {
+    const output = JSON.parse(readFileSync(path.join(projectDir, 'cdktf.json'), 'utf8')).output;
+    return typeof output === 'string' && output ? path.join(projectDir, output) : path.join(projectDir, 'cdktf.out');
+  } catch {
+    return path.join(projectDir, 'cdktf.out');
+  }
+}

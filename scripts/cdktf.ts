@@ -26,7 +26,7 @@
  *   the app just synthesized (--skip-synth). --no-plan-first: straight to cdktf deploy.
  */
 import { spawn, spawnSync } from 'child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { mkdtempSync, rmSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Transform } from 'stream';
@@ -40,6 +40,7 @@ import { loggedTerraformEnv } from '../lib/recovery/terraform-log';
 import { Interrupts } from '../lib/deploy/interrupts';
 import { planFirst, planFirstLogs, rememberDeployedInits } from '../lib/deploy/plan-first';
 import { Stopper } from '../lib/plan-all/exec';
+import { synthesizedAppDir } from '../lib/stack-dirs';
 
 const ROOT = path.join(__dirname, '..');
 const COMMANDS = ['synth', 'deploy', 'destroy'] as const;
@@ -173,16 +174,6 @@ function bashRuns(): boolean {
   return spawnSync('bash', ['-c', 'exit 0'], { stdio: 'ignore' }).status === 0;
 }
 
-/** Where cdktf deploy reads the synthesized app (--skip-synth): cdktf.json's `output`, else cdktf.out. */
-function cdktfOutdir(): string {
-  try {
-    const output = JSON.parse(readFileSync('cdktf.json', 'utf8')).output;
-    return typeof output === 'string' && output ? output : 'cdktf.out';
-  } catch {
-    return 'cdktf.out';
-  }
-}
-
 /** The `--parallelism` cdktf is given (the wrapper always gives one to deploy). */
 function parallelismOf(args: readonly string[]): number {
   const i = args.indexOf('--parallelism');
@@ -195,7 +186,7 @@ function parallelismOf(args: readonly string[]): number {
  * there is nothing to deploy or the plans were interrupted (nothing was applied then: plans change nothing).
  */
 async function planningFirst(inv: Invocation): Promise<Invocation | undefined> {
-  const outdir = cdktfOutdir();
+  const outdir = synthesizedAppDir();
   // The plans run in their own process groups, so only the wrapper hears a Ctrl-C and each interrupt is one
   // SIGINT to each plan: the first lets Terraform release its lock, a second stops it at once.
   const stopper = new Stopper();
@@ -300,11 +291,11 @@ function runCdktf(inv: Invocation): void {
   child.on('close', (code, signal) => {
     process.exitCode = code ?? (signal ? 1 : 0);
     // A stamp gone stale (the app changed after this deploy) costs nothing: a plan that says init is needed inits.
-    if (process.exitCode === 0 && inv.args[0] === 'deploy' && inv.args[1] === '*') rememberDeployedInits(cdktfOutdir(), inv.env);
-    if (process.exitCode !== 0) for (const hint of failureHints(tail, cdktfOutdir())) console.error(hint);
+    if (process.exitCode === 0 && inv.args[0] === 'deploy' && inv.args[1] === '*') rememberDeployedInits(synthesizedAppDir(), inv.env);
+    if (process.exitCode !== 0) for (const hint of failureHints(tail, synthesizedAppDir())) console.error(hint);
     if (interrupted && inv.args[0] !== 'synth') {
       process.exitCode = process.exitCode || 1;
-      reportInterruption(inv.args[0], interrupted, terraformLogs, cdktfOutdir());
+      reportInterruption(inv.args[0], interrupted, terraformLogs, synthesizedAppDir());
     }
     if (terraformLogs) rmSync(terraformLogs, { recursive: true, force: true });
   });

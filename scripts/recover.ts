@@ -14,12 +14,13 @@ import { lockHolder } from '../lib/recovery/holder';
 import { TerraformError } from '../lib/recovery/terraform';
 import { AccountPool } from '../lib/status/aws';
 import { untrusted } from '../lib/status/text';
+import { synthesizedAppDir } from '../lib/stack-dirs';
 
 const USAGE = `usage: npm run recover [-- [--apply] [--pair NAME]... | --delete-scraper ID]
   After an interrupted deploy: compares, per pair, the scrapers and roles AWS has (found by alias, cluster and role
   name, with the config's credentials) with what the unit's phase-1 state tracks (terraform state pull in
-  cdktf.out/stacks/<unit>-scrapers: run npm run synth first). Only resources tagged managed-by=amp-xa and
-  amp-xa:pair=<pair> are ever imported or deleted.
+  <app>/stacks/<unit>-scrapers, <app> being cdktf.json's output, else cdktf.out: run npm run synth first). Only
+  resources tagged managed-by=amp-xa and amp-xa:pair=<pair> are ever imported or deleted.
   (no option)           say what is untracked and what to run; changes nothing
   --apply               import the untracked scraper (when state has none for the pair) and roles into their stack
                         (terraform import); then npm run deploy pins both trusts and changes nothing else
@@ -45,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
   const pool = new AccountPool();
   const say = (line: string) => process.stdout.write(`${untrusted(line, 2000)}\n`);
   try {
-    const ctx = { fleet, pool, outdir: 'cdktf.out', env: process.env };
+    const ctx = { fleet, pool, outdir: synthesizedAppDir(), env: process.env };
     const recoveries = await findRecoveries(ctx, pairs);
     const deleteId = options['delete-scraper'] as string | undefined;
     if (deleteId) {
@@ -86,7 +87,7 @@ main(process.argv.slice(2)).then(
       // A lock an interrupted deploy left: say how to release it, as the deploy wrapper does.
       const dir = /^terraform \S+ in (\S+) failed/.exec(e.message)?.[1];
       for (const lock of dir ? stateLocks(e.message, []) : [])
-        console.error(untrusted(lockHint({ ...lock, stack: path.basename(dir!) }, 'cdktf.out', lockHolder(lock, dir!)), 2000));
+        console.error(untrusted(lockHint({ ...lock, stack: path.basename(dir!) }, synthesizedAppDir(), lockHolder(lock, dir!)), 2000));
     } else console.error(`recover: ${e instanceof Error ? e.message : String(e)}`);
     process.exitCode = 1;
   },

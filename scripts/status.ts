@@ -13,12 +13,14 @@ import { pairReport, statusReport } from '../lib/status/checks';
 import { readScraper, SnapshotReader } from '../lib/status/fetch';
 import { removedPairReports } from '../lib/status/removed';
 import type { PairReport } from '../lib/status/model';
+import { synthesizedAppDir } from '../lib/stack-dirs';
 import { renderJson, renderTable } from '../lib/status/render';
 
 const STATUS_USAGE = `usage: npm run status [-- [--json] [--pair NAME]...]
   Reads each pair's scraper, roles, policies and EKS cluster with the config's credentials (AMP_XA_CONFIG), and
-  compares them with the phase-1 state (terraform state pull in cdktf.out/stacks/<unit>-scrapers, when synthesized);
-  without --pair it also lists what that state still tracks of pairs removed from the config.
+  compares them with the phase-1 state (terraform state pull in <app>/stacks/<unit>-scrapers when synthesized,
+  <app> being cdktf.json's output, else cdktf.out); without --pair it also lists what that state still tracks of
+  pairs removed from the config.
   --json       print a JSON document instead of tables
   --pair NAME  only this pair (repeatable)
 exit: 0 healthy, 2 degraded (some pair is not right), 1 error (bad option or config, or AWS could not be read)`;
@@ -49,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
   const pool = new AccountPool();
   try {
     const reader = new SnapshotReader(pool);
-    const states = new TrackedStates({ outdir: 'cdktf.out', env: process.env });
+    const states = new TrackedStates({ outdir: synthesizedAppDir(), env: process.env });
     const notes = { failed: new Map<string, string>() };
     const reports: PairReport[] = await mapLimited(pairs, 4, async (pair) => {
       const snapshot = await reader.read(pair);
