@@ -290,12 +290,13 @@ function runCdktf(inv: Invocation): void {
   // 'close', not 'exit': the last of cdktf's output is through the filter by then.
   child.on('close', (code, signal) => {
     process.exitCode = code ?? (signal ? 1 : 0);
+    const appDir = synthesizedAppDir();
     // A stamp gone stale (the app changed after this deploy) costs nothing: a plan that says init is needed inits.
-    if (process.exitCode === 0 && inv.args[0] === 'deploy' && inv.args[1] === '*') rememberDeployedInits(synthesizedAppDir(), inv.env);
-    if (process.exitCode !== 0) for (const hint of failureHints(tail, synthesizedAppDir())) console.error(hint);
+    if (process.exitCode === 0 && inv.args[0] === 'deploy' && inv.args[1] === '*') rememberDeployedInits(appDir, inv.env);
+    if (process.exitCode !== 0) for (const hint of failureHints(tail, appDir)) console.error(hint);
     if (interrupted && inv.args[0] !== 'synth') {
       process.exitCode = process.exitCode || 1;
-      reportInterruption(inv.args[0], interrupted, terraformLogs, synthesizedAppDir());
+      reportInterruption(inv.args[0], interrupted, terraformLogs, appDir);
     }
     if (terraformLogs) rmSync(terraformLogs, { recursive: true, force: true });
   });
